@@ -1,0 +1,73 @@
+# chime.admin development commands. `make test` and `make demo` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+TREE      := $(CURDIR)/.tree
+COLL      := $(TREE)/ansible_collections/chime/admin
+BIN       := $(CURDIR)/$(VENV)/bin
+STAMP     := $(VENV)/.installed
+# Every command sees this collection and the amazon.aws beside it, and nothing from ~/.ansible.
+export ANSIBLE_COLLECTIONS_PATH := $(TREE)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export ANSIBLE_LOCALHOST_WARNING := false
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
+export PYTHONPATH := $(TREE):$(CURDIR)/tests
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help venv collection test unit e2e sanity lint docs demo bench clean
+
+help:
+	@echo "make demo    list the accounts of the bundled fake Chime endpoint and print a report"
+	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
+	@echo "make bench   print performance figures (not part of make test)"
+	@echo "make clean   remove .venv and the collections tree"
+
+# ----- set-up ------------------------------------------------------------------------------
+$(STAMP): requirements.txt test-requirements.txt hacking/find-python
+	@py=$$(hacking/find-python); \
+	if [ ! -x $(VENV)/bin/python ] || ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	  rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r test-requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Lays the collection out as ansible_collections/chime/admin (a copy of the files git tracks or
+# would track), with amazon.aws from the `ansible` package beside it.
+collection: $(STAMP)
+	@$(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV)
+
+# ----- tests -------------------------------------------------------------------------------
+test: collection lint unit e2e sanity
+	@echo "make test: all suites passed"
+
+unit: collection
+	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/fake_chime
+
+e2e: collection
+	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+lint: collection
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+sanity: collection
+	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
+	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+
+docs: collection
+	$(BIN)/ansible-doc chime.admin.chime_account_info >/dev/null
+	$(BIN)/ansible-doc -t lookup chime.admin.chime_accounts >/dev/null
+	$(BIN)/ansible-doc -l chime.admin
+
+# ----- demo and benchmarks -----------------------------------------------------------------
+demo: collection
+	@cd $(COLL) && $(BIN)/python hacking/demo.py
+
+bench: collection
+	@cd $(COLL) && $(BIN)/python tests/bench/run.py
+
+clean:
+	rm -rf $(VENV) .tree tests/output

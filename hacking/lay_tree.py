@@ -1,0 +1,84 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lay the collection out as ``<tree>/ansible_collections/chime/admin`` beside amazon.aws.
+
+ansible, ansible-doc and ansible-test all need that layout; ansible-test also needs to run from a
+real directory inside it, which a symlink would not give. The files are those git tracks or
+would track; only changed files are copied, so a second run with nothing changed is quick.
+"""
+
+import argparse
+import filecmp
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+SKIP_DIRS = {".git", ".venv", ".tree", "tests/output", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+
+
+def source_files(root):
+    """Relative paths of the files that belong to the collection."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, check=True, capture_output=True,
+        ).stdout  # fmt: skip
+        return sorted(p for p in out.decode().split("\0") if p and os.path.isfile(os.path.join(root, p)))
+    except (OSError, subprocess.CalledProcessError):
+        found = []
+        for folder, dirs, files in os.walk(root):
+            rel = os.path.relpath(folder, root)
+            dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in SKIP_DIRS and d not in SKIP_DIRS]
+            found.extend(os.path.normpath(os.path.join(rel, f)) for f in files)
+        return sorted(found)
+
+
+def sync(root, dest):
+    """Copy changed files into ``dest`` and delete what no longer exists (tests/output is kept)."""
+    wanted = set(source_files(root))
+    for path in wanted:
+        src, dst = os.path.join(root, path), os.path.join(dest, path)
+        if not os.path.exists(dst) or not filecmp.cmp(src, dst, shallow=False):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+    for folder, dirs, files in os.walk(dest, topdown=True):
+        rel = os.path.relpath(folder, dest)
+        dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) != "tests/output"]
+        for name in files:
+            path = os.path.normpath(os.path.join(rel, name))
+            if path not in wanted and "__pycache__" not in path:
+                os.unlink(os.path.join(folder, name))
+
+
+def link_amazon_aws(tree, venv):
+    """Point ``ansible_collections/amazon/aws`` at the copy the ``ansible`` package installed."""
+    found = glob.glob(os.path.join(venv, "lib", "python3*", "site-packages", "ansible_collections", "amazon", "aws"))
+    if not found:
+        sys.exit("amazon.aws is not installed in the virtualenv: the `ansible` package should bring it")
+    link = os.path.join(tree, "ansible_collections", "amazon", "aws")
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    target = os.path.abspath(found[0])
+    if os.path.islink(link) and os.readlink(link) == target:
+        return
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(target, link)
+
+
+def main():
+    """Lay out the tree given on the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", required=True)
+    parser.add_argument("--venv", required=True)
+    args = parser.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sync(root, os.path.join(args.tree, "ansible_collections", "chime", "admin"))
+    link_amazon_aws(args.tree, args.venv)
+
+
+if __name__ == "__main__":
+    main()

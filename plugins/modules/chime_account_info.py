@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: chime_account_info
+version_added: 0.1.0
+short_description: List Amazon Chime accounts, with every page and clean facts
+description:
+  - Lists the Amazon Chime accounts of an AWS account with C(ListAccounts), optionally filtered by an
+    account-name prefix or a user's e-mail address.
+  - Follows C(NextToken) through every page. A throttled or failed page is retried alone, with jittered
+    backoff; the pages already fetched are kept. A partial list is never returned as success.
+  - Returns each account with the same nine snake_case keys, timestamps as ISO 8601 strings, and counts by
+    status, type and default license.
+options:
+  name:
+    description:
+      - Only list accounts whose name starts with this prefix, sent as C(Name).
+      - 1 to 100 characters, not all white space.
+    type: str
+author:
+  - chime.admin contributors
+extends_documentation_fragment:
+  - chime.admin.chime_accounts
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; check mode lists the accounts as a normal run does.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  platform:
+    platforms: all
+    description: Runs wherever boto3 can reach the Chime endpoint.
+seealso:
+  - plugin: chime.admin.chime_accounts
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+- name: List every Chime account
+  chime.admin.chime_account_info:
+  register: chime
+
+- name: Fail when any account is suspended
+  ansible.builtin.assert:
+    that: chime.summary.by_status.Suspended | default(0) == 0
+    fail_msg: "Suspended: {{ chime.accounts | selectattr('account_status', '==', 'Suspended') | map(attribute='name') | join(', ') }}"
+
+- name: Accounts whose name starts with "Engineering", 100 per call
+  chime.admin.chime_account_info:
+    name: Engineering
+    page_size: 100
+
+- name: Which account does this user belong to?
+  chime.admin.chime_account_info:
+    user_email: "{{ auditee_email }}"
+  register: owner
+
+- name: Credentials once for this collection's modules and amazon.aws's
+  module_defaults:
+    group/chime.admin.aws:
+      access_key: "{{ audit_access_key }}"
+      secret_key: "{{ audit_secret_key }}"
+  block:
+    - name: List accounts with a patient retry budget
+      chime.admin.chime_account_info:
+        backoff_retries: 20
+        backoff_max_delay: 60
+"""
+
+RETURN = r"""
+accounts:
+  description:
+    - The Chime accounts in API order, each once (a record repeated across pages is kept at its first position).
+    - Every account has all nine keys; an absent member is V(null) and an absent list is V([]).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    aws_account_id:
+      description: The AWS account ID.
+      type: str
+      returned: always
+      sample: "111122223333"
+    account_id:
+      description: The Amazon Chime account ID.
+      type: str
+      returned: always
+      sample: 2d055095-46fa-4f84-bb61-db560c43c70a
+    name:
+      description: The Amazon Chime account name.
+      type: str
+      returned: always
+      sample: Zürich Engineering
+    account_type:
+      description: V(Team), V(EnterpriseDirectory), V(EnterpriseLWA) or V(EnterpriseOIDC); V(null) when absent.
+      type: str
+      returned: always
+      sample: Team
+    created_timestamp:
+      description: When the account was created, as an ISO 8601 string in UTC; V(null) when absent.
+      type: str
+      returned: always
+      sample: "2019-04-05T12:34:56.789000+00:00"
+    default_license:
+      description: V(Basic), V(Plus), V(Pro) or V(ProTrial); V(null) when absent.
+      type: str
+      returned: always
+      sample: Pro
+    supported_licenses:
+      description: The licenses the account supports; V([]) when absent.
+      type: list
+      elements: str
+      returned: always
+      sample: [Basic, Pro]
+    account_status:
+      description: V(Active) or V(Suspended); V(null) when absent.
+      type: str
+      returned: always
+      sample: Active
+    signin_delegate_groups:
+      description: The sign-in delegate groups; V([]) when absent.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        group_name:
+          description: The group's name.
+          type: str
+          returned: always
+          sample: chime-admins
+summary:
+  description:
+    - Counts over RV(accounts), keyed by the API's values. An absent member counts under V(unknown).
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: The number of accounts.
+      type: int
+      returned: always
+      sample: 3
+    by_status:
+      description: Accounts per C(account_status).
+      type: dict
+      returned: always
+      sample: {Active: 2, Suspended: 1}
+    by_type:
+      description: Accounts per C(account_type).
+      type: dict
+      returned: always
+      sample: {Team: 2, EnterpriseOIDC: 1}
+    by_default_license:
+      description: Accounts per C(default_license).
+      type: dict
+      returned: always
+      sample: {Pro: 2, Basic: 1}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import DEFAULT_REGION
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import client_config
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import summarize
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import validate_options
+
+
+def main():
+    argument_spec = dict(name=dict(type="str"), **option_spec())
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    options = {key: module.params[key] for key in argument_spec}
+    try:
+        validate_options(**options)
+    except ChimeInputError as error:
+        module.fail_json(msg=str(error))
+
+    client = module.client("chime", region=module.region or DEFAULT_REGION, config=client_config())
+    try:
+        accounts = list_chime_accounts(client, **options)
+    except ChimeListingError as error:
+        module.fail_json_aws(error)
+    module.exit_json(changed=False, accounts=accounts, summary=summarize(accounts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the fake Chime endpoint as a command: ``python -m fake_chime --accounts 300``.
+
+Tenant i (0-based) is AWS account ``1111222200NN`` with access key ``AKIAFAKE0000000000NN`` and
+secret ``fake-secret-NN``. Once listening, it prints one JSON line with the endpoint URL and the
+credentials, and writes the same to ``--state-file`` when given. It stops on SIGTERM or SIGINT.
+"""
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from .data import generate
+from .data import load
+from .server import FakeChime
+
+
+def tenant_credentials(index: int) -> dict:
+    """The AWS account id and key pair of tenant ``index``."""
+    return {
+        "aws_account_id": f"1111222200{index:02d}",
+        "access_key": f"AKIAFAKE0000000000{index:02d}",
+        "secret_key": f"fake-secret-{index:02d}",
+    }
+
+
+def main(argv=None) -> int:
+    """Parse arguments, start the endpoint, and serve until a signal arrives."""
+    parser = argparse.ArgumentParser(prog="fake_chime", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--accounts", type=int, default=300, help="accounts per tenant")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tenants", type=int, default=1)
+    parser.add_argument("--data", help="JSON or YAML file with tenant 0's accounts (instead of --accounts)")
+    parser.add_argument("--faults", default="{}", help="JSON fault settings applied to every tenant")
+    parser.add_argument("--state-file", help="where to write the endpoint URL and credentials as JSON")
+    args = parser.parse_args(argv)
+
+    fake = FakeChime(args.host, args.port)
+    tenants = []
+    for index in range(args.tenants):
+        creds = tenant_credentials(index)
+        if args.data and index == 0:
+            data = load(args.data, creds["aws_account_id"])
+        else:
+            data = generate(args.accounts, args.seed + index, creds["aws_account_id"])
+        fake.add_tenant(data, creds["access_key"], creds["secret_key"])
+        fake.set_faults(data.aws_account_id, json.loads(args.faults))
+        tenants.append(dict(creds, accounts=len(data.accounts)))
+    fake.start()
+    state = {"endpoint_url": fake.url, "tenants": tenants}
+    if args.state_file:
+        with open(args.state_file, "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+    print(json.dumps(state), flush=True)
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
