@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(TREE)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
-export PYTHONPATH := $(TREE):$(CURDIR)/tests
+export PYTHONPATH := $(TREE):$(COLL)/tests
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help venv collection test unit e2e sanity lint docs demo bench clean

@@ -47,7 +47,7 @@ def sync(root, dest):
             shutil.copy2(src, dst)
     for folder, dirs, files in os.walk(dest, topdown=True):
         rel = os.path.relpath(folder, dest)
-        dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) != "tests/output"]
+        dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in ("tests/output", ".git")]
         for name in files:
             path = os.path.normpath(os.path.join(rel, name))
             if path not in wanted and "__pycache__" not in path:
@@ -76,7 +76,13 @@ def main():
     parser.add_argument("--venv", required=True)
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    sync(root, os.path.join(args.tree, "ansible_collections", "chime", "admin"))
+    dest = os.path.join(args.tree, "ansible_collections", "chime", "admin")
+    sync(root, dest)
+    # ansible-test lists a collection's files with git when it sits in a git work tree. The tree
+    # is inside this (ignoring) repository, so give the copy a repository of its own: its files are
+    # then all untracked and all listed.
+    if not os.path.isdir(os.path.join(dest, ".git")):
+        subprocess.run(["git", "init", "-q", dest], check=True)
     link_amazon_aws(args.tree, args.venv)
 
 

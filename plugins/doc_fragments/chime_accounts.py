@@ -19,7 +19,7 @@ options:
     description:
       - Accounts to ask for per C(ListAccounts) call, sent as C(MaxResults) on every page.
       - The default of V(200), the service's maximum, halves the calls that the service's own default of 100 would make.
-      - Every page is fetched whatever the page size: the result is never truncated.
+      - Every page is fetched whatever the page size, so the result is never truncated.
     type: int
     default: 200
     aliases: [max_results]
@@ -47,7 +47,7 @@ notes:
   - Amazon Chime is a global service. Where no region is set by the task, C(module_defaults), the profile or
     the environment, V(us-east-1) is used, as botocore does for C(https://chime.us-east-1.amazonaws.com).
   - botocore's own retries are turned off for the Chime client, so that O(backoff_retries) is the whole retry
-    budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in O(aws_config) overrides this.
+    budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in the C(aws_config) option overrides this.
   - AWS ended support for the Amazon Chime service on 2026-02-20. A refusal from the service (401 or 403)
     fails with a message that names the permission C(chime:ListAccounts).
 """

@@ -89,7 +89,7 @@ ACCOUNT_KEYS = (
     ("AccountStatus", "account_status"),
     ("SigninDelegateGroups", "signin_delegate_groups"),
 )
-_KNOWN = {camel for camel, _ in ACCOUNT_KEYS}
+_KNOWN = {camel for camel, snake in ACCOUNT_KEYS}
 UNKNOWN = "unknown"
 
 
@@ -197,7 +197,7 @@ def _fetch_page(client, params):
 def _redact(text, secret):
     if not secret:
         return text
-    for form in {secret, quote(secret, safe=""), quote_plus(secret), quote(secret)}:
+    for form in (secret, quote(secret, safe=""), quote_plus(secret), quote(secret)):
         text = text.replace(form, "<user_email>")
     return text
 
@@ -239,7 +239,7 @@ def list_chime_accounts(client, name=None, user_email=None, page_size=DEFAULT_PA
         params["Name"] = name
     if user_email is not None:
         params["UserEmail"] = user_email
-    accounts, seen_ids, seen_tokens, pages = [], set(), set(), 0
+    pages, seen_tokens = [], set()
     while True:
         try:
             response = fetch(client, params)
@@ -248,24 +248,30 @@ def list_chime_accounts(client, name=None, user_email=None, page_size=DEFAULT_PA
             if user_email is not None and code in NOT_FOUND_CODES:
                 return []
             attempts = backoff_retries + 1 if code in RETRIED else 1
-            raise _failure(error, user_email, pages, attempts) from None
-        pages += 1
-        for raw in response["Accounts"]:
-            account = normalize_account(raw)
-            if account["account_id"] not in seen_ids:
-                seen_ids.add(account["account_id"])
-                accounts.append(account)
+            raise _failure(error, user_email, len(pages), attempts) from None
+        pages.append([normalize_account(raw) for raw in response["Accounts"]])
         token = response.get("NextToken")
         if not token:
-            return accounts
+            return union_by_account_id(pages)
         if token in seen_tokens:
             raise ChimeListingError(
                 f"Failed to list Chime accounts: {OPERATION} pagination looped: a NextToken came back a second time"
-                f" after page {pages}. Refusing to return a partial list.",
+                f" after page {len(pages)}. Refusing to return a partial list.",
                 code="PaginationLoop",
             )
         seen_tokens.add(token)
         params["NextToken"] = token
+
+
+def union_by_account_id(listings):
+    """Join lists of normalised accounts in order, keeping each ``account_id`` once, at its first position."""
+    seen, joined = set(), []
+    for listing in listings:
+        for account in listing:
+            if account["account_id"] not in seen:
+                seen.add(account["account_id"])
+                joined.append(account)
+    return joined
 
 
 def _iso(value):

@@ -21,7 +21,7 @@ options:
       - 1 to 100 characters, not all white space.
     type: str
 author:
-  - chime.admin contributors
+  - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
   - chime.admin.chime_accounts
   - amazon.aws.common.modules
@@ -35,6 +35,7 @@ attributes:
     support: none
     description: Nothing changes, so there is no diff.
   platform:
+    support: full
     platforms: all
     description: Runs wherever boto3 can reach the Chime endpoint.
 seealso:

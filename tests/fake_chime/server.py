@@ -111,13 +111,17 @@ class FakeChime:
         return self
 
     def set_faults(self, tenant: str, faults=None, **settings):
-        """Replace a tenant's faults with a :class:`Faults`, a dict, or keyword settings."""
+        """Replace a tenant's faults with a :class:`Faults`, a dict, or keyword settings.
+
+        The tenant's request count starts again from 0, so ``at`` and ``every`` count from here.
+        """
         if faults is None:
             faults = settings
         if not isinstance(faults, Faults):
             faults = Faults.from_dict(faults)
         with self.lock:
             self.tenants[tenant].faults = faults
+            self.tenants[tenant].requests = 0
         return faults
 
     def reset(self):

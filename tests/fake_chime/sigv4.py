@@ -89,7 +89,7 @@ def verify(
     parts = match.group("credential").split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         return SignatureCheck(None, None, None, "bad-signature", "malformed credential scope")
-    access_key, date, region, signed_service, _ = parts
+    access_key, date, region, signed_service = parts[:4]
     cred = credentials.get(access_key)
     if cred is None:
         return SignatureCheck(access_key, region, signed_service, "unknown-key", "unknown access key")

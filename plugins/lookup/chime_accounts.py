@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+name: chime_accounts
+version_added: 0.1.0
+short_description: List Amazon Chime accounts on the controller, for templates, set_fact, loops and asserts
+description:
+  - Returns the Amazon Chime accounts of an AWS account, listed with C(ListAccounts) through every page, with
+    the same keys, order and retries as the M(chime.admin.chime_account_info) module's RV(chime.admin.chime_account_info#module:accounts).
+  - Each term is an account-name prefix. No term lists every account; several terms give their union, in term
+    order, with each account once.
+  - Use C(query()) or C(lookup(..., wantlist=True)). A plain C(lookup()) joins a list with commas when it is used
+    as a string and hands a one-account result over as a dict instead of a list.
+options:
+  _terms:
+    description: Account-name prefixes (1 to 100 characters each, not all white space). None lists every account.
+    required: false
+    type: list
+    elements: str
+  on_denied:
+    description:
+      - What to do when the service refuses the credentials (401) or the permission C(chime:ListAccounts) (403).
+      - V(error) fails the task. V(warn) shows a warning and returns no accounts for that term. V(skip) returns no
+        accounts for that term silently. Handy in audits across many AWS accounts where some refuse.
+      - Every other failure always fails, whatever this says.
+    type: str
+    default: error
+    choices: [error, warn, skip]
+author:
+  - chime.admin contributors (@chime-admin)
+extends_documentation_fragment:
+  - chime.admin.chime_accounts
+  - amazon.aws.boto3
+  - amazon.aws.common.plugins
+  - amazon.aws.region.plugins
+notes:
+  - C(module_defaults) do not apply to lookups. Pass credentials as options (O(access_key), O(secret_key),
+    O(profile), ...) or through the AWS environment variables, as AWX and AAP inject them.
+  - A lookup is evaluated again every time it is referenced. Inside C(vars), every reference lists the accounts
+    again; run it once with C(set_fact) and reuse the fact.
+seealso:
+  - module: chime.admin.chime_account_info
+"""
+
+EXAMPLES = r"""
+- name: Every Chime account, once, into a fact
+  ansible.builtin.set_fact:
+    chime_accounts: "{{ query('chime.admin.chime_accounts') }}"
+
+- name: Accounts whose name starts with "Engineering" or "Finance" (union, each once)
+  ansible.builtin.debug:
+    msg: "{{ item.name }} is {{ item.account_status }}"
+  loop: "{{ query('chime.admin.chime_accounts', 'Engineering', 'Finance') }}"
+
+- name: The account of one user
+  ansible.builtin.set_fact:
+    owner: "{{ query('chime.admin.chime_accounts', user_email=auditee_email) }}"
+
+- name: No account may be suspended (reuses the fact, so no second listing)
+  ansible.builtin.assert:
+    that: chime_accounts | selectattr('account_status', '==', 'Suspended') | list | length == 0
+
+- name: Credentials as options (module_defaults do not reach lookups); refusals become warnings
+  ansible.builtin.set_fact:
+    audited: >-
+      {{ query('chime.admin.chime_accounts', access_key=audit_access_key, secret_key=audit_secret_key,
+               on_denied='warn', backoff_retries=20) }}
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - The accounts, in API order and term order, each once. Every account has all nine keys of the module's
+      RV(chime.admin.chime_account_info#module:accounts); an absent member is V(null), an absent list V([]),
+      and C(created_timestamp) is an ISO 8601 string in UTC (never a datetime object).
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleLookupError
+
+from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import DEFAULT_REGION
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import client_config
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import union_by_account_id
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import validate_options
+
+
+class LookupModule(AWSLookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        super().run(terms, variables, **kwargs)
+        options = {key: self.get_option(key) for key in option_spec()}
+        names = list(terms) or [None]
+        try:
+            for name in names:
+                validate_options(name=name, **options)
+        except ChimeInputError as error:
+            raise AnsibleLookupError(f"chime_accounts: {error}") from None
+
+        client = self.client("chime", region=self.region or DEFAULT_REGION, config=client_config())
+        listings = []
+        for name in names:
+            try:
+                listings.append(list_chime_accounts(client, name=name, **options))
+            except ChimeListingError as error:
+                on_denied = self.get_option("on_denied")
+                if not error.denied or on_denied == "error":
+                    raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
+                if on_denied == "warn":
+                    self.warn(f"chime_accounts: {error.message}")
+        return union_by_account_id(listings)
