@@ -25,14 +25,18 @@ def source_files(root):
     try:
         out = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, check=True, capture_output=True,
-        ).stdout  # fmt: skip
+            cwd=root,
+            check=True,
+            capture_output=True,
+        ).stdout
         return sorted(p for p in out.decode().split("\0") if p and os.path.isfile(os.path.join(root, p)))
     except (OSError, subprocess.CalledProcessError):
         found = []
         for folder, dirs, files in os.walk(root):
             rel = os.path.relpath(folder, root)
-            dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in SKIP_DIRS and d not in SKIP_DIRS]
+            dirs[:] = [
+                d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in SKIP_DIRS and d not in SKIP_DIRS
+            ]
             found.extend(os.path.normpath(os.path.join(rel, f)) for f in files)
         return sorted(found)
 

@@ -6,8 +6,15 @@
 import boto3
 import botocore.config
 import pytest
+
+from ansible.plugins.loader import init_plugin_loader
+
 from fake_chime import FakeChime
 from fake_chime import generate
+
+# Install ansible's collection finder before any test imports ansible_collections.*, so that plain
+# imports (module tests) and the plugin loader (lookup tests) see the same collection packages.
+init_plugin_loader()
 
 TENANT = "111122223333"
 ACCESS_KEY = "AKIAFAKETESTKEY00001"

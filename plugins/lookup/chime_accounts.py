@@ -8,7 +8,8 @@ version_added: 0.1.0
 short_description: List Amazon Chime accounts on the controller, for templates, set_fact, loops and asserts
 description:
   - Returns the Amazon Chime accounts of an AWS account, listed with C(ListAccounts) through every page, with
-    the same keys, order and retries as the M(chime.admin.chime_account_info) module's RV(chime.admin.chime_account_info#module:accounts).
+    the same keys, order and retries as the M(chime.admin.chime_account_info) module's
+    RV(chime.admin.chime_account_info#module:accounts).
   - Each term is an account-name prefix. No term lists every account; several terms give their union, in term
     order, with each account once.
   - Use C(query()) or C(lookup(..., wantlist=True)). A plain C(lookup()) joins a list with commas when it is used

@@ -135,8 +135,14 @@ def _check_range(option, value, low, high):
         raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
 
 
-def validate_options(name=None, user_email=None, page_size=DEFAULT_PAGE_SIZE, backoff_retries=DEFAULT_BACKOFF_RETRIES,
-                     backoff_delay=DEFAULT_BACKOFF_DELAY, backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY):  # fmt: skip
+def validate_options(
+    name=None,
+    user_email=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
+):
     """Check option values against ListAccounts' constraints and sane retry bounds.
 
     Raises :class:`ChimeInputError` naming the option. The e-mail value is never echoed.
@@ -154,7 +160,9 @@ def validate_options(name=None, user_email=None, page_size=DEFAULT_PAGE_SIZE, ba
     _check_range("backoff_delay", backoff_delay, 0.001, 300)
     _check_range("backoff_max_delay", backoff_max_delay, 0.001, 3600)
     if backoff_max_delay < backoff_delay:
-        raise ChimeInputError(f"backoff_max_delay ({backoff_max_delay}) must not be below backoff_delay ({backoff_delay}).")
+        raise ChimeInputError(
+            f"backoff_max_delay ({backoff_max_delay}) must not be below backoff_delay ({backoff_delay})."
+        )
 
 
 def option_spec():
@@ -208,21 +216,31 @@ def _failure(error, user_email, pages, attempts):
         err = error.response.get("Error", {})
         code = err.get("Code", "Unknown")
         detail = _redact(str(err.get("Message", "")), user_email)
-        response = {"Error": {"Code": code, "Message": detail},
-                    "ResponseMetadata": error.response.get("ResponseMetadata", {})}  # fmt: skip
+        response = {
+            "Error": {"Code": code, "Message": detail},
+            "ResponseMetadata": error.response.get("ResponseMetadata", {}),
+        }
     else:
         code, detail, response = type(error).__name__, _redact(str(error), user_email), None
     message = f"Failed to list Chime accounts: {OPERATION} {where} returned {code}: {detail}"
     denied = code in DENIED_CODES
     if denied:
-        message += (f" Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
-                    f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves.")  # fmt: skip
+        message += (
+            f" Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
+            f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
+        )
     return ChimeListingError(message, code=code, response=response, denied=denied)
 
 
-def list_chime_accounts(client, name=None, user_email=None, page_size=DEFAULT_PAGE_SIZE,
-                        backoff_retries=DEFAULT_BACKOFF_RETRIES, backoff_delay=DEFAULT_BACKOFF_DELAY,
-                        backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY):  # fmt: skip
+def list_chime_accounts(
+    client,
+    name=None,
+    user_email=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
+):
     """List every Chime account that matches the filters, normalised, in API order, each once.
 
     One ``list_accounts`` call per page, following NextToken. A throttled or failed page is retried
@@ -232,8 +250,9 @@ def list_chime_accounts(client, name=None, user_email=None, page_size=DEFAULT_PA
     """
     # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
     # retry decorator starts again from page 1 on every throttle.
-    fetch = ChimeRetry.jittered_backoff(retries=backoff_retries + 1, delay=backoff_delay, max_delay=backoff_max_delay,
-                                        catch_extra_error_codes=RETRIED)(_fetch_page)  # fmt: skip
+    fetch = ChimeRetry.jittered_backoff(
+        retries=backoff_retries + 1, delay=backoff_delay, max_delay=backoff_max_delay, catch_extra_error_codes=RETRIED
+    )(_fetch_page)
     params = {"MaxResults": page_size}
     if name is not None:
         params["Name"] = name

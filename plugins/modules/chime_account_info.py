@@ -51,7 +51,9 @@ EXAMPLES = r"""
 - name: Fail when any account is suspended
   ansible.builtin.assert:
     that: chime.summary.by_status.Suspended | default(0) == 0
-    fail_msg: "Suspended: {{ chime.accounts | selectattr('account_status', '==', 'Suspended') | map(attribute='name') | join(', ') }}"
+    fail_msg: >-
+      Suspended: {{ chime.accounts | selectattr('account_status', '==', 'Suspended')
+      | map(attribute='name') | join(', ') }}
 
 - name: Accounts whose name starts with "Engineering", 100 per call
   chime.admin.chime_account_info:

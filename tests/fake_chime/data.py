@@ -84,7 +84,9 @@ def _account(rng: random.Random, aws_account_id: str, index: int) -> dict:
     return account
 
 
-def generate(count: int, seed: int = 0, aws_account_id: str = "111122223333", users_per_account: float = 0.5) -> TenantData:
+def generate(
+    count: int, seed: int = 0, aws_account_id: str = "111122223333", users_per_account: float = 0.5
+) -> TenantData:
     """Draw ``count`` realistic accounts from ``seed``; the same arguments always give the same data.
 
     Every account type, license and status occurs once ``count`` reaches 16. About

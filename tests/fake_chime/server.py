@@ -162,7 +162,9 @@ class FakeChime:
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-chime", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-chime", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -182,7 +184,9 @@ class FakeChime:
     # ----- ListAccounts -------------------------------------------------------------------
     def list_accounts(self, tenant: _Tenant, query: Dict[str, List[str]]):
         """Answer one ListAccounts request: returns (fault kind or None, page number, body)."""
-        name, email, token_text, max_results = (query.get(k, [None])[0] for k in ("name", "user-email", "next-token", "max-results"))
+        name, email, token_text, max_results = (
+            query.get(k, [None])[0] for k in ("name", "user-email", "next-token", "max-results")
+        )
         token = self.tokens.get(token_text) if token_text is not None else None
         page = 0 if token_text is None else (token.page if token else None)
         faults = tenant.faults
@@ -210,7 +214,9 @@ class FakeChime:
                 next_text = token_text
             else:
                 next_text = secrets.token_urlsafe(24)
-                self.tokens[next_text] = _Token(tenant.data.aws_account_id, filters, start + size, page + 1, time.time())
+                self.tokens[next_text] = _Token(
+                    tenant.data.aws_account_id, filters, start + size, page + 1, time.time()
+                )
             body += ',"NextToken":' + json.dumps(next_text)
         return None, page, body + "}"
 
@@ -227,8 +233,10 @@ def _check_inputs(name, email, max_results) -> int:
     except ValueError:
         size = 0
     if not 1 <= size <= MAX_PAGE_SIZE:
-        raise _bad_request("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: "
-                           "Member must have value less than or equal to 200.")  # fmt: skip
+        raise _bad_request(
+            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: "
+            "Member must have value less than or equal to 200."
+        )
     return size
 
 
@@ -272,14 +280,24 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/_fake/"):
             return self._control("GET", parts.path)
         body = self._body()
-        entry = {"method": "GET", "path": parts.path, "query": {}, "access_key": None, "region": None,
-                 "tenant": None, "status": None, "page": None, "fault": None, "time": time.time()}  # fmt: skip
+        entry = {
+            "method": "GET",
+            "path": parts.path,
+            "query": {},
+            "access_key": None,
+            "region": None,
+            "tenant": None,
+            "status": None,
+            "page": None,
+            "fault": None,
+            "time": time.time(),
+        }
         try:
             query = parse_qs(parts.query, keep_blank_values=True)
             entry["query"] = {k: v[0] for k, v in query.items()}
             headers = {k.lower(): v for k, v in self.headers.items()}
             check = verify("GET", parts.path, parts.query, headers, body, self.fake.credentials)
-            entry.update(access_key=check.access_key, region=check.region)
+            entry.update(access_key=check.access_key, region=check.region, user_agent=headers.get("user-agent"))
             if check.error == "unknown-key":
                 raise _Error(401, "UnauthorizedClientException", "Unauthorized", "The security token is not valid.")
             if check.error:
@@ -308,7 +326,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in ERRORS:
             status, error_type, code = ERRORS[fault]
             entry["status"] = status
-            return self._send_error(_Error(status, error_type, code, f"Injected fault: {fault}."), faults.omit_error_header)
+            return self._send_error(
+                _Error(status, error_type, code, f"Injected fault: {fault}."), faults.omit_error_header
+            )
         if fault == "drop":
             entry["status"] = "dropped"
             self.close_connection = True

@@ -9,9 +9,9 @@ import urllib.request
 
 import botocore.exceptions
 import pytest
+
 from conftest import ACCESS_KEY
 from conftest import ACCOUNTS
-from conftest import SECRET_KEY
 from conftest import TENANT
 from conftest import make_client
 from fake_chime import FakeChime
@@ -127,7 +127,10 @@ def test_signature_is_checked(fake):
     assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (403, "ForbiddenException")
     unknown_key = make_client(fake, access_key="AKIAUNKNOWNKEY000000")
     response = _error(unknown_key.list_accounts)
-    assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (401, "UnauthorizedClientException")
+    assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (
+        401,
+        "UnauthorizedClientException",
+    )
     log = fake.requests()
     assert [e["status"] for e in log] == [403, 401]
     assert log[0]["access_key"] == ACCESS_KEY and log[0]["region"] == "us-east-1"

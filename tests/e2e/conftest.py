@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run real ansible-playbook processes against the fake endpoint, as a user runs them."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from conftest import ACCESS_KEY
+from conftest import SECRET_KEY
+
+# Connection options for tasks; endpoint_url is filled in per test.
+CREDENTIALS = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
+FAST_RETRIES = {"backoff_delay": 0.01, "backoff_max_delay": 0.05}
+
+
+@dataclass
+class PlayResult:
+    """What a run left behind: exit code, output, and the registered variables it saved."""
+
+    rc: int
+    stdout: str
+    stderr: str
+    saved: dict
+
+    @property
+    def output(self):
+        """Standard output and error together."""
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def play(tmp_path):
+    """Run a play of ``tasks`` on localhost; ``save`` names registered variables to return.
+
+    The environment holds no AWS settings but those a test passes: no region, no profile, no
+    credentials, and empty AWS config files (a test may write them).
+    """
+    config_file = tmp_path / "aws_config"
+    credentials_file = tmp_path / "aws_credentials"
+    config_file.write_text("")
+    credentials_file.write_text("")
+
+    def run(tasks, save=("r",), env=None, args=(), play_extra=None):
+        out_file = tmp_path / "saved.json"
+        saved = "{" + ", ".join(f"'{name}': {name} | default(None)" for name in save) + "}"
+        tasks = list(tasks) + [
+            {
+                "name": "Save the registered results",
+                "ansible.builtin.copy": {"content": "{{ " + saved + " | to_json }}", "dest": str(out_file)},
+                "check_mode": False,
+            }
+        ]
+        playbook = [dict({"hosts": "localhost", "gather_facts": False, "tasks": tasks}, **(play_extra or {}))]
+        path = tmp_path / "play.yml"
+        path.write_text(yaml.safe_dump(playbook, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        environment.update(AWS_CONFIG_FILE=str(config_file), AWS_SHARED_CREDENTIALS_FILE=str(credentials_file))
+        environment.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        environment.update(env or {})
+        inventory = f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+        (tmp_path / "hosts").write_text(inventory)
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "hosts")]
+        completed = subprocess.run(
+            [*command, *args, str(path)], env=environment, capture_output=True, text=True, timeout=300, check=False
+        )
+        data = json.loads(out_file.read_text(encoding="utf-8")) if out_file.exists() else {}
+        return PlayResult(completed.returncode, completed.stdout, completed.stderr, data)
+
+    return run

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the module's door: argument handling, validation before any request, exit shape."""
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.chime.admin.plugins.modules import chime_account_info
+
+from conftest import ACCESS_KEY
+from conftest import ACCOUNTS
+from conftest import SECRET_KEY
+from conftest import TENANT
+
+
+def _run(capsys, args):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            chime_account_info.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def connection(fake, monkeypatch):
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    return {"endpoint_url": fake.url, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
+
+
+def test_lists_everything_with_no_region_given(fake, capsys, connection):
+    result = _run(capsys, connection)
+    assert result["changed"] is False and "failed" not in result
+    assert len(result["accounts"]) == result["summary"]["total"] == ACCOUNTS
+    assert fake.stats()["requests"] == 3  # ceil(450 / 200)
+    assert {e["region"] for e in fake.requests()} == {"us-east-1"}
+
+
+def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
+    _run(capsys, dict(connection, max_results=50))
+    assert [e["query"]["max-results"] for e in fake.requests()] == ["50"] * 9
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        ({"page_size": 500}, "page_size must be between 1 and 200"),
+        ({"name": " "}, "name must contain"),
+        ({"user_email": "ana@example"}, "user_email must be an e-mail address"),
+        ({"backoff_retries": -2}, "backoff_retries must be between 0 and 100"),
+        ({"page_size": "many"}, "page_size"),
+        ({"colour": "blue"}, "Unsupported parameters"),
+    ],
+)
+def test_bad_values_fail_before_any_request(fake, capsys, connection, args, words):
+    result = _run(capsys, dict(connection, **args))
+    assert result["failed"] is True and words in result["msg"]
+    assert "Traceback" not in result["msg"]
+    assert fake.stats()["requests"] == 0
+
+
+def test_check_mode_lists_as_usual(fake, capsys, connection):
+    result = _run(capsys, dict(connection, _ansible_check_mode=True))
+    assert result["changed"] is False and len(result["accounts"]) == ACCOUNTS
+
+
+def test_failure_goes_through_fail_json_aws(fake, capsys, connection):
+    fake.set_faults(TENANT, rules=[{"kind": "forbidden", "on_page": 0}])
+    result = _run(capsys, connection)
+    assert result["failed"] is True
+    assert "ListAccounts" in result["msg"] and "ForbiddenException" in result["msg"]
+    assert "chime:ListAccounts" in result["msg"]
+    assert result["error"]["code"] == "ForbiddenException"
+    assert "accounts" not in result
