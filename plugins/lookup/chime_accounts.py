@@ -12,8 +12,8 @@ description:
     RV(chime.admin.chime_account_info#module:accounts).
   - Each term is an account-name prefix. No term lists every account; several terms give their union, in term
     order, with each account once.
-  - Use C(query()) or C(lookup(..., wantlist=True)). A plain C(lookup()) joins a list with commas when it is used
-    as a string and hands a one-account result over as a dict instead of a list.
+  - Call it with the C(query) function, or with C(lookup) and C(wantlist=True). A plain C(lookup) joins a list
+    with commas when it is used as a string and hands a one-account result over as a dict instead of a list.
 options:
   _terms:
     description: Account-name prefixes (1 to 100 characters each, not all white space). None lists every account.

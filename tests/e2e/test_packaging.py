@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection builds with ansible-galaxy, its docs render with ansible-doc, its group is complete."""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+
+
+def _run(*command, cwd=ROOT):
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def test_build_keeps_dependency_files_and_drops_development_artefacts(tmp_path):
+    _run(os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(tmp_path))
+    with tarfile.open(tmp_path / "chime-admin-0.1.0.tar.gz") as archive:
+        names = set(archive.getnames())
+    for wanted in ("requirements.txt", "bindep.txt", "meta/execution-environment.yml", "meta/runtime.yml",
+                   "plugins/modules/chime_account_info.py", "plugins/lookup/chime_accounts.py", "COPYING"):  # fmt: skip
+        assert wanted in names
+    assert not any(n.startswith((".venv", ".tree", "tests/output", "hacking")) for n in names)
+
+
+def test_action_group_lists_every_module():
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        group = yaml.safe_load(handle)["action_groups"]["aws"]
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "plugins", "modules")) if f.endswith(".py"))
+    assert sorted(m for m in group if isinstance(m, str)) == modules
+    assert {"metadata": {"extend_group": ["amazon.aws.aws"]}} in group
+
+
+def test_ansible_doc_lists_and_renders_the_plugins():
+    listed = json.loads(_run(os.path.join(BIN, "ansible-doc"), "-l", "chime.admin", "--json"))
+    assert "chime.admin.chime_account_info" in listed
+    lookups = json.loads(_run(os.path.join(BIN, "ansible-doc"), "-t", "lookup", "-l", "chime.admin", "--json"))
+    assert "chime.admin.chime_accounts" in lookups
+    module_doc = _run(os.path.join(BIN, "ansible-doc"), "chime.admin.chime_account_info")
+    assert "backoff_retries" in module_doc and "access_key" in module_doc
+    lookup_doc = _run(os.path.join(BIN, "ansible-doc"), "-t", "lookup", "chime.admin.chime_accounts")
+    assert "on_denied" in lookup_doc and "wantlist=True" in lookup_doc
+
+
+def test_execution_environment_definition_is_version_3():
+    with open(os.path.join(ROOT, "meta", "execution-environment.yml"), encoding="utf-8") as handle:
+        definition = yaml.safe_load(handle)
+    assert definition["version"] == 3
+    for key in ("python", "system"):
+        assert os.path.exists(os.path.join(ROOT, definition["dependencies"][key]))
