@@ -209,14 +209,12 @@ class FakeChime:
             start -= 1
         chosen = indices[start : start + size]
         body = '{"Accounts":[' + ",".join(tenant.encoded[i] for i in chosen) + "]"
-        if start + size < len(indices):
-            if faults.token_loop_at_page >= 0 and page >= faults.token_loop_at_page and token_text:
-                next_text = token_text
-            else:
-                next_text = secrets.token_urlsafe(24)
-                self.tokens[next_text] = _Token(
-                    tenant.data.aws_account_id, filters, start + size, page + 1, time.time()
-                )
+        if token_text and 0 <= faults.token_loop_at_page <= page:
+            # The token just received comes back, even from the last page: a loop, never an end.
+            body += ',"NextToken":' + json.dumps(token_text)
+        elif start + size < len(indices):
+            next_text = secrets.token_urlsafe(24)
+            self.tokens[next_text] = _Token(tenant.data.aws_account_id, filters, start + size, page + 1, time.time())
             body += ',"NextToken":' + json.dumps(next_text)
         return None, page, body + "}"
 
@@ -319,6 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
             omit = bool(entry["tenant"]) and self.fake.tenants[entry["tenant"]].faults.omit_error_header
             return self._send_error(error, omit)
         finally:
+            entry["done"] = time.time()
             with self.fake.lock:
                 self.fake.log.append(entry)
 
