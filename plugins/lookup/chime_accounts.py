@@ -29,6 +29,12 @@ options:
     type: str
     default: error
     choices: [error, warn, skip]
+  aws_config:
+    description:
+      - Advanced botocore configuration, the same dictionary as the module's
+        O(chime.admin.chime_account_info#module:aws_config) option, for example with C(read_timeout) or C(retries).
+      - See the botocore documentation of C(botocore.config.Config) for the parameters.
+    type: dict
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
@@ -80,6 +86,7 @@ _raw:
   elements: dict
 """
 
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
@@ -96,6 +103,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import 
 
 class LookupModule(AWSLookupBase):
     def run(self, terms, variables=None, **kwargs):
+        self._reject_unknown_options(kwargs)
         super().run(terms, variables, **kwargs)
         options = {key: self.get_option(key) for key in option_spec()}
         names = list(terms) or [None]
@@ -117,3 +125,16 @@ class LookupModule(AWSLookupBase):
                 if on_denied == "warn":
                     self.warn(f"chime_accounts: {error.message}")
         return union_by_account_id(listings)
+
+    def _reject_unknown_options(self, given):
+        # Ansible ignores options a lookup does not define; a misspelt option (for example
+        # user_mail) would then widen an audit to every account without a word.
+        definitions = C.config.get_configuration_definitions("lookup", self._load_name)
+        known = set(definitions)
+        for definition in definitions.values():
+            known.update(definition.get("aliases") or [])
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise AnsibleLookupError(
+                f"chime_accounts: unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(known))}"
+            )

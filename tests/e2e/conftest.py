@@ -35,12 +35,12 @@ class PlayResult:
         return self.stdout + self.stderr
 
 
-@pytest.fixture
-def play(tmp_path):
-    """Run a play of ``tasks`` on localhost; ``save`` names registered variables to return.
+def playbook_runner(tmp_path):
+    """A function that runs a play of ``tasks`` on localhost, working in ``tmp_path``.
 
-    The environment holds no AWS settings but those a test passes: no region, no profile, no
-    credentials, and empty AWS config files (a test may write them).
+    ``save`` names registered variables to return. The environment holds no AWS settings but those
+    a test passes: no region, no profile, no credentials, and empty AWS config files (a test may
+    write them).
     """
     config_file = tmp_path / "aws_config"
     credentials_file = tmp_path / "aws_credentials"
@@ -74,3 +74,9 @@ def play(tmp_path):
         return PlayResult(completed.returncode, completed.stdout, completed.stderr, data)
 
     return run
+
+
+@pytest.fixture
+def play(tmp_path):
+    """Run a play against the fake endpoint: see :func:`playbook_runner`."""
+    return playbook_runner(tmp_path)
