@@ -44,8 +44,9 @@ def playbook_runner(tmp_path):
     """
     config_file = tmp_path / "aws_config"
     credentials_file = tmp_path / "aws_credentials"
-    config_file.write_text("")
-    credentials_file.write_text("")
+    for path in (config_file, credentials_file):
+        if not path.exists():
+            path.write_text("")
 
     def run(tasks, save=("r",), env=None, args=(), play_extra=None):
         out_file = tmp_path / "saved.json"

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""secret_key, session_token and user_email never appear in output, results, warnings or failures."""
+
+from conftest import TENANT
+from e2e.conftest import FAST_RETRIES
+
+SECRET = "SecretMarker-9f3b1c5d"
+TOKEN = "TokenMarker-77aa11bb"
+EMAIL = "marker.person+audit@example.com"
+KEY = "AKIAMARKERSECRETS001"
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, so botocore raises a connection error
+
+
+def _module(endpoint, register, **extra):
+    options = {"endpoint_url": endpoint, "access_key": KEY, "secret_key": SECRET, "session_token": TOKEN}
+    options.update(user_email=EMAIL, **extra)
+    return {"name": register, "chime.admin.chime_account_info": options, "register": register, "ignore_errors": True}
+
+
+def _lookup(endpoint, register, **extra):
+    options = {"endpoint_url": endpoint, "access_key": KEY, "secret_key": SECRET, "session_token": TOKEN}
+    options.update(user_email=EMAIL, **extra)
+    args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+    return {
+        "name": register,
+        "ansible.builtin.set_fact": {f"{register}_value": "{{ query('chime.admin.chime_accounts', " + args + ") }}"},
+        "register": register,
+        "ignore_errors": True,
+    }
+
+
+def test_markers_never_leak(fake, play):
+    account_id = fake.tenants[TENANT].data.accounts[5]["AccountId"]
+    fake.tenants[TENANT].data.users[EMAIL] = account_id
+    fake.add_credential(TENANT, KEY, SECRET, session_token=TOKEN)
+    # The first request of each door is refused (403), the rest succeed.
+    fake.set_faults(TENANT, rules=[{"kind": "forbidden", "at": 1}, {"kind": "forbidden", "at": 3}])
+    tasks = [
+        _module(fake.url, "m_denied"),
+        _module(fake.url, "m_ok"),
+        _lookup(fake.url, "l_warned", on_denied="warn"),
+        _lookup(fake.url, "l_ok"),
+        _module(CLOSED, "m_unreachable", backoff_retries=0),
+        _lookup(CLOSED, "l_unreachable", backoff_retries=0),
+        _module(fake.url, "m_bad_input", page_size=0),
+        _module(fake.url, "m_throttled", backoff_retries=1, **FAST_RETRIES),
+    ]
+    names = [t["register"] for t in tasks] + ["l_ok_value", "l_warned_value"]
+    env = {"ANSIBLE_INJECT_INVOCATION": "1"}
+    fake_log_before = len(fake.log)
+    result = play(tasks, save=names, env=env, args=["-vvvv"])
+    assert result.rc == 0, result.output
+    saved = result.saved
+    # The runs did what they should, so the absence of the markers means something.
+    assert saved["m_denied"]["failed"] and "ForbiddenException" in saved["m_denied"]["msg"]
+    assert [a["account_id"] for a in saved["m_ok"]["accounts"]] == [account_id]
+    assert saved["l_warned_value"] == [] and "[WARNING]" in result.output and "chime:ListAccounts" in result.output
+    assert [a["account_id"] for a in saved["l_ok_value"]] == [account_id]
+    assert "EndpointConnectionError" in saved["m_unreachable"]["msg"]
+    assert "<user_email>" in saved["m_unreachable"]["msg"] and "<user_email>" in saved["l_unreachable"]["msg"]
+    assert saved["m_bad_input"]["failed"] and "page_size" in saved["m_bad_input"]["msg"]
+    assert "invocation" in result.output
+    assert len(fake.log) > fake_log_before
+    for marker in (SECRET, TOKEN, EMAIL, EMAIL.replace("@", "%40"), EMAIL.replace("+", "%2B").replace("@", "%40")):
+        assert marker not in result.stdout, marker
+        assert marker not in result.stderr, marker
+        assert marker not in str(saved), marker
