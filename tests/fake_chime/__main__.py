@@ -36,6 +36,7 @@ def main(argv=None) -> int:
     parser.add_argument("--accounts", type=int, default=300, help="accounts per tenant")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tenants", type=int, default=1)
+    parser.add_argument("--counts", help="comma-separated accounts per tenant (overrides --accounts and --tenants)")
     parser.add_argument("--data", help="JSON or YAML file with tenant 0's accounts (instead of --accounts)")
     parser.add_argument("--faults", default="{}", help="JSON fault settings applied to every tenant")
     parser.add_argument("--state-file", help="where to write the endpoint URL and credentials as JSON")
@@ -43,12 +44,13 @@ def main(argv=None) -> int:
 
     fake = FakeChime(args.host, args.port)
     tenants = []
-    for index in range(args.tenants):
+    counts = [int(c) for c in args.counts.split(",")] if args.counts else [args.accounts] * args.tenants
+    for index, count in enumerate(counts):
         creds = tenant_credentials(index)
         if args.data and index == 0:
             data = load(args.data, creds["aws_account_id"])
         else:
-            data = generate(args.accounts, args.seed + index, creds["aws_account_id"])
+            data = generate(count, args.seed + index, creds["aws_account_id"])
         fake.add_tenant(data, creds["access_key"], creds["secret_key"])
         fake.set_faults(data.aws_account_id, json.loads(args.faults))
         tenants.append(dict(creds, accounts=len(data.accounts)))

@@ -1,0 +1,397 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make bench`: measure the collection against the physical minimum and against plain boto3.
+
+Every comparison runs both sides in the same run, alternating, and quotes medians and the median of
+the pair-by-pair ratios. Prints a table; unless --smoke, rewrites docs/performance.md.
+The fake endpoint runs in its own process, so that it does not share the measured process's GIL.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+import botocore
+import botocore.config
+
+from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from plain_boto3_listing import list_accounts_plainly  # noqa: E402 (needs the path above)
+
+BIN = os.path.dirname(sys.executable)
+
+
+class Endpoint:
+    """``python -m fake_chime`` in a child process: tenants with the given account counts."""
+
+    def __init__(self, counts, faults=None):
+        self.counts, self.faults = counts, faults or {}
+
+    def __enter__(self):
+        self.scratch = tempfile.mkdtemp(prefix="chime-bench-")
+        state = os.path.join(self.scratch, "state.json")
+        command = [sys.executable, "-m", "fake_chime", "--counts", ",".join(map(str, self.counts))]
+        command += ["--faults", json.dumps(self.faults), "--state-file", state]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while not (os.path.exists(state) and os.path.getsize(state)):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("the fake endpoint did not start")
+            time.sleep(0.05)
+        with open(state, encoding="utf-8") as handle:
+            info = json.load(handle)
+        self.url, self.tenants = info["endpoint_url"], info["tenants"]
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def stats(self):
+        """The endpoint's counters."""
+        with urllib.request.urlopen(f"{self.url}/_fake/stats") as answer:
+            return json.load(answer)
+
+    def reset(self):
+        """Zero the counters and the log."""
+        request = urllib.request.Request(f"{self.url}/_fake/reset", data=b"", method="POST")
+        urllib.request.urlopen(request).close()
+
+    def client(self, index=0):
+        """A boto3 client configured as the collection configures its own."""
+        tenant = self.tenants[index]
+        return boto3.client(
+            "chime",
+            region_name="us-east-1",
+            endpoint_url=self.url,
+            aws_access_key_id=tenant["access_key"],
+            aws_secret_access_key=tenant["secret_key"],
+            config=core.client_config(),
+        )
+
+    def env(self, index=0):
+        """Environment for child processes: this tenant's credentials, nothing else from AWS."""
+        tenant = self.tenants[index]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID=tenant["access_key"],
+            AWS_SECRET_ACCESS_KEY=tenant["secret_key"],
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            CHIME_ENDPOINT_URL=self.url,
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        )
+        return env
+
+
+def timed(function):
+    """Seconds one call takes."""
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def alternate(first, second, runs):
+    """Run both sides ``runs`` times, alternating which goes first; return their medians and the
+    median of the pair-by-pair ratios first/second."""
+    a, b = [], []
+    for run in range(runs):
+        if run % 2 == 0:
+            a.append(timed(first))
+            b.append(timed(second))
+        else:
+            b.append(timed(second))
+            a.append(timed(first))
+    return statistics.median(a), statistics.median(b), statistics.median(x / y for x, y in zip(a, b, strict=True))
+
+
+def peak_rss_mib(command, env):
+    """Run a command with os.wait4 to read that one process's peak RSS; return (MiB, stdout size)."""
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise RuntimeError(f"{command} failed with {process.returncode}")
+        return usage.ru_maxrss / 1024, out.tell()
+
+
+# ----- the measurements ------------------------------------------------------------------------
+def measure_calls(sizes):
+    """1. Calls made for N accounts against the minimum ceil(N/200) (1 for N = 0)."""
+    rows = []
+    with Endpoint(sizes) as endpoint:
+        for index, count in enumerate(sizes):
+            before = endpoint.stats()["requests"]
+            listed = core.list_chime_accounts(endpoint.client(index))
+            calls = endpoint.stats()["requests"] - before
+            minimum = max(1, math.ceil(count / 200))
+            assert len(listed) == count, f"listed {len(listed)} of {count}"
+            rows.append(
+                (
+                    f"API calls, N={count}",
+                    f"{calls} calls",
+                    f"minimum {minimum}",
+                    "equal" if calls == minimum else "NOT EQUAL",
+                )
+            )
+    return rows
+
+
+def measure_core_overhead(count, runs):
+    """2. The core listing against a plain boto3 loop that keeps raw dicts, same process, alternating."""
+    with Endpoint([count]) as endpoint:
+        client = endpoint.client()
+        ours, plain, ratio = alternate(
+            lambda: core.list_chime_accounts(client), lambda: list_accounts_plainly(client), runs
+        )
+    return [
+        (
+            f"core listing of {count} accounts vs plain boto3 loop",
+            f"{ours:.3f} s vs {plain:.3f} s",
+            f"ratio {ratio:.3f}",
+            "target <= 1.10",
+        )
+    ]
+
+
+def module_args_file(directory, url, count_hint):
+    """An args file for running the module file directly, as AnsiballZ would."""
+    path = os.path.join(directory, f"args-{count_hint}.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": {"endpoint_url": url}}, handle)
+    return path
+
+
+def measure_end_to_end(count, big_count, runs):
+    """3. `ansible -m chime_account_info` against a standalone boto3 script; the module's peak RSS."""
+    rows = []
+    module_file = os.path.join(ROOT, "plugins", "modules", "chime_account_info.py")
+    with Endpoint([count, big_count]) as endpoint:
+        env = endpoint.env(0)
+        adhoc = [os.path.join(BIN, "ansible"), "localhost", "-m", "chime.admin.chime_account_info"]
+        adhoc += ["-a", json.dumps({"endpoint_url": endpoint.url})]
+        script = [sys.executable, os.path.join(HERE, "plain_boto3_listing.py")]
+        ours, plain, ratio = alternate(
+            lambda: subprocess.run(adhoc, env=env, check=True, capture_output=True),
+            lambda: subprocess.run(script, env=env, check=True, capture_output=True),
+            runs,
+        )
+        rows.append(
+            (
+                f"ansible -m chime_account_info, {count} accounts, vs boto3 script",
+                f"{ours:.2f} s vs {plain:.2f} s",
+                f"ratio {ratio:.2f}",
+                "wall time, medians",
+            )
+        )
+        with tempfile.TemporaryDirectory() as scratch:
+            for index, size in ((0, count), (1, big_count)):
+                args = module_args_file(scratch, endpoint.url, size)
+                rss, output = peak_rss_mib([sys.executable, module_file, args], endpoint.env(index))
+                target = "target < 3x" if size == big_count else ""
+                rows.append(
+                    (
+                        f"module process peak RSS, {size} accounts",
+                        f"{rss:.0f} MiB",
+                        f"JSON returned {output / 2**20:.1f} MiB; RSS = {rss / (output / 2**20):.2f}x that",
+                        target,
+                    )
+                )
+    return rows
+
+
+def measure_throttled(count, rate, runs):
+    """4. A token-bucket limit of ``rate`` requests per second: wall time against calls/rate."""
+    with Endpoint([count], {"rate_limit": rate}) as endpoint:
+        client = endpoint.client()
+        floor = math.ceil(count / 200) / rate
+        times, failures, requests = [], 0, []
+        for _run in range(runs):
+            endpoint.reset()
+            time.sleep(1.0)  # let the bucket fill again between runs
+            try:
+                times.append(timed(lambda: core.list_chime_accounts(client)))
+            except core.ChimeListingError:
+                failures += 1
+            requests.append(endpoint.stats()["requests"])
+    wall = statistics.median(times) if times else float("nan")
+    return [
+        (
+            f"throttled at {rate} req/s, {count} accounts (default backoff)",
+            f"{wall:.2f} s, floor {floor:.2f} s",
+            f"{wall / floor:.2f}x floor, {failures} failures",
+            f"target <= 1.5x; requests median {statistics.median(requests):.0f}",
+        )
+    ]
+
+
+def fan_out_playbook(directory):
+    """A playbook that lists each host's tenant with the module."""
+    path = os.path.join(directory, "fanout.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: all\n  gather_facts: false\n  tasks:\n"
+            "    - chime.admin.chime_account_info:\n"
+            "        endpoint_url: '{{ chime_url }}'\n        access_key: '{{ chime_key }}'\n"
+            "        secret_key: '{{ chime_secret }}'\n"
+        )
+    return path
+
+
+def measure_fan_out(tenants, per_tenant, latency, runs):
+    """5. Many AWS accounts with latency per call: forks=N against forks=1."""
+    with Endpoint([per_tenant] * tenants, {"latency": latency}) as endpoint, tempfile.TemporaryDirectory() as scratch:
+        inventory = os.path.join(scratch, "hosts")
+        with open(inventory, "w", encoding="utf-8") as handle:
+            for index, tenant in enumerate(endpoint.tenants):
+                handle.write(
+                    f"aws{index} ansible_connection=local ansible_python_interpreter={sys.executable} "
+                    f"chime_url={endpoint.url} chime_key={tenant['access_key']} chime_secret={tenant['secret_key']}\n"
+                )
+        playbook = fan_out_playbook(scratch)
+        env = endpoint.env(0)
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, playbook, "--forks"]
+        serial, parallel, ratio = alternate(
+            lambda: subprocess.run([*command, "1"], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, str(tenants)], env=env, check=True, capture_output=True),
+            runs,
+        )
+    return [
+        (
+            f"fan-out, {tenants} AWS accounts x {per_tenant}, {latency * 1000:.0f} ms per call",
+            f"forks=1 {serial:.1f} s, forks={tenants} {parallel:.1f} s",
+            f"speedup {ratio:.1f}x",
+            "target >= 8x",
+        )
+    ]
+
+
+def measure_lookup(count, runs):
+    """6. query() against the module, for the same data, each in a playbook."""
+    with Endpoint([count]) as endpoint, tempfile.TemporaryDirectory() as scratch:
+        env = endpoint.env(0)
+        lookup = os.path.join(scratch, "lookup.yml")
+        module = os.path.join(scratch, "module.yml")
+        with open(lookup, "w", encoding="utf-8") as handle:
+            handle.write(
+                "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - set_fact:\n"
+                "        n: \"{{ query('chime.admin.chime_accounts', endpoint_url=url) | length }}\"\n"
+                f"      vars:\n        url: '{endpoint.url}'\n"
+            )
+        with open(module, "w", encoding="utf-8") as handle:
+            handle.write(
+                "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - chime.admin.chime_account_info:\n"
+                f"        endpoint_url: '{endpoint.url}'\n"
+            )
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        ours, theirs, ratio = alternate(
+            lambda: subprocess.run([*command, lookup], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, module], env=env, check=True, capture_output=True),
+            runs,
+        )
+    return [
+        (
+            f"query() lookup vs module, {count} accounts",
+            f"{ours:.2f} s vs {theirs:.2f} s",
+            f"ratio {ratio:.2f}",
+            "wall time of a playbook",
+        )
+    ]
+
+
+# ----- report ----------------------------------------------------------------------------------
+def versions():
+    """The machine and the versions the figures were measured with."""
+    import ansible
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "ansible-core": ansible.__version__,
+        "boto3": boto3.__version__,
+        "botocore": botocore.__version__,
+    }
+
+
+def table(rows):
+    """Rows as an aligned text table."""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+def write_report(rows, info, command):
+    """Rewrite docs/performance.md with the figures as measured."""
+    lines = [
+        "# Performance",
+        "",
+        f"Measured on {info['date']} with `{command}`: {info['cpus']} CPUs, Python {info['python']},",
+        f"ansible-core {info['ansible-core']}, boto3 {info['boto3']}, botocore {info['botocore']}.",
+        "Medians of the runs; ratios are medians of pair-by-pair ratios, the two sides alternating.",
+        "The fake endpoint runs in its own process on loopback. Machines here are shared and noisy:",
+        "compare ratios measured in one run, not absolute times across runs.",
+        "",
+        "| measurement | figures | comparison | note |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {' | '.join(str(c) for c in row)} |" for row in rows]
+    with open(os.path.join(ROOT, "docs", "performance.md"), "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n" + PERFORMANCE_NOTES)
+
+
+PERFORMANCE_NOTES = """
+## What the figures mean
+
+- **API calls** must equal ceil(N/200), and 1 for no accounts: the default page size is the service's maximum.
+- **Core overhead** compares the collection's listing (retries, checks, normalisation, de-duplication) with a
+  bare boto3 loop that keeps the raw dicts; both parse the same pages with botocore.
+- **End to end** includes Ansible's own start-up and result handling; the boto3 script has neither.
+- **Peak RSS** is the module process itself (run as AnsiballZ runs it), read with `wait4`.
+- **Throttled** lists through a token bucket; the floor is the number of calls divided by the rate.
+- **Fan-out** runs one module per AWS account; forks let Ansible overlap their network waits.
+"""
+
+
+def main():
+    """Run the measurements and print (and, unless --smoke, write) the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, few runs, no docs/performance.md")
+    args = parser.parse_args()
+    if args.smoke:
+        rows = measure_calls([0, 1, 199, 200, 201, 1000])
+        rows += measure_core_overhead(2000, 2)
+        rows += measure_end_to_end(500, 2000, 2)
+        rows += measure_throttled(2000, 20, 1)
+        rows += measure_fan_out(3, 200, 0.02, 2)
+        rows += measure_lookup(500, 2)
+    else:
+        rows = measure_calls([0, 1, 199, 200, 201, 10000])
+        rows += measure_core_overhead(20000, 7)
+        rows += measure_end_to_end(10000, 100000, 5)
+        rows += measure_throttled(20000, 20, 5)
+        rows += measure_fan_out(20, 2000, 0.1, 5)
+        rows += measure_lookup(10000, 5)
+    print(table([("measurement", "figures", "comparison", "note"), *rows]))
+    if not args.smoke:
+        write_report(rows, versions(), "make bench")
+        print("\nwrote docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()
