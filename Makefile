@@ -67,7 +67,7 @@ demo: collection
 	@cd $(COLL) && $(BIN)/python hacking/demo.py
 
 bench: collection
-	@cd $(COLL) && $(BIN)/python tests/bench/run.py
+	@cd $(COLL) && $(BIN)/python tests/bench/run.py --output $(CURDIR)/docs/performance.md
 
 clean:
 	rm -rf $(VENV) .tree tests/output

@@ -89,12 +89,12 @@ _raw:
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 
+from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import DEFAULT_REGION
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import client_config
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import create_chime_client
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import union_by_account_id
@@ -113,7 +113,10 @@ class LookupModule(AWSLookupBase):
         except ChimeInputError as error:
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
 
-        client = self.client("chime", region=self.region or DEFAULT_REGION, config=client_config())
+        try:
+            client = create_chime_client(*get_aws_connection_info(self))
+        except ChimeListingError as error:
+            raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
         listings = []
         for name in names:
             try:

@@ -14,15 +14,21 @@ The module ``chime_account_info`` and the lookup ``chime_accounts`` are thin doo
 
 import datetime
 import re
+import sys
 from urllib.parse import quote
 from urllib.parse import quote_plus
 
 try:
-    import botocore
+    import boto3
+    import botocore.config
+    import botocore.session
+    import botocore.utils
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
 except ImportError:
     BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
@@ -188,9 +194,45 @@ def client_config():
     backoff options. A user's ``aws_config`` is merged after this and still wins.
     """
     return botocore.config.Config(
-        user_agent_extra=f"{COLLECTION}/{COLLECTION_VERSION}",
+        user_agent_extra=f"APN/1.0 Ansible/{ANSIBLE_VERSION} {COLLECTION}/{COLLECTION_VERSION}",
         retries={"total_max_attempts": 1},
     )
+
+
+def _wire_timestamp(value):
+    return value
+
+
+def create_chime_client(region, endpoint_url, connect_params):
+    """A Chime client from amazon.aws's connection info: ``get_aws_connection_info()`` of the module
+    or of the lookup gives ``(region, endpoint_url, connect_params)``.
+
+    The client is built here rather than with ``module.client()`` for one reason: botocore parses
+    every ``CreatedTimestamp`` with dateutil, which took about two thirds of the CPU of a listing
+    (see docs/performance.md). The client's response parser keeps the wire string instead, through
+    botocore's public ``response_parser_factory`` component (as the AWS CLI does), and
+    :func:`normalize_account` turns it into the same ISO 8601 UTC string. Credentials, profile,
+    endpoint, certificate options and ``aws_config`` are used exactly as amazon.aws uses them.
+    No region anywhere means ``us-east-1``: Chime is global.
+
+    Raises :class:`ChimeListingError` when the client cannot be created (unknown profile, partial
+    credentials, malformed endpoint URL).
+    """
+    params = dict(connect_params)
+    profile = params.pop("profile_name", None)
+    config = client_config()
+    if params.get("aws_config") is not None:
+        config = config.merge(params.pop("aws_config"))  # the user's settings win
+    params.pop("aws_config", None)
+    try:
+        core_session = botocore.session.Session()
+        core_session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_wire_timestamp)
+        session = boto3.session.Session(botocore_session=core_session, profile_name=profile)
+        return session.client(
+            "chime", region_name=region or DEFAULT_REGION, endpoint_url=endpoint_url, config=config, **params
+        )
+    except (ValueError, BotoCoreError) as error:
+        raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
 
 
 def _fetch_page(client, params):
@@ -294,19 +336,35 @@ def union_by_account_id(listings):
 
 
 def _iso(value):
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.astimezone(datetime.timezone.utc).isoformat()
-    return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            # fromisoformat reads the service's form; it takes "Z" only from Python 3.11 on.
+            value = datetime.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        except ValueError:
+            value = botocore.utils.parse_timestamp(value)
+    elif isinstance(value, (int, float)):
+        value = datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc).isoformat()
+
+
+def _shared(value):
+    # Enumerations and the AWS account ID repeat in every record: one string object each keeps
+    # large listings smaller in memory.
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 def normalize_account(raw):
     """One API ``Account`` as facts: all nine snake_case keys, absent members as None (lists as []),
     ``created_timestamp`` as an ISO 8601 string in UTC."""
     account = {snake: raw.get(camel) for camel, snake in ACCOUNT_KEYS}
+    for key in ("aws_account_id", "account_type", "default_license", "account_status"):
+        account[key] = _shared(account[key])
     account["created_timestamp"] = _iso(account["created_timestamp"])
-    account["supported_licenses"] = list(account["supported_licenses"] or [])
+    account["supported_licenses"] = [_shared(license) for license in account["supported_licenses"] or []]
     groups = account["signin_delegate_groups"] or []
     account["signin_delegate_groups"] = [{"group_name": g.get("GroupName")} for g in groups]
     extra = {k: v for k, v in raw.items() if k not in _KNOWN}

@@ -166,12 +166,12 @@ summary:
       sample: {Pro: 2, Basic: 1}
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import DEFAULT_REGION
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import client_config
+from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import create_chime_client
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
 from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import summarize
@@ -187,8 +187,8 @@ def main():
     except ChimeInputError as error:
         module.fail_json(msg=str(error))
 
-    client = module.client("chime", region=module.region or DEFAULT_REGION, config=client_config())
     try:
+        client = create_chime_client(*get_aws_connection_info(module))
         accounts = list_chime_accounts(client, **options)
     except ChimeListingError as error:
         module.fail_json_aws(error)

@@ -336,8 +336,8 @@ def table(rows):
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
-def write_report(rows, info, command):
-    """Rewrite docs/performance.md with the figures as measured."""
+def write_report(rows, info, command, path):
+    """Rewrite the performance page (docs/performance.md) with the figures as measured."""
     lines = [
         "# Performance",
         "",
@@ -351,7 +351,7 @@ def write_report(rows, info, command):
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {' | '.join(str(c) for c in row)} |" for row in rows]
-    with open(os.path.join(ROOT, "docs", "performance.md"), "w", encoding="utf-8") as handle:
+    with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n" + PERFORMANCE_NOTES)
 
 
@@ -371,7 +371,8 @@ PERFORMANCE_NOTES = """
 def main():
     """Run the measurements and print (and, unless --smoke, write) the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="small sizes, few runs, no docs/performance.md")
+    parser.add_argument("--smoke", action="store_true", help="small sizes, few runs, no report written")
+    parser.add_argument("--output", default=os.path.join(ROOT, "docs", "performance.md"), help="the report to write")
     args = parser.parse_args()
     if args.smoke:
         rows = measure_calls([0, 1, 199, 200, 201, 1000])
@@ -389,8 +390,8 @@ def main():
         rows += measure_lookup(10000, 5)
     print(table([("measurement", "figures", "comparison", "note"), *rows]))
     if not args.smoke:
-        write_report(rows, versions(), "make bench")
-        print("\nwrote docs/performance.md")
+        write_report(rows, versions(), "make bench", args.output)
+        print(f"\nwrote {args.output}")
 
 
 if __name__ == "__main__":

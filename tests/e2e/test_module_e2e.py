@@ -168,3 +168,12 @@ def test_user_agent_names_the_collection(fake, play):
     result = play([_task(fake)])
     assert result.rc == 0, result.output
     assert all("chime.admin/0.1.0" in e["user_agent"] for e in fake.requests())
+
+
+@pytest.mark.parametrize("not_found_404", [False, True], ids=["empty-list", "404"])
+def test_unknown_email_gives_no_accounts_either_way(fake, play, not_found_404):
+    fake.set_faults(TENANT, unknown_email_404=not_found_404)
+    result = play([_task(fake, user_email="nobody.here@example.com")])
+    assert result.rc == 0, result.output
+    assert result.saved["r"]["accounts"] == [] and result.saved["r"]["summary"]["total"] == 0
+    assert [e["status"] for e in fake.requests()] == [404 if not_found_404 else 200]

@@ -273,7 +273,8 @@ def test_valid_options_pass():
 
 def test_client_config_names_the_collection_and_turns_botocore_retries_off():
     config = core.client_config()
-    assert config.user_agent_extra == f"chime.admin/{core.COLLECTION_VERSION}"
+    assert config.user_agent_extra.endswith(f" chime.admin/{core.COLLECTION_VERSION}")
+    assert config.user_agent_extra.startswith("APN/1.0 Ansible/")
     assert config.retries == {"total_max_attempts": 1}
 
 
@@ -281,3 +282,57 @@ def test_collection_version_matches_galaxy_yml():
     root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
     with open(os.path.join(root, "galaxy.yml"), encoding="utf-8") as handle:
         assert yaml.safe_load(handle)["version"] == core.COLLECTION_VERSION
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "2019-04-05T12:34:56.789Z",
+        "2019-04-05T14:34:56.789+02:00",
+        "2019-04-05T12:34:56.789000+00:00",
+        datetime.datetime(2019, 4, 5, 12, 34, 56, 789000, tzinfo=datetime.timezone.utc),
+        1554467696.789,
+    ],
+)
+def test_every_timestamp_form_gives_the_same_iso_string(wire):
+    assert (
+        core.normalize_account(_raw(1, CreatedTimestamp=wire))["created_timestamp"]
+        == "2019-04-05T12:34:56.789000+00:00"
+    )
+
+
+def test_client_keeps_wire_timestamps_and_normalisation_turns_them_into_iso(fake):
+    connect = {"aws_access_key_id": "AKIAFAKETESTKEY00001", "aws_secret_access_key": "fake-secret-key-for-tests"}
+    client = core.create_chime_client(None, fake.url, connect)
+    raw = client.list_accounts(MaxResults=1)["Accounts"][0]
+    assert isinstance(raw["CreatedTimestamp"], str)
+    assert core.normalize_account(raw)["created_timestamp"].endswith("+00:00")
+    assert client.meta.region_name == "us-east-1"
+    assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_user_aws_config_wins_over_the_collection_defaults(fake):
+    connect = {"aws_config": botocore.config.Config(retries={"max_attempts": 4}, read_timeout=7)}
+    client = core.create_chime_client("eu-west-1", fake.url, connect)
+    assert client.meta.config.retries["total_max_attempts"] == 5  # max_attempts 4: five attempts
+    assert client.meta.config.read_timeout == 7 and client.meta.region_name == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    "connect,words",
+    [
+        ({"profile_name": "no-such-profile"}, "The config profile (no-such-profile) could not be found"),
+        ({"aws_access_key_id": "AKIAONLY"}, "Partial credentials found"),
+    ],
+)
+def test_client_creation_failures_are_listing_errors(fake, monkeypatch, connect, words):
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    with pytest.raises(core.ChimeListingError) as info:
+        core.create_chime_client(None, fake.url, connect)
+    assert info.value.message.startswith("Couldn't connect to AWS: ") and words in info.value.message
+
+
+def test_malformed_endpoint_is_a_listing_error():
+    with pytest.raises(core.ChimeListingError, match="Invalid endpoint"):
+        core.create_chime_client(None, "not a url", {})
