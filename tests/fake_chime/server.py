@@ -11,6 +11,7 @@ used by a real client) let tests read counters and the request log and change fa
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -250,6 +251,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeChime/1.0"
     fake: FakeChime = None
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out as two writes: without TCP_NODELAY, Nagle's algorithm holds the
+        # body until the client's delayed ACK of the headers, about 40 ms per response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         pass  # the request log is the record; stderr stays quiet
