@@ -28,6 +28,8 @@ options:
       - How many times one page is asked for again after a throttle (429), a service fault (500, 503),
         a dropped connection, a timeout or an unreadable answer, before the listing fails.
       - Only the page that failed is asked for again; the pages already fetched are kept.
+      - Once the service throttles, later requests are also spaced out by a client-side rate limiter that adapts
+        to the throttling, so that a listing runs close to the service's rate limit.
       - Between V(0) (no retries) and V(100).
     type: int
     default: 10
@@ -37,12 +39,12 @@ options:
         that doubles on every retry (jittered exponential backoff), up to O(backoff_max_delay).
       - Between V(0.001) and V(300).
     type: float
-    default: 1.0
+    default: 0.1
   backoff_max_delay:
     description:
       - The largest bound in seconds of one wait between retries. Not below O(backoff_delay); at most V(3600).
     type: float
-    default: 20.0
+    default: 30.0
 notes:
   - Amazon Chime is a global service. Where no region is set by the task, C(module_defaults), the profile or
     the environment, V(us-east-1) is used, as botocore does for C(https://chime.us-east-1.amazonaws.com).

@@ -336,3 +336,70 @@ def test_client_creation_failures_are_listing_errors(fake, monkeypatch, connect,
 def test_malformed_endpoint_is_a_listing_error():
     with pytest.raises(core.ChimeListingError, match="Invalid endpoint"):
         core.create_chime_client(None, "not a url", {})
+
+
+class FakeClock:
+    """A clock that only moves when the pacer sleeps (or a test says so)."""
+
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_pacer_spaces_nothing_until_the_first_throttle():
+    clock = FakeClock()
+    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
+    for _request in range(5):
+        pacer.before_request()
+        pacer.succeeded()
+    assert clock.slept == [] and pacer.interval == 0
+
+
+def test_pacer_doubles_on_throttles_in_a_row_then_adapts_gently():
+    clock = FakeClock()
+    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
+    pacer.before_request()
+    pacer.throttled()
+    assert pacer.interval == core.AdaptivePacer.MIN_INTERVAL
+    pacer.throttled()
+    pacer.throttled()
+    assert pacer.interval == pytest.approx(0.02)  # doubled twice
+    pacer.before_request()  # no time has passed: waits the whole interval
+    assert clock.slept == [0.02]
+    pacer.succeeded()
+    assert pacer.interval == pytest.approx(0.02 * 0.995)
+    pacer.throttled()  # after a success: widened by 15%, not doubled
+    assert pacer.interval == pytest.approx(0.02 * 0.995 * 1.15)
+    clock.now += 1.0  # a slow caller is not made to wait
+    pacer.before_request()
+    assert clock.slept == [0.02]
+
+
+def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
+    slept = []
+    monkeypatch.setattr(core.AdaptivePacer, "__init__", lambda self: _pacer_init(self, slept))
+    calls = []
+
+    class Throttling:
+        def list_accounts(self, **params):
+            calls.append(params.get("NextToken"))
+            if len(calls) == 2:
+                raise botocore.exceptions.ClientError(
+                    {"Error": {"Code": "Throttled"}, "ResponseMetadata": {"HTTPStatusCode": 429}}, "ListAccounts"
+                )
+            return {"Accounts": [_raw(len(calls))], "NextToken": f"t{len(calls)}" if len(calls) < 5 else None}
+
+    assert len(core.list_chime_accounts(Throttling(), page_size=1, **FAST)) == 4
+    assert calls == [None, "t1", "t1", "t3", "t4"] and len(slept) == 3  # every request after the throttle was paced
+
+
+def _pacer_init(pacer, slept):
+    clock = FakeClock()
+    pacer.clock, pacer.sleep = clock, lambda seconds: (slept.append(seconds), clock.sleep(seconds))
+    pacer.interval, pacer.last_start, pacer.successes = 0.0, None, 0
