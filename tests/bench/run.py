@@ -19,13 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import boto3
 import botocore
 import botocore.config
 
 from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+
+from fake_chime.process import FakeChimeProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -36,44 +37,11 @@ from plain_boto3_listing import list_accounts_plainly  # noqa: E402 (needs the p
 BIN = os.path.dirname(sys.executable)
 
 
-class Endpoint:
-    """``python -m fake_chime`` in a child process: tenants with the given account counts."""
-
-    def __init__(self, counts, faults=None):
-        self.counts, self.faults = counts, faults or {}
-
-    def __enter__(self):
-        self.scratch = tempfile.mkdtemp(prefix="chime-bench-")
-        state = os.path.join(self.scratch, "state.json")
-        command = [sys.executable, "-m", "fake_chime", "--counts", ",".join(map(str, self.counts))]
-        command += ["--faults", json.dumps(self.faults), "--state-file", state]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 300
-        while not (os.path.exists(state) and os.path.getsize(state)):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("the fake endpoint did not start")
-            time.sleep(0.05)
-        with open(state, encoding="utf-8") as handle:
-            info = json.load(handle)
-        self.url, self.tenants = info["endpoint_url"], info["tenants"]
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def stats(self):
-        """The endpoint's counters."""
-        with urllib.request.urlopen(f"{self.url}/_fake/stats") as answer:
-            return json.load(answer)
-
-    def reset(self):
-        """Zero the counters and the log."""
-        request = urllib.request.Request(f"{self.url}/_fake/reset", data=b"", method="POST")
-        urllib.request.urlopen(request).close()
+class Endpoint(FakeChimeProcess):
+    """The fake endpoint in its own process, with a client configured as the collection's."""
 
     def client(self, index=0):
-        """A boto3 client configured as the collection configures its own."""
+        """A standard boto3 client (botocore parses timestamps) with the collection's configuration."""
         tenant = self.tenants[index]
         return boto3.client(
             "chime",
@@ -85,18 +53,8 @@ class Endpoint:
         )
 
     def env(self, index=0):
-        """Environment for child processes: this tenant's credentials, nothing else from AWS."""
-        tenant = self.tenants[index]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ACCESS_KEY_ID=tenant["access_key"],
-            AWS_SECRET_ACCESS_KEY=tenant["secret_key"],
-            AWS_CONFIG_FILE=os.devnull,
-            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-            CHIME_ENDPOINT_URL=self.url,
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        )
-        return env
+        """The child environment, with ansible's interpreter set to this Python."""
+        return dict(super().env(index), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
 
 
 def timed(function):

@@ -155,25 +155,22 @@ def test_tenants_are_kept_apart(fake, client):
     assert fake.stats()["by_tenant"] == {TENANT: 1, "444455556666": 2}
 
 
+def _outcomes(client, requests):
+    outcomes = []
+    for _attempt in range(requests):
+        try:
+            client.list_accounts(MaxResults=1)
+            outcomes.append("ok")
+        except botocore.exceptions.ClientError:
+            outcomes.append("throttled")
+    return outcomes
+
+
 def test_throttle_every_kth_and_bursts(fake, client):
     fake.set_faults(TENANT, rules=[{"kind": "throttle", "every": 3}])
-    outcomes = []
-    for _attempt in range(6):
-        try:
-            client.list_accounts(MaxResults=1)
-            outcomes.append("ok")
-        except botocore.exceptions.ClientError:
-            outcomes.append("throttled")
-    assert outcomes == ["ok", "ok", "throttled", "ok", "ok", "throttled"]
+    assert _outcomes(client, 6) == ["ok", "ok", "throttled", "ok", "ok", "throttled"]
     fake.set_faults(TENANT, rules=[{"kind": "throttle", "at": 2, "count": 3}])
-    outcomes = []
-    for _attempt in range(6):
-        try:
-            client.list_accounts(MaxResults=1)
-            outcomes.append("ok")
-        except botocore.exceptions.ClientError:
-            outcomes.append("throttled")
-    assert outcomes == ["ok", "throttled", "throttled", "throttled", "ok", "ok"]
+    assert _outcomes(client, 6) == ["ok", "throttled", "throttled", "throttled", "ok", "ok"]
 
 
 def test_token_bucket_limits_the_rate(fake, client):
