@@ -187,9 +187,9 @@ def option_spec():
 def client_config():
     """Extra botocore configuration for the Chime client.
 
-    The User-Agent names this collection and its version, after amazon.aws's own, without
-    changing amazon.aws's process-wide collection info (the lookup shares the controller with
-    other collections' lookups).
+    The User-Agent names Ansible and this collection with its version, as amazon.aws's names
+    amazon.aws, without changing amazon.aws's process-wide collection info (the lookup shares the
+    controller with other collections' lookups).
 
     botocore's own retries are turned off: they differ by retry mode (standard and adaptive do
     not retry Chime's 429) and would multiply with the per-page retries here, outside the
@@ -222,10 +222,8 @@ def create_chime_client(region, endpoint_url, connect_params):
     """
     params = dict(connect_params)
     profile = params.pop("profile_name", None)
-    config = client_config()
-    if params.get("aws_config") is not None:
-        config = config.merge(params.pop("aws_config"))  # the user's settings win
-    params.pop("aws_config", None)
+    user_config = params.pop("aws_config", None)
+    config = client_config() if user_config is None else client_config().merge(user_config)  # the user's win
     try:
         core_session = botocore.session.Session()
         core_session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_wire_timestamp)
