@@ -57,3 +57,12 @@ def test_execution_environment_definition_is_version_3():
     assert definition["version"] == 3
     for key in ("python", "system"):
         assert os.path.exists(os.path.join(ROOT, definition["dependencies"][key]))
+
+
+def test_ansible_builder_reads_the_collection_dependencies():
+    """What ansible-builder puts into an execution environment for this collection."""
+    tree = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))  # .../ansible_collections/chime/admin -> tree
+    out = _run(os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", tree)
+    assert "boto3>=1.35.0  # from collection chime.admin" in out
+    assert "botocore>=1.35.0  # from collection chime.admin" in out
+    assert "python3 [platform:dpkg platform:rpm]  # from collection chime.admin" in out
