@@ -52,6 +52,7 @@ e2e: collection
 lint: collection
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
 
 sanity: collection
 	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
