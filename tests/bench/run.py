@@ -382,26 +382,35 @@ Profiled with cProfile: `core.list_chime_accounts` over 20,000 accounts from the
 """
 
 
+# (measurement, its arguments): the sizes the issue asks for, and a smoke run small enough for `make test`.
+FULL = [
+    (measure_calls, ([0, 1, 199, 200, 201, 10000],)),
+    (measure_core_overhead, (20000, 7)),
+    (measure_end_to_end, (10000, 100000, 5)),
+    (measure_throttled, (20000, 20, 5)),
+    (measure_fan_out, (20, 2000, 0.1, 5)),
+    (measure_lookup, (10000, 5)),
+]
+SMOKE = [
+    (measure_calls, ([0, 1, 199, 200, 201, 1000],)),
+    (measure_core_overhead, (2000, 2)),
+    (measure_end_to_end, (500, 2000, 2)),
+    (measure_throttled, (2000, 20, 1)),
+    (measure_fan_out, (3, 200, 0.02, 2)),
+    (measure_lookup, (500, 2)),
+]
+
+
 def main():
     """Run the measurements and print (and, unless --smoke, write) the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, few runs, no report written")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "performance.md"), help="the report to write")
     args = parser.parse_args()
-    if args.smoke:
-        rows = measure_calls([0, 1, 199, 200, 201, 1000])
-        rows += measure_core_overhead(2000, 2)
-        rows += measure_end_to_end(500, 2000, 2)
-        rows += measure_throttled(2000, 20, 1)
-        rows += measure_fan_out(3, 200, 0.02, 2)
-        rows += measure_lookup(500, 2)
-    else:
-        rows = measure_calls([0, 1, 199, 200, 201, 10000])
-        rows += measure_core_overhead(20000, 7)
-        rows += measure_end_to_end(10000, 100000, 5)
-        rows += measure_throttled(20000, 20, 5)
-        rows += measure_fan_out(20, 2000, 0.1, 5)
-        rows += measure_lookup(10000, 5)
+    sizes = SMOKE if args.smoke else FULL
+    rows = []
+    for measure, arguments in sizes:
+        rows += measure(*arguments)
     print(table([("measurement", "figures", "comparison", "note"), *rows]))
     if not args.smoke:
         write_report(rows, versions(), "make bench", args.output)
