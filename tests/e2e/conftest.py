@@ -81,3 +81,17 @@ def playbook_runner(tmp_path):
 def play(tmp_path):
     """Run a play against the fake endpoint: see :func:`playbook_runner`."""
     return playbook_runner(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def every_request_correctly_signed(request):
+    """After each end-to-end test that used the shared endpoint: every request it received passed
+    the SigV4 check for service chime (a 401 or 403 that no fault injected is a signing failure),
+    unless the test sends bad signatures on purpose."""
+    if "fake" not in request.fixturenames or request.node.get_closest_marker("bad_signatures"):
+        yield
+        return
+    fake = request.getfixturevalue("fake")  # asked for here, so it is torn down after this check
+    yield
+    refused = [e for e in fake.log if e["status"] in (401, 403) and e["fault"] is None]
+    assert not refused, f"requests refused by the signature check: {refused}"

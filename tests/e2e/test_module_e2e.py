@@ -103,6 +103,7 @@ def test_forbidden_fails_naming_the_permission(fake, play):
     assert "chime:ListAccounts" in failure["msg"] and "2026-02-20" in failure["msg"]
 
 
+@pytest.mark.bad_signatures
 def test_bad_signature_fails(fake, play):
     task = _failing(fake)
     task[MODULE]["secret_key"] = "not-the-right-secret"
