@@ -49,10 +49,8 @@ DEFAULT_BACKOFF_MAX_DELAY = 30.0
 # Chime's throttling and fault codes in both spellings: botocore reports the x-amzn-ErrorType
 # header's exception name when the header is present, else the body's short Code.
 # AWSRetry's default list only has Throttling and ServiceUnavailable of these.
-RETRY_ERROR_CODES = (
-    "ThrottledClientException",
-    "Throttled",
-    "Throttling",
+THROTTLE_CODES = ("ThrottledClientException", "Throttled", "Throttling")
+RETRY_ERROR_CODES = THROTTLE_CODES + (
     "ServiceUnavailableException",
     "ServiceUnavailable",
     "ServiceFailureException",
@@ -68,7 +66,6 @@ TRANSIENT_EXCEPTIONS = (
     "ResponseStreamingError",
     "MalformedResponseError",
 )
-THROTTLE_CODES = frozenset(("ThrottledClientException", "Throttled", "Throttling"))
 RETRIED = frozenset(RETRY_ERROR_CODES + TRANSIENT_EXCEPTIONS)
 DENIED_CODES = {
     "UnauthorizedClientException",
@@ -279,7 +276,7 @@ def _fetch_page(client, params, pacer):
     try:
         response = client.list_accounts(**params)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in THROTTLE_CODES:
+        if ChimeRetry.status_code_from_exception(error) in THROTTLE_CODES:
             pacer.throttled()
         raise
     # botocore turns a 200 whose body is not JSON into an empty result instead of an error;
