@@ -8,6 +8,8 @@ TREE      := $(CURDIR)/.tree
 COLL      := $(TREE)/ansible_collections/chime/admin
 BIN       := $(CURDIR)/$(VENV)/bin
 STAMP     := $(VENV)/.installed
+# The virtualenv's Python version (for ansible-test's --python), once it exists.
+PYVER      = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # Every command sees this collection and the amazon.aws beside it, and nothing from ~/.ansible.
 export ANSIBLE_COLLECTIONS_PATH := $(TREE)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
@@ -16,11 +18,12 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PYTHONPATH := $(TREE):$(COLL)/tests
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection test unit e2e sanity lint docs demo bench clean
+.PHONY: help venv collection test test-matrix unit e2e sanity lint docs demo bench clean
 
 help:
 	@echo "make demo    list the accounts of the bundled fake Chime endpoint and print a report"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
+	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
 	@echo "make bench   print performance figures (not part of make test)"
 	@echo "make clean   remove .venv and the collections tree"
 
@@ -43,8 +46,13 @@ collection: $(STAMP)
 test: collection lint unit e2e sanity
 	@echo "make test: all suites passed"
 
+# The unit tests run under ansible-test, as a contributor to any collection runs them: modules and
+# module_utils tests isolated from controller code, the lookup's with the plugin loader. The fake
+# endpoint's own tests are plain pytest.
 unit: collection
-	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/fake_chime
+	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
+	cd $(COLL) && $(BIN)/ansible-test units --venv --python $(PYVER) --color no
+	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/fake_chime
 
 e2e: collection
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
@@ -54,9 +62,14 @@ lint: collection
 	$(BIN)/ruff format --check .
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
 
+# ansible-test sanity and units on ansible-core 2.17 to 2.21 (one cached virtualenv each, Python 3.12),
+# and unit and end-to-end tests on the oldest core, boto3/botocore and amazon.aws the collection admits.
+test-matrix: collection
+	$(BIN)/python hacking/test_matrix.py --tree $(TREE)
+
 sanity: collection
 	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
-	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $(PYVER) --color no
 
 docs: collection
 	$(BIN)/ansible-doc chime.admin.chime_account_info >/dev/null

@@ -1,47 +1,33 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures shared by every suite: a running fake Chime endpoint and a boto3 client for it."""
+"""Fixtures shared by every suite: a running fake Chime endpoint and a boto3 client for it.
 
-import boto3
-import botocore.config
+This file imports nothing from ``ansible.plugins``: under ``ansible-test units`` a module's unit tests
+see only ansible-core's module_utils. The lookup tests set up the plugin loader in their own conftest.
+"""
+
+import os
+import sys
+
 import pytest
 
-from ansible.plugins.loader import init_plugin_loader
+# The fake endpoint is a plain package beside this file. ansible-test units imports test files as
+# ansible_collections.chime.admin.tests.*, which puts no test folder on sys.path: put this one there.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fake_chime import FakeChime
-from fake_chime import generate
-
-# Install ansible's collection finder before any test imports ansible_collections.*, so that plain
-# imports (module tests) and the plugin loader (lookup tests) see the same collection packages.
-init_plugin_loader()
-
-TENANT = "111122223333"
-ACCESS_KEY = "AKIAFAKETESTKEY00001"
-SECRET_KEY = "fake-secret-key-for-tests"
-ACCOUNTS = 450
+from fake_chime.testing import make_client  # noqa: E402
+from fake_chime.testing import standard_fake  # noqa: E402
 
 
 @pytest.fixture
 def fake():
     """A fake Chime endpoint on a free loopback port, one tenant with 450 accounts."""
-    with FakeChime() as server:
-        server.add_tenant(generate(ACCOUNTS, seed=1, aws_account_id=TENANT), ACCESS_KEY, SECRET_KEY)
+    server = standard_fake()
+    try:
         yield server
-
-
-def make_client(fake_server, access_key=ACCESS_KEY, secret_key=SECRET_KEY, **kwargs):
-    """A real boto3 Chime client for the fake, with botocore's own retries off."""
-    config = botocore.config.Config(retries={"total_max_attempts": 1}, read_timeout=kwargs.pop("read_timeout", 10))
-    return boto3.client(
-        "chime",
-        endpoint_url=fake_server.url,
-        region_name="us-east-1",
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        config=config,
-        **kwargs,
-    )
+    finally:
+        server.stop()
 
 
 @pytest.fixture

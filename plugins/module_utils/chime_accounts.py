@@ -26,11 +26,16 @@ try:
     import botocore.utils
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+    from botocore.exceptions import SSLError
 except ImportError:
     BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
+    BotoConnectionError = HTTPClientError = SSLError = None
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
@@ -56,17 +61,10 @@ RETRY_ERROR_CODES = THROTTLE_CODES + (
     "ServiceFailureException",
     "ServiceFailure",
 )
-# Connection-level failures (AWSRetry never retries BotoCoreError) and a 200 whose body could not
-# be read as a ListAccounts answer: all transient, so the page is asked for again.
-TRANSIENT_EXCEPTIONS = (
-    "ConnectionClosedError",
-    "EndpointConnectionError",
-    "ConnectTimeoutError",
-    "ReadTimeoutError",
-    "ResponseStreamingError",
-    "MalformedResponseError",
-)
-RETRIED = frozenset(RETRY_ERROR_CODES + TRANSIENT_EXCEPTIONS)
+# The retry code given to a transient failure that is not an AWS error (see ChimeRetry): a dropped
+# or refused connection, a timeout, a proxy failure, or a 200 whose body is not a ListAccounts answer.
+TRANSIENT = "TransientError"
+RETRIED = frozenset(RETRY_ERROR_CODES + (TRANSIENT,))
 DENIED_CODES = {
     "UnauthorizedClientException",
     "Unauthorized",
@@ -98,40 +96,61 @@ _KNOWN = {camel for camel, snake in ACCOUNT_KEYS}
 UNKNOWN = "unknown"
 
 
-class ChimeInputError(ValueError):
+class ChimeInputError(AnsibleAWSError, ValueError):
     """An option value that breaks a constraint; the message names the option and what is allowed."""
 
 
-class MalformedResponseError(Exception):
+class MalformedResponseError(AnsibleAWSError):
     """A successful HTTP answer whose body is not a ListAccounts result (retried as transient)."""
 
 
-class ChimeListingError(Exception):
+class ChimeListingError(AnsibleAWSError):
     """ListAccounts failed for good: after retries, on a pagination loop, or on a refusal.
 
-    ``message`` names the operation and the error code (and, on a refusal, the IAM permission);
-    ``code`` is the error code; ``response`` is the AWS error response, where there was one. None of
-    them holds the user e-mail filter.
+    An ``AnsibleAWSError``, as amazon.aws's module_utils raise, so ``fail_json_aws`` reports it with
+    its ``response``. ``message`` names the operation and the error code (and, on a refusal, the IAM
+    permission); ``code`` is the error code; ``response`` is the AWS error response, where there was
+    one. None of them holds the user e-mail filter, which is why the botocore exception is not kept
+    as ``exception``: its text would carry the filter.
     """
 
     def __init__(self, message, code=None, response=None, denied=False):
         super().__init__(message)
-        self.message = message
         self.code = code
         self.response = response
         self.denied = denied
 
 
+def _transient_classes():
+    # botocore's own retry checker treats these two families as transient. A certificate failure
+    # (SSLError, a ConnectionError) is left out: it fails the same way every time, and retrying it
+    # would only delay a clear error by the whole backoff.
+    if BotoConnectionError is None:
+        return (MalformedResponseError,), ()
+    return (BotoConnectionError, HTTPClientError, MalformedResponseError), (SSLError,)
+
+
+TRANSIENT_CLASSES, PERMANENT_CLASSES = _transient_classes()
+
+
+def is_transient(error):
+    """True for a failure below the AWS error layer that asking again may cure."""
+    return isinstance(error, TRANSIENT_CLASSES) and not isinstance(error, PERMANENT_CLASSES)
+
+
 class ChimeRetry(AWSRetry):
-    """AWSRetry that also retries connection errors and malformed answers, not only ClientError."""
+    """AWSRetry that also retries transient connection failures and malformed answers, not only ClientError."""
 
     base_class = tuple(c for c in (ClientError, BotoCoreError, MalformedResponseError) if c is not None)
 
     @staticmethod
     def status_code_from_exception(error):
-        """The AWS error code of a ClientError; the exception's class name otherwise."""
+        """The AWS error code of a ClientError; :data:`TRANSIENT` for a transient failure, recognised
+        by class as botocore's retry checker does; the exception's class name otherwise."""
         if ClientError is not None and isinstance(error, ClientError):
             return error.response.get("Error", {}).get("Code")
+        if is_transient(error):
+            return TRANSIENT
         return type(error).__name__
 
 

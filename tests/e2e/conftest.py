@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from conftest import ACCESS_KEY
-from conftest import SECRET_KEY
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
 
 # Connection options for tasks; endpoint_url is filled in per test.
 CREDENTIALS = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}

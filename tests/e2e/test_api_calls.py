@@ -12,9 +12,9 @@ import pytest
 
 from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
 
-from conftest import make_client
 from fake_chime import FakeChime
 from fake_chime import generate
+from fake_chime.testing import make_client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -6,13 +6,13 @@ message that names the problem, with no traceback, and with no request sent to t
 
 import pytest
 
-from conftest import ACCESS_KEY
-from conftest import SECRET_KEY
-from conftest import TENANT
 from e2e.conftest import CREDENTIALS
 from e2e.conftest import playbook_runner
 from fake_chime import FakeChime
 from fake_chime import generate
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 MODULE = "chime.admin.chime_account_info"
 

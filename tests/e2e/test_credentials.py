@@ -6,7 +6,7 @@ and valid SigV4 signatures for service chime on every request."""
 
 import pytest
 
-from conftest import TENANT
+from fake_chime.testing import TENANT
 
 PROFILE_KEY, PROFILE_SECRET = "AKIAPROFILEKEY000001", "profile-secret"
 ENV_KEY, ENV_SECRET = "AKIAENVIRONMENT00001", "environment-secret"

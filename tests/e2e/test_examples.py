@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 
-from conftest import ACCESS_KEY
-from conftest import SECRET_KEY
-from conftest import TENANT
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -5,12 +5,12 @@
 
 import pytest
 
-from conftest import ACCESS_KEY
-from conftest import SECRET_KEY
-from conftest import TENANT
 from e2e.conftest import CREDENTIALS
 from e2e.conftest import FAST_RETRIES
 from fake_chime import generate
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 
 def _query(fake, *terms, **options):

@@ -7,12 +7,12 @@ import math
 
 import pytest
 
-from conftest import ACCESS_KEY
-from conftest import SECRET_KEY
-from conftest import TENANT
 from e2e.conftest import CREDENTIALS
 from e2e.conftest import FAST_RETRIES
 from fake_chime import generate
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 MODULE = "chime.admin.chime_account_info"
 

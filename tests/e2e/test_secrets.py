@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """secret_key, session_token and user_email never appear in output, results, warnings or failures."""
 
-from conftest import TENANT
 from e2e.conftest import FAST_RETRIES
+from fake_chime.testing import TENANT
 
 SECRET = "SecretMarker-9f3b1c5d"
 TOKEN = "TokenMarker-77aa11bb"

@@ -10,6 +10,7 @@ credentials, and writes the same to ``--state-file`` when given. It stops on SIG
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -57,8 +58,11 @@ def main(argv=None) -> int:
     fake.start()
     state = {"endpoint_url": fake.url, "tenants": tenants}
     if args.state_file:
-        with open(args.state_file, "w", encoding="utf-8") as handle:
+        # Written aside and renamed: a reader polling for the file never sees half of it.
+        partial = f"{args.state_file}.partial"
+        with open(partial, "w", encoding="utf-8") as handle:
             json.dump(state, handle)
+        os.replace(partial, args.state_file)
     print(json.dumps(state), flush=True)
 
     stop = threading.Event()

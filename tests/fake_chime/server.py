@@ -108,7 +108,8 @@ class FakeChime:
 
     def add_credential(self, tenant: str, access_key: str, secret_key: str, session_token: Optional[str] = None):
         """Another key pair for an existing tenant."""
-        self.credentials[access_key] = Credential(access_key, secret_key, tenant, session_token)
+        with self.lock:
+            self.credentials[access_key] = Credential(access_key, secret_key, tenant, session_token)
         return self
 
     def set_faults(self, tenant: str, faults=None, **settings):
@@ -215,7 +216,10 @@ class FakeChime:
             body += ',"NextToken":' + json.dumps(token_text)
         elif start + size < len(indices):
             next_text = secrets.token_urlsafe(24)
-            self.tokens[next_text] = _Token(tenant.data.aws_account_id, filters, start + size, page + 1, time.time())
+            with self.lock:
+                self.tokens[next_text] = _Token(
+                    tenant.data.aws_account_id, filters, start + size, page + 1, time.time()
+                )
             body += ',"NextToken":' + json.dumps(next_text)
         return None, page, body + "}"
 
@@ -251,6 +255,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeChime/1.0"
     fake: FakeChime = None
+    entry: Optional[dict] = None  # the ListAccounts request being answered, logged once
 
     def setup(self):
         super().setup()
@@ -265,8 +270,18 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    def _record(self):
+        """Put the request being answered into the log, once, before its answer leaves: a client
+        that reads the counters right after its call returned then always sees it."""
+        entry, self.entry = self.entry, None
+        if entry is not None:
+            entry["done"] = time.time()
+            with self.fake.lock:
+                self.fake.log.append(entry)
+
     def _send(self, status: int, body: str, headers: Optional[dict] = None):
         payload = body.encode("utf-8")
+        self._record()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -285,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/_fake/"):
             return self._control("GET", parts.path)
         body = self._body()
-        entry = {
+        self.entry = entry = {
             "method": "GET",
             "path": parts.path,
             "query": {},
@@ -324,9 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
             omit = bool(entry["tenant"]) and self.fake.tenants[entry["tenant"]].faults.omit_error_header
             return self._send_error(error, omit)
         finally:
-            entry["done"] = time.time()
-            with self.fake.lock:
-                self.fake.log.append(entry)
+            self._record()  # a request that got no answer (an unexpected error) is still counted
 
     def _inject(self, fault: str, faults: Faults, entry: dict):
         if fault in ERRORS:
@@ -337,10 +350,13 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if fault == "drop":
             entry["status"] = "dropped"
+            self._record()
             self.close_connection = True
             return None
         if fault == "timeout":
             entry["status"] = "timeout"
+            # Logged before the wait: the client gives up, retries and may finish before it ends.
+            self._record()
             time.sleep(faults.timeout_delay)
             self.close_connection = True
             return None

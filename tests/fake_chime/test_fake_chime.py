@@ -10,16 +10,16 @@ import urllib.request
 import botocore.exceptions
 import pytest
 
-from conftest import ACCESS_KEY
-from conftest import ACCOUNTS
-from conftest import TENANT
-from conftest import make_client
 from fake_chime import FakeChime
 from fake_chime import generate
 from fake_chime import load
 from fake_chime.data import ACCOUNT_TYPES
 from fake_chime.data import LICENSES
 from fake_chime.data import OPTIONAL_MEMBERS
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import ACCOUNTS
+from fake_chime.testing import TENANT
+from fake_chime.testing import make_client
 
 
 def _all_pages(client, **params):

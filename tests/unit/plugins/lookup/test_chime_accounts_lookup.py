@@ -6,19 +6,11 @@
 import pytest
 
 from ansible.errors import AnsibleLookupError
-from ansible.plugins.loader import lookup_loader
 
-from conftest import ACCESS_KEY
-from conftest import ACCOUNTS
-from conftest import SECRET_KEY
-from conftest import TENANT
-
-
-@pytest.fixture(scope="module")
-def lookup():
-    plugin = lookup_loader.get("chime.admin.chime_accounts")
-    assert plugin is not None
-    return plugin
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import ACCOUNTS
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 
 @pytest.fixture

@@ -141,6 +141,66 @@ def test_connection_errors_and_malformed_answers_are_retried():
     assert [a["account_id"] for a in accounts] == ["id-1", "id-5"]
 
 
+def _failing_once(error):
+    calls = []
+
+    class Client:
+        def list_accounts(self, **params):
+            calls.append(params)
+            if len(calls) == 1:
+                raise error
+            return {"Accounts": [_raw(1)]}
+
+    return Client(), calls
+
+
+# Every connection-level failure botocore has, recognised by its class family, not by a list of names:
+# ProxyConnectionError was missing from the old name list and failed a task at once.
+TRANSIENT_FAILURES = [
+    botocore.exceptions.ProxyConnectionError(proxy_url="http://proxy:3128", error="refused"),
+    botocore.exceptions.ConnectTimeoutError(endpoint_url="http://x/accounts"),
+    botocore.exceptions.EndpointConnectionError(endpoint_url="http://x/accounts"),
+    botocore.exceptions.ConnectionClosedError(endpoint_url="http://x/accounts"),
+    botocore.exceptions.ResponseStreamingError(error="reset"),
+    botocore.exceptions.HTTPClientError(error="reset by peer"),
+]
+
+
+@pytest.mark.parametrize("error", TRANSIENT_FAILURES, ids=lambda e: type(e).__name__)
+def test_transient_failures_are_retried_by_class(error):
+    client, calls = _failing_once(error)
+    assert [a["account_id"] for a in core.list_chime_accounts(client, **FAST)] == ["id-1"]
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        botocore.exceptions.SSLError(endpoint_url="https://x/accounts", error="certificate verify failed"),
+        botocore.exceptions.NoCredentialsError(),
+        botocore.exceptions.ParamValidationError(report="bad"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_permanent_botocore_failures_fail_at_once(error):
+    client, calls = _failing_once(error)
+    with pytest.raises(core.ChimeListingError) as info:
+        core.list_chime_accounts(client, **FAST)
+    assert len(calls) == 1 and info.value.code == type(error).__name__
+    assert "attempts" not in info.value.message
+
+
+def test_errors_are_ansible_aws_errors():
+    from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+    client, _calls = _failing_once(botocore.exceptions.NoCredentialsError())
+    with pytest.raises(AnsibleAWSError) as info:
+        core.list_chime_accounts(client, **FAST)
+    assert str(info.value) == info.value.message and "NoCredentialsError" in info.value.message
+    with pytest.raises(AnsibleAWSError):
+        core.validate_options(page_size=0)
+
+
 def test_unretried_errors_fail_at_once_with_permission_hint(stubbed):
     client, stub = stubbed
     _error(stub, "ForbiddenException", 403)

@@ -7,14 +7,13 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.chime.admin.plugins.modules import chime_account_info
+from ansible_collections.chime.admin.tests.unit.compat.module_args import patch_module_args
 
-from conftest import ACCESS_KEY
-from conftest import ACCOUNTS
-from conftest import SECRET_KEY
-from conftest import TENANT
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import ACCOUNTS
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT
 
 
 def _run(capsys, args):

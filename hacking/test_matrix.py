@@ -1,0 +1,178 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run ansible-test sanity and units on every ansible-core that meta/runtime.yml admits, and the
+unit and end-to-end tests on the oldest stack the collection declares, then print a table.
+
+Each ansible-core gets a virtualenv of its own under ``.matrix/`` (kept between runs; remade when
+what it should hold changes), all on one Python that every one of those cores supports (3.12).
+The collection tree laid by ``make collection`` is shared; the runs go one after another.
+
+The oldest stack is the oldest core with the oldest boto3/botocore that requirements.txt admits
+and the oldest amazon.aws that galaxy.yml admits, taken from the ``ansible`` release that bundles it
+(Galaxy is not reachable from every build host; PyPI is).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORES = ("2.17", "2.18", "2.19", "2.20", "2.21")
+PYTHON = "3.12"  # the one Python that ansible-core 2.17 to 2.21 all run on as a controller
+# The `ansible` release whose bundled amazon.aws is galaxy.yml's floor (checked when it is unpacked).
+ANSIBLE_WITH_OLDEST_AMAZON_AWS = "14.0.0"
+OLDEST_E2E = ("tests/e2e/test_module_e2e.py", "tests/e2e/test_lookup_e2e.py", "tests/e2e/test_api_calls.py")
+
+
+def run(command, env, cwd, log):
+    """Run a command with its output in the file ``log``; returns the exit code."""
+    print("+", " ".join(command), f"> {os.path.relpath(log, ROOT)}", flush=True)
+    with open(log, "w", encoding="utf-8") as sink:
+        return subprocess.run(command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, check=False).returncode
+
+
+def floor(path, name):
+    """The lowest version ``name`` may have according to ``path`` (requirements.txt or galaxy.yml)."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        match = re.search(rf"^\s*{re.escape(name)}\W*>=\s*([0-9.]+)", handle.read(), re.MULTILINE)
+    if not match:
+        sys.exit(f"no lower bound for {name} in {path}")
+    return match.group(1)
+
+
+def virtualenv(path, python, requirements):
+    """A virtualenv at ``path`` holding ``requirements``; reused when it already holds them."""
+    stamp = os.path.join(path, ".installed")
+    wanted = json.dumps(requirements)
+    if os.path.exists(stamp):
+        with open(stamp, encoding="utf-8") as handle:
+            if handle.read() == wanted:
+                return path
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run([python, "-m", "venv", path], check=True)
+    pip = [os.path.join(path, "bin", "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(pip + requirements, check=True)
+    with open(stamp, "w", encoding="utf-8") as handle:
+        handle.write(wanted)
+    return path
+
+
+def environment(venv, collections_path):
+    """The environment the Makefile gives its tools, with ``venv`` first on PATH."""
+    env = dict(os.environ)
+    env.update(
+        PATH=os.path.join(venv, "bin") + os.pathsep + env["PATH"],
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+        PYTHONPATH=f"{collections_path}:{os.path.join(collections_path, 'ansible_collections/chime/admin/tests')}",
+    )
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def core_rows(args, python):
+    """ansible-test sanity and units on each core; yields table rows."""
+    collection = os.path.join(args.tree, "ansible_collections", "chime", "admin")
+    for core in args.cores:
+        venv = virtualenv(os.path.join(args.work, f"core-{core}"), python, [f"ansible-core~={core}.0"])
+        env = environment(venv, args.tree)
+        version = subprocess.run(
+            [os.path.join(venv, "bin", "python"), "-c", "import ansible; print(ansible.__version__)"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        subprocess.run(
+            [os.path.join(venv, "bin", "python"), os.path.join(ROOT, "hacking/pip_bootstrap_stand_in.py")], check=True
+        )
+        for test in ("sanity", "units"):
+            log = os.path.join(args.work, f"core-{core}-{test}.log")
+            started = time.monotonic()
+            command = ["ansible-test", test, "--venv", "--python", PYTHON, "--color", "no"]
+            rc = run(command, env=env, cwd=collection, log=log)
+            yield (f"ansible-core {version}", test, rc, time.monotonic() - started, log)
+
+
+def oldest_amazon_aws(work, wanted, collections_tree):
+    """A collections tree holding the amazon.aws that ``ansible==ANSIBLE_WITH_OLDEST_AMAZON_AWS`` bundles."""
+    tree = os.path.join(work, "oldest-tree")
+    target = os.path.join(tree, "ansible_collections", "amazon", "aws")
+    manifest = os.path.join(target, "MANIFEST.json")
+    if not os.path.exists(manifest):
+        download = os.path.join(work, "download")
+        os.makedirs(download, exist_ok=True)
+        spec = f"ansible=={ANSIBLE_WITH_OLDEST_AMAZON_AWS}"
+        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check"]
+        subprocess.run(pip + ["--python-version", PYTHON, "--only-binary", ":all:", "-d", download, spec], check=True)
+        wheel = next(f for f in os.listdir(download) if f.startswith(f"ansible-{ANSIBLE_WITH_OLDEST_AMAZON_AWS}-"))
+        prefix = "ansible_collections/amazon/aws/"
+        with zipfile.ZipFile(os.path.join(download, wheel)) as archive:
+            for member in archive.namelist():
+                if member.startswith(prefix):
+                    archive.extract(member, tree)
+    with open(manifest, encoding="utf-8") as handle:
+        version = json.load(handle)["collection_info"]["version"]
+    if version != wanted:
+        sys.exit(
+            f"ansible {ANSIBLE_WITH_OLDEST_AMAZON_AWS} bundles amazon.aws {version}, not galaxy.yml's floor {wanted}"
+        )
+    link = os.path.join(tree, "ansible_collections", "chime", "admin")
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(os.path.join(collections_tree, "ansible_collections", "chime", "admin"), link)
+    return tree, version
+
+
+def oldest_rows(args, python):
+    """Unit and end-to-end tests on the oldest core, boto3/botocore and amazon.aws declared."""
+    boto3, botocore = floor("requirements.txt", "boto3"), floor("requirements.txt", "botocore")
+    tree, amazon_aws = oldest_amazon_aws(args.work, floor("galaxy.yml", "amazon.aws"), args.tree)
+    core = min(args.cores, key=lambda v: tuple(map(int, v.split("."))))
+    requirements = [f"ansible-core~={core}.0", f"boto3=={boto3}", f"botocore=={botocore}"]
+    requirements += ["pytest", "PyYAML", "hypothesis"]
+    venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
+    env = environment(venv, tree)
+    log = os.path.join(args.work, "oldest.log")
+    started = time.monotonic()
+    collection = os.path.join(tree, "ansible_collections", "chime", "admin")
+    command = [os.path.join(venv, "bin", "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
+    rc = run(command + list(OLDEST_E2E), env=env, cwd=collection, log=log)
+    label = f"core {core}, boto3/botocore {boto3}/{botocore}, amazon.aws {amazon_aws}"
+    yield (label, "unit + e2e", rc, time.monotonic() - started, log)
+
+
+def main():
+    """Run the matrix and print its table; exit non-zero when any run failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", required=True, help="the collections tree laid by `make collection`")
+    parser.add_argument("--work", default=os.path.join(ROOT, ".matrix"), help="virtualenvs and logs")
+    parser.add_argument("--cores", nargs="+", default=list(CORES))
+    parser.add_argument("--skip-oldest", action="store_true", help="only the core matrix")
+    args = parser.parse_args()
+    args.tree, args.work = os.path.abspath(args.tree), os.path.abspath(args.work)
+    os.makedirs(args.work, exist_ok=True)
+    python = subprocess.run(
+        [os.path.join(ROOT, "hacking", "find-python"), PYTHON], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    rows = list(core_rows(args, python))
+    if not args.skip_oldest:
+        rows += list(oldest_rows(args, python))
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'stack'.ljust(width)}  {'tests':<10}  {'result':<6}  seconds  log")
+    for label, test, rc, seconds, log in rows:
+        print(f"{label.ljust(width)}  {test:<10}  {'pass' if rc == 0 else 'FAIL':<6}  {seconds:7.1f}  {log}")
+    failed = [r for r in rows if r[2] != 0]
+    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
