@@ -24,6 +24,7 @@ help:
 	@echo "make demo    list the accounts of the bundled fake Chime endpoint and print a report"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
 	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
+	@echo "make docs    build the docsite under build/docsite (part of make test)"
 	@echo "make bench   print performance figures (not part of make test)"
 	@echo "make clean   remove .venv and the collections tree"
 
@@ -43,7 +44,7 @@ collection: $(STAMP)
 	@$(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV)
 
 # ----- tests -------------------------------------------------------------------------------
-test: collection lint unit e2e sanity
+test: collection lint unit e2e sanity docs
 	@echo "make test: all suites passed"
 
 # The unit tests run under ansible-test, as a contributor to any collection runs them: modules and
@@ -61,6 +62,8 @@ lint: collection
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
+	$(BIN)/antsibull-changelog lint
+	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # ansible-test sanity and units on ansible-core 2.17 to 2.21 (one cached virtualenv each, Python 3.12),
 # and unit and end-to-end tests on the oldest core, boto3/botocore and amazon.aws the collection admits.
@@ -71,10 +74,17 @@ sanity: collection
 	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
 	cd $(COLL) && $(BIN)/ansible-test sanity --venv --python $(PYVER) --color no
 
+# The docsite as antsibull-docs publishes collection docs, built with Sphinx under build/ (not committed).
+# sphinx-build runs with -W: a warning fails the build. The intersphinx inventories (Python, Jinja,
+# Ansible) cannot be fetched without the internet: the generated conf.py gets instead a local
+# inventory of the Ansible docsite labels the pages refer to (see hacking/ansible_docs_inventory.py).
 docs: collection
-	$(BIN)/ansible-doc chime.admin.chime_account_info >/dev/null
-	$(BIN)/ansible-doc -t lookup chime.admin.chime_accounts >/dev/null
-	$(BIN)/ansible-doc -l chime.admin
+	rm -rf build/docsite && mkdir -p build/docsite
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir build/docsite --title chime.admin chime.admin
+	$(BIN)/python hacking/ansible_docs_inventory.py build/docsite/ansible-devel.inv
+	echo 'intersphinx_mapping = {"ansible_devel": ("https://docs.ansible.com/ansible/devel/", "$(CURDIR)/build/docsite/ansible-devel.inv")}' >> build/docsite/conf.py
+	cd build/docsite && ./build.sh
+	@echo "docsite: build/docsite/build/html/index.html"
 
 # ----- demo and benchmarks -----------------------------------------------------------------
 demo: collection

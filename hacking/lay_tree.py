@@ -42,8 +42,14 @@ def source_files(root):
 
 
 def sync(root, dest):
-    """Copy changed files into ``dest`` and delete what no longer exists (tests/output is kept)."""
-    wanted = set(source_files(root))
+    """Copy the collection's changed files into ``dest``."""
+    sync_files(source_files(root), root, dest)
+
+
+def sync_files(paths, root, dest):
+    """Copy ``paths`` (relative to ``root``) that changed into ``dest``, and delete what is no longer
+    among them (tests/output and .git are kept)."""
+    wanted = set(paths)
     for path in wanted:
         src, dst = os.path.join(root, path), os.path.join(dest, path)
         if not os.path.exists(dst) or not filecmp.cmp(src, dst, shallow=False):
@@ -58,19 +64,24 @@ def sync(root, dest):
                 os.unlink(os.path.join(folder, name))
 
 
-def link_amazon_aws(tree, venv):
-    """Point ``ansible_collections/amazon/aws`` at the copy the ``ansible`` package installed."""
+def copy_amazon_aws(tree, venv):
+    """Copy the amazon.aws that the ``ansible`` package installed to ``ansible_collections/amazon/aws``.
+
+    A copy with a git repository of its own, not a symlink into the virtualenv: antsibull-docs copies
+    a collection's dependencies through git when they sit in a git work tree, and the virtualenv lies
+    inside this (ignoring) repository, so through a link it would copy nothing.
+    """
     found = glob.glob(os.path.join(venv, "lib", "python3*", "site-packages", "ansible_collections", "amazon", "aws"))
     if not found:
         sys.exit("amazon.aws is not installed in the virtualenv: the `ansible` package should bring it")
-    link = os.path.join(tree, "ansible_collections", "amazon", "aws")
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    target = os.path.abspath(found[0])
-    if os.path.islink(link) and os.readlink(link) == target:
-        return
-    if os.path.lexists(link):
-        os.unlink(link)
-    os.symlink(target, link)
+    dest = os.path.join(tree, "ansible_collections", "amazon", "aws")
+    if os.path.islink(dest):
+        os.unlink(dest)
+    source = os.path.abspath(found[0])
+    sync_files(sorted(os.path.relpath(os.path.join(d, f), source) for d, _, fs in os.walk(source) for f in fs
+                      if "__pycache__" not in d), source, dest)  # fmt: skip
+    if not os.path.isdir(os.path.join(dest, ".git")):
+        subprocess.run(["git", "init", "-q", dest], check=True)
 
 
 def main():
@@ -87,7 +98,7 @@ def main():
     # then all untracked and all listed.
     if not os.path.isdir(os.path.join(dest, ".git")):
         subprocess.run(["git", "init", "-q", dest], check=True)
-    link_amazon_aws(args.tree, args.venv)
+    copy_amazon_aws(args.tree, args.venv)
 
 
 if __name__ == "__main__":
