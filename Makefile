@@ -18,7 +18,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PYTHONPATH := $(TREE):$(COLL)/tests
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection test test-matrix unit e2e sanity lint docs demo bench clean
+.PHONY: help venv collection test test-matrix unit e2e integration sanity lint docs demo bench clean
 
 help:
 	@echo "make demo    list the accounts of the bundled fake Chime endpoint and print a report"
@@ -44,7 +44,7 @@ collection: $(STAMP)
 	@$(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV)
 
 # ----- tests -------------------------------------------------------------------------------
-test: collection lint unit e2e sanity docs
+test: collection lint unit e2e integration sanity docs
 	@echo "make test: all suites passed"
 
 # The unit tests run under ansible-test, as a contributor to any collection runs them: modules and
@@ -64,6 +64,12 @@ lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
 	$(BIN)/antsibull-changelog lint
 	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# The ansible-test integration targets: against the account in tests/integration/cloud-config-aws.ini
+# when there is one, else against the bundled fake endpoint.
+integration: collection
+	@$(BIN)/python hacking/pip_bootstrap_stand_in.py
+	$(BIN)/python hacking/integration.py --collection $(COLL) --python $(PYVER)
 
 # ansible-test sanity and units on ansible-core 2.17 to 2.21 (one cached virtualenv each, Python 3.12),
 # and unit and end-to-end tests on the oldest core, boto3/botocore and amazon.aws the collection admits.
