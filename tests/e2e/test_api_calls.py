@@ -5,6 +5,7 @@
 
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -46,4 +47,8 @@ def test_benchmark_smoke_run_prints_its_table():
         "query() lookup",
     ):
         assert row in out
-    assert "NOT EQUAL" not in out and out.count(" equal") == 6
+    # The API-call rows: each names its size, the calls made and the minimum; they must agree.
+    calls = re.findall(r"API calls, N=(\d+)\s+(\d+) calls\s+minimum (\d+)", out)
+    assert calls, out
+    for count, made, minimum in calls:
+        assert int(made) == int(minimum) == max(1, math.ceil(int(count) / 200)), f"N={count}: {made} calls"

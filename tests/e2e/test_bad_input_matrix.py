@@ -98,10 +98,6 @@ def _lookup_task(fake, index, terms, options):
     }
 
 
-def test_there_are_at_least_30_cases():
-    assert len(MODULE_CASES) + len(LOOKUP_CASES) >= 30
-
-
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory):
     """Both doors' cases in one play; the registered results and the endpoint's request count."""

@@ -3,9 +3,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of the lookup through ansible's plugin loader, so its option handling is real."""
 
+import datetime
+from unittest import mock
+
 import pytest
 
 from ansible.errors import AnsibleLookupError
+from ansible.utils.display import Display
 
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import ACCOUNTS
@@ -21,9 +25,20 @@ def options(fake, monkeypatch):
     return {"endpoint_url": fake.url, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
 
 
+def _iso(wire):
+    # The fake sends 2019-04-05T12:34:56.789Z; the lookup returns it as an ISO 8601 string in UTC.
+    if wire is None:
+        return None
+    moment = datetime.datetime.strptime(wire, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return moment.isoformat()
+
+
 def test_no_term_lists_every_account(fake, lookup, options):
     accounts = lookup.run([], {}, **options)
-    assert len(accounts) == ACCOUNTS and isinstance(accounts[0]["created_timestamp"], (str, type(None)))
+    raw = fake.tenants[TENANT].data.accounts
+    assert [a["account_id"] for a in accounts] == [r["AccountId"] for r in raw]
+    assert [a["created_timestamp"] for a in accounts] == [_iso(r.get("CreatedTimestamp")) for r in raw]
+    assert sum(a["created_timestamp"] is not None for a in accounts) > ACCOUNTS // 2  # the data has timestamps
     assert fake.stats()["requests"] == 3
 
 
@@ -54,10 +69,15 @@ def test_bad_input_fails_before_any_request(fake, lookup, options, terms, extra,
     assert fake.stats()["requests"] == 0
 
 
-@pytest.mark.parametrize("mode,expected", [("warn", []), ("skip", [])])
-def test_on_denied_warn_and_skip_return_nothing(fake, lookup, options, mode, expected):
+@pytest.mark.parametrize("mode,warnings", [("warn", 1), ("skip", 0)])
+def test_on_denied_warn_and_skip_return_nothing(fake, lookup, options, mode, warnings):
     fake.set_faults(TENANT, rules=[{"kind": "forbidden", "every": 1}])
-    assert lookup.run([], {}, on_denied=mode, **options) == expected
+    with mock.patch.object(Display, "warning") as warning:
+        assert lookup.run([], {}, on_denied=mode, **options) == []
+    assert warning.call_count == warnings
+    if warnings:
+        message = warning.call_args.args[0]
+        assert "chime:ListAccounts" in message and "ForbiddenException" in message
 
 
 def test_on_denied_error_and_other_errors_raise(fake, lookup, options):

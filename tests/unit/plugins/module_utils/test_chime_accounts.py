@@ -322,7 +322,7 @@ def test_summarize_counts_by_api_values():
 def test_every_input_check_names_its_option(options, option):
     with pytest.raises(core.ChimeInputError) as info:
         core.validate_options(**options)
-    assert str(info.value).startswith(option) or option in str(info.value)
+    assert str(info.value).startswith(f"{option} "), str(info.value)  # the message opens with the option's name
     assert "no-at-sign" not in str(info.value)
 
 
@@ -442,8 +442,14 @@ def test_pacer_doubles_on_throttles_in_a_row_then_adapts_gently():
 
 
 def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
-    slept = []
-    monkeypatch.setattr(core.AdaptivePacer, "__init__", lambda self: _pacer_init(self, slept))
+    slept, clock, real_pacer = [], FakeClock(), core.AdaptivePacer
+
+    def recording_sleep(seconds):
+        slept.append(seconds)
+        clock.sleep(seconds)
+
+    # The listing's own pacer class, given a clock that only moves when it sleeps.
+    monkeypatch.setattr(core, "AdaptivePacer", lambda: real_pacer(clock=clock, sleep=recording_sleep))
     calls = []
 
     class Throttling:
@@ -456,10 +462,7 @@ def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
             return {"Accounts": [_raw(len(calls))], "NextToken": f"t{len(calls)}" if len(calls) < 5 else None}
 
     assert len(core.list_chime_accounts(Throttling(), page_size=1, **FAST)) == 4
-    assert calls == [None, "t1", "t1", "t3", "t4"] and len(slept) == 3  # every request after the throttle was paced
-
-
-def _pacer_init(pacer, slept):
-    clock = FakeClock()
-    pacer.clock, pacer.sleep = clock, lambda seconds: (slept.append(seconds), clock.sleep(seconds))
-    pacer.interval, pacer.last_start, pacer.successes = 0.0, None, 0
+    assert calls == [None, "t1", "t1", "t3", "t4"]
+    # Nothing was paced before the throttle; every request after it was, and the retry also
+    # waited its backoff (which does not go through the pacer's sleep).
+    assert len(slept) == 3 and all(seconds > 0 for seconds in slept)
