@@ -78,8 +78,11 @@ def copy_amazon_aws(tree, venv):
     if os.path.islink(dest):
         os.unlink(dest)
     source = os.path.abspath(found[0])
-    sync_files(sorted(os.path.relpath(os.path.join(d, f), source) for d, _, fs in os.walk(source) for f in fs
-                      if "__pycache__" not in d), source, dest)  # fmt: skip
+    files = []
+    for folder, _dirs, names in os.walk(source):
+        if "__pycache__" not in folder:
+            files.extend(os.path.relpath(os.path.join(folder, name), source) for name in names)
+    sync_files(files, source, dest)
     if not os.path.isdir(os.path.join(dest, ".git")):
         subprocess.run(["git", "init", "-q", dest], check=True)
 
