@@ -12,6 +12,8 @@ description:
     RV(chime.admin.chime_account_info#module:accounts).
   - Each term is an account-name prefix. No term lists every account; several terms give their union, in term
     order, with each account once.
+  - With O(role_arns) or O(organization_role_name), the same listing runs in each of those AWS accounts, several
+    at a time, and the union is sorted by AWS account ID.
   - Call it with the C(query) function, or with C(lookup) and C(wantlist=True). A plain C(lookup) joins a list
     with commas when it is used as a string and hands a one-account result over as a dict instead of a list.
 options:
@@ -20,15 +22,6 @@ options:
     required: false
     type: list
     elements: str
-  on_denied:
-    description:
-      - What to do when the service refuses the credentials (401) or the permission C(chime:ListAccounts) (403).
-      - V(error) fails the task. V(warn) shows a warning and returns no accounts for that term. V(skip) returns no
-        accounts for that term silently. Handy in audits across many AWS accounts where some refuse.
-      - Every other failure always fails, whatever this says.
-    type: str
-    default: error
-    choices: [error, warn, skip]
   aws_config:
     description:
       - Advanced botocore configuration, the same dictionary as the module's
@@ -38,7 +31,7 @@ options:
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
-  - chime.admin.chime_accounts
+  - chime.admin.listing
   - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
@@ -74,6 +67,12 @@ EXAMPLES = r"""
     audited: >-
       {{ query('chime.admin.chime_accounts', access_key=audit_access_key, secret_key=audit_secret_key,
                on_denied='warn', backoff_retries=20) }}
+
+- name: Every active account of the AWS organization, through a read-only role in each member account
+  ansible.builtin.set_fact:
+    organization_accounts: >-
+      {{ query('chime.admin.chime_accounts', organization_role_name='ChimeAudit', concurrency=16,
+               on_denied='warn') }}
 """
 
 RETURN = r"""
@@ -92,42 +91,38 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import create_chime_client
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import union_by_account_id
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import validate_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
+from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 
 
 class LookupModule(AWSLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self._reject_unknown_options(kwargs)
         super().run(terms, variables, **kwargs)
-        options = {key: self.get_option(key) for key in option_spec()}
+        listing = {key: self.get_option(key) for key in option_spec()}
+        fan_out = {key: self.get_option(key) for key in fan_out_option_spec()}
         names = list(terms) or [None]
         try:
             for name in names:
-                validate_options(name=name, **options)
+                validate_options(name=name, **listing)
+            validate_fan_out_options(**fan_out)
         except ChimeInputError as error:
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
 
         try:
-            client = create_chime_client(*get_aws_connection_info(self))
+            connection = AwsConnection(*get_aws_connection_info(self))
+            facts, warnings = inventory(connection, names, listing, fan_out)
         except ChimeListingError as error:
             raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
-        listings = []
-        for name in names:
-            try:
-                listings.append(list_chime_accounts(client, name=name, **options))
-            except ChimeListingError as error:
-                on_denied = self.get_option("on_denied")
-                if not error.denied or on_denied == "error":
-                    raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
-                if on_denied == "warn":
-                    self.warn(f"chime_accounts: {error.message}")
-        return union_by_account_id(listings)
+        for warning in warnings:
+            self.warn(f"chime_accounts: {warning}")
+        return facts["accounts"]
 
     def _reject_unknown_options(self, given):
         # Ansible ignores options a lookup does not define; a misspelt option (for example

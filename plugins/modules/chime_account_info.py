@@ -23,7 +23,7 @@ options:
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
-  - chime.admin.chime_accounts
+  - chime.admin.listing
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -75,12 +75,35 @@ EXAMPLES = r"""
       chime.admin.chime_account_info:
         backoff_retries: 20
         backoff_max_delay: 60
+
+- name: Every active account of the organization, through a read-only audit role, 16 AWS accounts at a time
+  chime.admin.chime_account_info:
+    organization_role_name: ChimeAudit
+    external_id: "{{ audit_external_id }}"
+    concurrency: 16
+    on_denied: warn
+  register: org
+
+- name: No AWS account may have been refused silently
+  ansible.builtin.assert:
+    that: org.aws_accounts | selectattr('status', '==', 'denied') | list | length == 0
+    fail_msg: >-
+      Not listed: {{ org.aws_accounts | selectattr('status', '==', 'denied')
+      | map(attribute='aws_account_id') | join(', ') }}
+
+- name: Two AWS accounts through roles named one by one
+  chime.admin.chime_account_info:
+    role_arns:
+      - arn:aws:iam::111122223333:role/ChimeAudit
+      - arn:aws:iam::444455556666:role/audit/ChimeAudit
 """
 
 RETURN = r"""
 accounts:
   description:
     - The Chime accounts in API order, each once (a record repeated across pages is kept at its first position).
+    - Across several AWS accounts (O(role_arns), O(organization_role_name)), sorted by AWS account ID and in API
+      order within each, each once per AWS account.
     - Every account has all nine keys; an absent member is V(null) and an absent list is V([]).
   returned: always
   type: list
@@ -159,40 +182,91 @@ summary:
       type: dict
       returned: always
       sample: {Team: 2, EnterpriseOIDC: 1}
+    by_aws_account:
+      description: Accounts per AWS account ID. Only across several AWS accounts.
+      type: dict
+      returned: when O(role_arns) or O(organization_role_name) is given
+      sample: {"111122223333": 2, "444455556666": 1}
+      version_added: 0.2.0
     by_default_license:
       description: Accounts per C(default_license).
       type: dict
       returned: always
       sample: {Pro: 2, Basic: 1}
+aws_accounts:
+  description:
+    - One entry per AWS account asked for, sorted by AWS account ID, with what became of it.
+  returned: when O(role_arns) or O(organization_role_name) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    aws_account_id:
+      description: The AWS account ID.
+      type: str
+      returned: always
+      sample: "444455556666"
+    role_arn:
+      description: The role assumed in that AWS account; V(null) for the caller's own account and for skipped ones.
+      type: str
+      returned: always
+      sample: arn:aws:iam::444455556666:role/ChimeAudit
+    status:
+      description:
+        - V(listed) when its Chime accounts are in RV(accounts); V(denied) when STS or Chime refused and O(on_denied)
+          is V(warn) or V(skip); V(skipped) when AWS Organizations reports it suspended or closing.
+      type: str
+      returned: always
+      choices: [listed, denied, skipped]
+      sample: listed
+    accounts:
+      description: How many of its Chime accounts are in RV(accounts).
+      type: int
+      returned: always
+      sample: 12
+    message:
+      description: Why it was not listed. Holds no credential and no external ID.
+      type: str
+      returned: when RV(aws_accounts[].status) is not V(listed)
+      sample: "STS AssumeRole of arn:aws:iam::444455556666:role/ChimeAudit returned AccessDenied: ..."
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeInputError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import create_chime_client
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import list_chime_accounts
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import summarize
-from ansible_collections.chime.admin.plugins.module_utils.chime_accounts import validate_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
+from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 
 
 def main():
-    argument_spec = dict(name=dict(type="str"), **option_spec())
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    options = {key: module.params[key] for key in argument_spec}
+    argument_spec = dict(name=dict(type="str"), **option_spec(), **fan_out_option_spec())
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("role_arns", "organization_role_name")],
+    )
+    listing = {key: module.params[key] for key in option_spec()}
+    fan_out = {key: module.params[key] for key in fan_out_option_spec()}
     try:
-        validate_options(**options)
+        validate_options(name=module.params["name"], **listing)
+        validate_fan_out_options(**fan_out)
     except ChimeInputError as error:
         module.fail_json(msg=str(error))
 
     try:
-        client = create_chime_client(*get_aws_connection_info(module))
-        accounts = list_chime_accounts(client, **options)
+        connection = AwsConnection(*get_aws_connection_info(module))
+        facts, warnings = inventory(connection, [module.params["name"]], listing, fan_out)
     except ChimeListingError as error:
         module.fail_json_aws(error)
-    module.exit_json(changed=False, accounts=accounts, summary=summarize(accounts))
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, **facts)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import boto3
 import botocore
 import botocore.config
 
-from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+from ansible_collections.chime.admin.plugins.module_utils import chime as core
 
 from fake_chime.process import FakeChimeProcess
 
@@ -219,15 +219,15 @@ def measure_throttled(count, rate, runs):
     ]
 
 
-def fan_out_playbook(directory):
+def fan_out_playbook(directory, page_size=200):
     """A playbook that lists each host's tenant with the module."""
-    path = os.path.join(directory, "fanout.yml")
+    path = os.path.join(directory, f"fanout-{page_size}.yml")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(
             "- hosts: all\n  gather_facts: false\n  tasks:\n"
             "    - chime.admin.chime_account_info:\n"
             "        endpoint_url: '{{ chime_url }}'\n        access_key: '{{ chime_key }}'\n"
-            "        secret_key: '{{ chime_secret }}'\n"
+            f"        secret_key: '{{{{ chime_secret }}}}'\n        page_size: {page_size}\n"
         )
     return path
 
@@ -257,6 +257,133 @@ def measure_fan_out(tenants, per_tenant, latency, runs):
             f"speedup {ratio:.1f}x",
             "target >= 8x",
         )
+    ]
+
+
+class Organization(Endpoint):
+    """The fake endpoint and an organization in moto (STS, Organizations) in one child process."""
+
+    def __init__(self, members, per_account, latency):
+        super().__init__([per_account], {"latency": latency}, organization=members)
+
+    def aws_env(self):
+        """The management account's credentials, with STS and Organizations pointed at moto."""
+        management = self.tenants[0]
+        return dict(
+            self.env(0),
+            AWS_ACCESS_KEY_ID=management["access_key"],
+            AWS_SECRET_ACCESS_KEY=management["secret_key"],
+            AWS_ENDPOINT_URL_STS=self.aws_url,
+            AWS_ENDPOINT_URL_ORGANIZATIONS=self.aws_url,
+        )
+
+
+def _organization_listing(endpoint, page_size, concurrency):
+    """The core's listing of the whole organization, as the module runs it, in this process."""
+    env = endpoint.aws_env()
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        connect = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
+        connection = core.AwsConnection(None, endpoint.url, connect)
+        listing = {"user_email": None, "page_size": page_size, "backoff_retries": 10}
+        listing.update(backoff_delay=0.1, backoff_max_delay=30.0)
+        fan_out = {"role_arns": None, "organization_role_name": "ChimeAudit", "external_id": None}
+        fan_out.update(role_session_name="chime-admin", concurrency=concurrency, on_denied="error")
+        facts, _warnings = core.inventory(connection, [None], listing, fan_out)
+        return facts
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def measure_organization_listing(accounts, per_account, page_size, latency, runs):
+    """7. The listing across AWS accounts without Ansible: concurrency 16 against 1."""
+    with Organization(accounts - 1, per_account, latency) as endpoint:
+        expected = accounts * per_account
+        assert _organization_listing(endpoint, page_size, 16)["summary"]["total"] == expected
+        serial, parallel, ratio = alternate(
+            lambda: _organization_listing(endpoint, page_size, 1),
+            lambda: _organization_listing(endpoint, page_size, 16),
+            runs,
+        )
+    pages = math.ceil(per_account / page_size)
+    return [
+        (
+            f"organization listing (core), {accounts} AWS accounts x {per_account} ({pages} pages), "
+            f"{latency * 1000:.0f} ms per call",
+            f"concurrency 1 {serial:.2f} s, 16 {parallel:.2f} s",
+            f"speedup {serial / parallel:.1f}x (pairwise {ratio:.1f}x)",
+            "target >= 10x",
+        )
+    ]
+
+
+def _organization_playbook(directory, url, page_size, concurrency):
+    path = os.path.join(directory, f"organization-{concurrency}.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+            "    - chime.admin.chime_account_info:\n        organization_role_name: ChimeAudit\n"
+            f"        concurrency: {concurrency}\n        page_size: {page_size}\n        endpoint_url: '{url}'\n"
+        )
+    return path
+
+
+def measure_organization_task(accounts, per_account, page_size, latency, runs):
+    """8. One task across the organization: concurrency 16 against 1, and against forks=N hosts."""
+    with Organization(accounts - 1, per_account, latency) as endpoint, tempfile.TemporaryDirectory() as scratch:
+        env = endpoint.aws_env()
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        one, sixteen = (_organization_playbook(scratch, endpoint.url, page_size, c) for c in (1, 16))
+        inventory = os.path.join(scratch, "hosts")
+        with open(inventory, "w", encoding="utf-8") as handle:
+            for index, tenant in enumerate(endpoint.tenants):
+                handle.write(
+                    f"aws{index} ansible_connection=local ansible_python_interpreter={sys.executable} "
+                    f"chime_url={endpoint.url} chime_key={tenant['access_key']} chime_secret={tenant['secret_key']}\n"
+                )
+        forks = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, fan_out_playbook(scratch, page_size)]
+        forks += ["--forks", str(accounts)]
+        serial, parallel, ratio = alternate(
+            lambda: subprocess.run([*command, one], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, sixteen], env=env, check=True, capture_output=True),
+            runs,
+        )
+        hosts, task, host_ratio = alternate(
+            lambda: subprocess.run(forks, env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, sixteen], env=env, check=True, capture_output=True),
+            runs,
+        )
+        module_file = os.path.join(ROOT, "plugins", "modules", "chime_account_info.py")
+        args = os.path.join(scratch, "org-args.json")
+        with open(args, "w", encoding="utf-8") as handle:
+            module_args = {"endpoint_url": endpoint.url, "organization_role_name": "ChimeAudit", "concurrency": 16}
+            json.dump({"ANSIBLE_MODULE_ARGS": dict(module_args, page_size=page_size)}, handle)
+        rss, output = peak_rss_mib([sys.executable, module_file, args], env)
+    label = f"{accounts} AWS accounts x {per_account}, pages of {page_size}, {latency * 1000:.0f} ms per call"
+    return [
+        (
+            f"organization task, {label}",
+            f"concurrency 1 {serial:.2f} s, 16 {parallel:.2f} s",
+            f"speedup {serial / parallel:.1f}x (pairwise {ratio:.1f}x)",
+            "target >= 6x",
+        ),
+        (
+            f"organization task vs forks={accounts} hosts, {label}",
+            f"forks {hosts:.2f} s, one task {task:.2f} s",
+            f"speedup {hosts / task:.1f}x (pairwise {host_ratio:.1f}x)",
+            "target >= 3x",
+        ),
+        (
+            f"module process peak RSS, organization of {accounts} x {per_account}",
+            f"{rss:.0f} MiB",
+            f"JSON returned {output / 2**20:.2f} MiB",
+            "",
+        ),
     ]
 
 
@@ -345,6 +472,14 @@ PERFORMANCE_NOTES = """
   it), read with `wait4`.
 - **Throttled** lists through a token bucket of one token (no saved-up burst), so calls/rate is the floor.
 - **Fan-out** runs one module per AWS account; forks let Ansible overlap their network waits.
+- **Organization listing (core)** runs the module's listing across an organization in moto (STS, Organizations)
+  without Ansible, in one process: `concurrency` threads list that many AWS accounts at once, each one's pages
+  in sequence. With 20 AWS accounts of 5 pages at 100 ms a call, 16 threads need two rounds of 5 calls (about
+  1 s) where one thread needs 100 calls (about 10 s): 10x is the ceiling, before any CPU cost.
+- **Organization task** is the same listing as one `chime_account_info` task, against 1 thread, and against
+  today's pattern of one inventory host per AWS account with `--forks` equal to the number of accounts.
+  Ansible's own cost of carrying a result back (about 3 s per 10,000 accounts here) is the same for every side
+  and caps the ratios at large sizes; at 2,000 accounts it is small.
 
 ## Profile and fixes
 
@@ -390,6 +525,8 @@ FULL = [
     (measure_throttled, (20000, 20, 5)),
     (measure_fan_out, (20, 2000, 0.1, 5)),
     (measure_lookup, (10000, 5)),
+    (measure_organization_listing, (20, 1000, 200, 0.1, 5)),
+    (measure_organization_task, (20, 100, 20, 0.1, 3)),
 ]
 SMOKE = [
     (measure_calls, ([0, 1, 199, 200, 201, 1000],)),
@@ -398,6 +535,8 @@ SMOKE = [
     (measure_throttled, (2000, 20, 1)),
     (measure_fan_out, (3, 200, 0.02, 2)),
     (measure_lookup, (500, 2)),
+    (measure_organization_listing, (3, 40, 20, 0.01, 1)),
+    (measure_organization_task, (3, 20, 10, 0.01, 1)),
 ]
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+from ansible_collections.chime.admin.plugins.module_utils import chime as core
 
 from fake_chime import FakeChime
 from fake_chime import generate
@@ -45,6 +45,9 @@ def test_benchmark_smoke_run_prints_its_table():
         "throttled",
         "fan-out",
         "query() lookup",
+        "organization listing (core)",
+        "organization task, ",
+        "organization task vs forks=",
     ):
         assert row in out
     # The API-call rows: each names its size, the calls made and the minimum; they must agree.

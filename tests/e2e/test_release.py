@@ -36,8 +36,9 @@ NEEDED = (
     "meta/execution-environment.yml",
     "plugins/modules/chime_account_info.py",
     "plugins/lookup/chime_accounts.py",
-    "plugins/doc_fragments/chime_accounts.py",
-    "plugins/module_utils/chime_accounts.py",
+    "plugins/doc_fragments/listing.py",
+    "plugins/module_utils/chime.py",
+    "plugins/module_utils/_chime/fan_out.py",
     "docs/guide.md",
     "docs/examples/report.yml",
 )

@@ -41,9 +41,18 @@ def main(argv=None) -> int:
     parser.add_argument("--data", help="JSON or YAML file with tenant 0's accounts (instead of --accounts)")
     parser.add_argument("--faults", default="{}", help="JSON fault settings applied to every tenant")
     parser.add_argument("--state-file", help="where to write the endpoint URL and credentials as JSON")
+    parser.add_argument(
+        "--organization",
+        type=int,
+        metavar="MEMBERS",
+        help="serve STS and AWS Organizations (moto) too, with an organization of MEMBERS member accounts whose"
+        " tenants have --accounts accounts each (instead of --tenants and --counts)",
+    )
     args = parser.parse_args(argv)
 
     fake = FakeChime(args.host, args.port)
+    if args.organization is not None:
+        return serve_organization(fake, args)
     tenants = []
     counts = [int(c) for c in args.counts.split(",")] if args.counts else [args.accounts] * args.tenants
     for index, count in enumerate(counts):
@@ -56,7 +65,38 @@ def main(argv=None) -> int:
         fake.set_faults(data.aws_account_id, json.loads(args.faults))
         tenants.append(dict(creds, accounts=len(data.accounts)))
     fake.start()
-    state = {"endpoint_url": fake.url, "tenants": tenants}
+    return serve({"endpoint_url": fake.url, "tenants": tenants}, fake, args)
+
+
+def serve_organization(fake, args):
+    """An organization in moto whose accounts are the tenants; the management account's first."""
+    from .organization import FakeOrganization
+
+    fake.start()
+    organization = FakeOrganization(fake, members=args.organization, accounts_each=args.accounts, seed=args.seed)
+    organization.start()
+    tenants = []
+    for account_id, tenant in fake.tenants.items():
+        fake.set_faults(account_id, json.loads(args.faults))
+        key = next(k for k, c in fake.credentials.items() if c.tenant == account_id)
+        secret = fake.credentials[key].secret_key
+        tenants.append(
+            {
+                "aws_account_id": account_id,
+                "access_key": key,
+                "secret_key": secret,
+                "accounts": len(tenant.data.accounts),
+            }
+        )
+    state = {"endpoint_url": fake.url, "aws_endpoint_url": organization.url, "tenants": tenants}
+    try:
+        return serve(state, fake, args)
+    finally:
+        organization.stop()
+
+
+def serve(state, fake, args):
+    """Announce ``state`` (stdout and --state-file), then serve until SIGTERM or SIGINT."""
     if args.state_file:
         # Written aside and renamed: a reader polling for the file never sees half of it.
         partial = f"{args.state_file}.partial"

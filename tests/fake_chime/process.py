@@ -16,14 +16,18 @@ import urllib.request
 class FakeChimeProcess:
     """Start ``python -m fake_chime`` with tenants of the given account counts; a context manager."""
 
-    def __init__(self, counts, faults=None, seed=0):
-        self.counts, self.faults, self.seed = counts, faults or {}, seed
-        self.url, self.tenants, self.process = None, [], None
+    def __init__(self, counts, faults=None, seed=0, organization=None):
+        self.counts, self.faults, self.seed, self.organization = counts, faults or {}, seed, organization
+        self.url, self.aws_url, self.tenants, self.process = None, None, [], None
 
     def __enter__(self):
         with tempfile.TemporaryDirectory(prefix="fake-chime-") as scratch:
             state = os.path.join(scratch, "state.json")
             command = [sys.executable, "-m", "fake_chime", "--counts", ",".join(map(str, self.counts))]
+            if self.organization is not None:
+                # An organization of that many member accounts in moto, each a tenant of counts[0] accounts.
+                command = [sys.executable, "-m", "fake_chime", "--organization", str(self.organization)]
+                command += ["--accounts", str(self.counts[0])]
             command += ["--seed", str(self.seed), "--faults", json.dumps(self.faults), "--state-file", state]
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
             deadline = time.monotonic() + 300
@@ -34,7 +38,7 @@ class FakeChimeProcess:
                 time.sleep(0.05)
             with open(state, encoding="utf-8") as handle:
                 info = json.load(handle)
-        self.url, self.tenants = info["endpoint_url"], info["tenants"]
+        self.url, self.aws_url, self.tenants = info["endpoint_url"], info.get("aws_endpoint_url"), info["tenants"]
         return self
 
     def __exit__(self, *exc):

@@ -72,6 +72,31 @@ class _Tenant:
         return self.filtered[key]
 
 
+class CredentialStore(dict):
+    """Known key pairs by access key. ``resolvers`` are asked about a key that is not known (for
+    example, a role's temporary credentials that another fake service issued); what they answer is
+    remembered."""
+
+    def __init__(self):
+        super().__init__()
+        self.resolvers = []
+
+    def __missing__(self, access_key):
+        for resolve in self.resolvers:
+            credential = resolve(access_key)
+            if credential is not None:
+                self[access_key] = credential
+                return credential
+        raise KeyError(access_key)
+
+    def get(self, access_key, default=None):
+        """The credential of ``access_key``, asking the resolvers if need be."""
+        try:
+            return self[access_key]
+        except KeyError:
+            return default
+
+
 class _Error(Exception):
     def __init__(self, status: int, error_type: str, code: str, message: str):
         super().__init__(message)
@@ -90,7 +115,7 @@ class FakeChime:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host, self.port = host, port
-        self.credentials: Dict[str, Credential] = {}
+        self.credentials: CredentialStore = CredentialStore()
         self.tenants: Dict[str, _Tenant] = {}
         self.tokens: Dict[str, _Token] = {}
         self.log: List[dict] = []

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils._chime import listing
 
 EMAIL = "ana.silva@example.com"
 FAST = {"backoff_delay": 0.001, "backoff_max_delay": 0.001}
@@ -449,7 +450,7 @@ def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
         clock.sleep(seconds)
 
     # The listing's own pacer class, given a clock that only moves when it sleeps.
-    monkeypatch.setattr(core, "AdaptivePacer", lambda: real_pacer(clock=clock, sleep=recording_sleep))
+    monkeypatch.setattr(listing, "AdaptivePacer", lambda: real_pacer(clock=clock, sleep=recording_sleep))
     calls = []
 
     class Throttling:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.chime.admin.plugins.module_utils import chime_accounts as core
+from ansible_collections.chime.admin.plugins.module_utils import chime as core
 
 RETRYABLE = [
     ("ThrottledClientException", 429),

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # Options shared by the chime_account_info module and the chime_accounts lookup: the listing, its
+    # retries, and the listing across AWS accounts.
+    DOCUMENTATION = r"""
+options:
+  user_email:
+    description:
+      - Return the Chime account of the user with this e-mail address, sent as C(UserEmail).
+      - The service returns at most one account for an address. An address it does not know gives an empty list,
+        not a failure.
+      - Must match C(.+@.+\..+). The address is personal data, so it is never shown in results, warnings,
+        errors or logs.
+    type: str
+  page_size:
+    description:
+      - Accounts to ask for per C(ListAccounts) call, sent as C(MaxResults) on every page.
+      - The default of V(200), the service's maximum, halves the calls that the service's own default of 100 would make.
+      - Every page is fetched whatever the page size, so the result is never truncated.
+    type: int
+    default: 200
+    aliases: [max_results]
+  backoff_retries:
+    description:
+      - How many times one page is asked for again after a throttle (429), a service fault (500, 503),
+        a dropped connection, a timeout or an unreadable answer, before the listing fails.
+      - Only the page that failed is asked for again; the pages already fetched are kept.
+      - Once the service throttles, later requests are also spaced out by a client-side rate limiter that adapts
+        to the throttling, so that a listing runs close to the service's rate limit.
+      - Between V(0) (no retries) and V(100).
+    type: int
+    default: 10
+  backoff_delay:
+    description:
+      - Upper bound in seconds of the first wait before a retry. Each wait is drawn at random below a bound
+        that doubles on every retry (jittered exponential backoff), up to O(backoff_max_delay).
+      - Between V(0.001) and V(300).
+    type: float
+    default: 0.1
+  backoff_max_delay:
+    description:
+      - The largest bound in seconds of one wait between retries. Not below O(backoff_delay); at most V(3600).
+    type: float
+    default: 30.0
+  role_arns:
+    description:
+      - List the Chime accounts of several AWS accounts, one IAM role each. Each role is assumed with STS
+        C(AssumeRole), and the Chime accounts of that role's AWS account are listed with its credentials.
+      - Each is an IAM role ARN, C(arn:<partition>:iam::<12 digits>:role/<path and name>), checked before any
+        request. A role given twice is assumed once.
+      - Results then carry RV(chime.admin.chime_account_info#module:aws_accounts), a status for each AWS account.
+      - Mutually exclusive with O(organization_role_name).
+    type: list
+    elements: str
+    version_added: 0.2.0
+  organization_role_name:
+    description:
+      - List the Chime accounts of every active account of the caller's AWS organization.
+      - The member accounts come from AWS Organizations C(ListAccounts), every page, so the credentials must be
+        those of the management account or of a delegated administrator. Suspended and closing accounts are
+        skipped and reported as V(skipped).
+      - In each active member account the role C(arn:<partition>:iam::<account>:role/<this name>) is assumed; the
+        partition is the caller's. The caller's own account is listed with the caller's credentials, not through
+        the role.
+      - A role name with an optional path, such as V(ChimeAudit) or V(audit/ChimeAudit).
+      - Mutually exclusive with O(role_arns).
+    type: str
+    version_added: 0.2.0
+  external_id:
+    description:
+      - The external ID that the roles' trust policies require, sent with every C(AssumeRole).
+      - 2 to 1224 characters of C([\w+=,.@:/-]). Never shown in results, warnings, errors or logs.
+    type: str
+    version_added: 0.2.0
+  role_session_name:
+    description:
+      - The session name of every assumed role, which AWS CloudTrail records in each member account.
+      - 2 to 64 characters of C([\w+=,.@-]), as STS requires.
+    type: str
+    default: chime-admin
+    version_added: 0.2.0
+  concurrency:
+    description:
+      - How many AWS accounts are listed at the same time, in one process. The pages of one AWS account are
+        always fetched one after another, as C(NextToken) requires.
+      - Between V(1) and V(64). Only used with O(role_arns) or O(organization_role_name).
+    type: int
+    default: 8
+    version_added: 0.2.0
+  on_denied:
+    description:
+      - What to do when an AWS account refuses, because STS refuses to assume its role or Chime refuses
+        C(ListAccounts) there (401, 403).
+      - V(error) fails the task, after every AWS account has been tried, naming each refused one. V(warn) gives
+        one warning per refused AWS account and leaves it out of the accounts; V(skip) leaves it out silently.
+        Either way it is reported in RV(chime.admin.chime_account_info#module:aws_accounts) as V(denied).
+      - Every other failure, after retries, fails the task once every AWS account has been tried, with a message
+        that names each failed AWS account and its error. A partial list is never a success.
+    type: str
+    default: error
+    choices: [error, warn, skip]
+notes:
+  - Amazon Chime is a global service. Where no region is set by the task, C(module_defaults), the profile or
+    the environment, V(us-east-1) is used, as botocore does for C(https://chime.us-east-1.amazonaws.com).
+  - The C(endpoint_url) option is Chime's. The STS and Organizations clients follow botocore's own endpoint
+    settings, C(AWS_ENDPOINT_URL_STS), C(AWS_ENDPOINT_URL_ORGANIZATIONS) and a profile's C(services) section.
+  - Throttling and faults of STS and Organizations are retried with the same backoff options as Chime's.
+  - botocore's own retries are turned off for the Chime client, so that O(backoff_retries) is the whole retry
+    budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in the C(aws_config) option overrides this.
+  - AWS ended support for the Amazon Chime service on 2026-02-20. A refusal from the service (401 or 403)
+    fails with a message that names the permission C(chime:ListAccounts).
+"""

@@ -1,0 +1,272 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Chime accounts across many AWS accounts: through a list of IAM roles, or through every active
+account of an AWS organization; several AWS accounts at once, with a status for each."""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
+
+from .errors import ChimeInputError
+from .errors import ChimeListingError
+from .errors import MalformedResponseError
+from .errors import describe_error
+from .retries import DENIED_CODES
+from .retries import RETRIED
+from .retries import ChimeRetry
+from .transformations import summarize
+
+ON_DENIED = ("error", "warn", "skip")
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 64
+DEFAULT_SESSION_NAME = "chime-admin"
+ORGANIZATIONS_PAGE_SIZE = 20  # the service's maximum
+
+_NAME = r"[\w+=,.@-]"
+_ROLE_ARN_RE = re.compile(rf"arn:(aws[a-z-]*):iam::([0-9]{{12}}):role/(?:{_NAME}+/)*{_NAME}{{1,64}}")
+_ROLE_NAME_RE = re.compile(rf"(?:{_NAME}+/)*{_NAME}{{1,64}}")
+_SESSION_NAME_RE = re.compile(rf"{_NAME}{{2,64}}")
+_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
+ACTIVE = "ACTIVE"
+
+
+def fan_out_option_spec():
+    """Argument spec of the options for listing across AWS accounts (module and lookup alike)."""
+    return dict(
+        role_arns=dict(type="list", elements="str"),
+        organization_role_name=dict(type="str"),
+        external_id=dict(type="str", no_log=True),
+        role_session_name=dict(type="str", default=DEFAULT_SESSION_NAME),
+        concurrency=dict(type="int", default=DEFAULT_CONCURRENCY),
+        on_denied=dict(type="str", default="error", choices=list(ON_DENIED)),
+    )
+
+
+def fan_out_requested(role_arns=None, organization_role_name=None):
+    """True when the options ask for more than the caller's own AWS account."""
+    return bool(role_arns) or organization_role_name is not None
+
+
+def validate_fan_out_options(
+    role_arns=None,
+    organization_role_name=None,
+    external_id=None,
+    role_session_name=DEFAULT_SESSION_NAME,
+    concurrency=DEFAULT_CONCURRENCY,
+    on_denied="error",
+):
+    """Check the fan-out options before any request. Raises :class:`ChimeInputError` naming the option;
+    the external ID is never echoed."""
+    if role_arns is not None and organization_role_name is not None:
+        raise ChimeInputError("role_arns and organization_role_name are mutually exclusive: give one of them.")
+    if role_arns is not None:
+        if not isinstance(role_arns, list) or not role_arns:
+            raise ChimeInputError("role_arns must be a non-empty list of IAM role ARNs.")
+        for arn in role_arns:
+            if not isinstance(arn, str) or not _ROLE_ARN_RE.fullmatch(arn):
+                raise ChimeInputError(
+                    f"role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit, got {arn!r}."
+                )
+    if organization_role_name is not None and not (
+        isinstance(organization_role_name, str) and _ROLE_NAME_RE.fullmatch(organization_role_name)
+    ):
+        raise ChimeInputError(
+            "organization_role_name must be an IAM role name (with an optional path) of [\\w+=,.@-] characters,"
+            f" got {organization_role_name!r}."
+        )
+    if external_id is not None and not (isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)):
+        raise ChimeInputError("external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).")
+    if not (isinstance(role_session_name, str) and _SESSION_NAME_RE.fullmatch(role_session_name)):
+        raise ChimeInputError(
+            f"role_session_name must be 2 to 64 characters of [\\w+=,.@-], got {role_session_name!r}."
+        )
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ChimeInputError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency!r}.")
+    if on_denied not in ON_DENIED:
+        raise ChimeInputError(f"on_denied must be one of {', '.join(ON_DENIED)}, got {on_denied!r}.")
+
+
+class _Retrying:
+    """Calls of STS and Organizations, each retried on its own with the listing's backoff options."""
+
+    def __init__(self, backoff_retries, backoff_delay, backoff_max_delay):
+        self.retries = backoff_retries
+        self.decorate = ChimeRetry.jittered_backoff(
+            retries=backoff_retries + 1,
+            delay=backoff_delay,
+            max_delay=backoff_max_delay,
+            catch_extra_error_codes=RETRIED,
+        )
+
+    def call(self, operation, function, **params):
+        """``function(**params)``, retried; a failure for good raises :class:`ChimeListingError`."""
+        try:
+            return self.decorate(function)(**params)
+        except (ClientError, BotoCoreError, MalformedResponseError) as error:
+            raise self.failure(operation, error, params.get("ExternalId")) from None
+
+    def failure(self, operation, error, external_id=None):
+        """The :class:`ChimeListingError` for a failed call: its code, attempts and (redacted) message."""
+        code, detail, response = describe_error(error, external_id, "<external_id>")
+        retried = ChimeRetry.status_code_from_exception(error) in RETRIED
+        attempts = f" after {self.retries + 1} attempts" if retried else ""
+        message = f"{operation}{attempts} returned {code}: {detail}"
+        return ChimeListingError(message, code=code, response=response, denied=code in DENIED_CODES)
+
+
+def _targets_from_roles(role_arns):
+    targets, seen = [], set()
+    for arn in role_arns:
+        if arn not in seen:
+            seen.add(arn)
+            targets.append((_ROLE_ARN_RE.fullmatch(arn).group(2), arn))
+    return targets, []
+
+
+def _targets_from_organization(connection, calls, role_name):
+    sts = connection.client("sts")
+    caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
+    partition = caller["Arn"].split(":")[1]
+    organizations = connection.client("organizations")
+    members, params = [], {"MaxResults": ORGANIZATIONS_PAGE_SIZE}
+    while True:  # one call per page, each retried on its own, as for Chime
+        try:
+            page = calls.call("Organizations ListAccounts", organizations.list_accounts, **params)
+        except ChimeListingError as error:
+            if error.denied or error.code == "AWSOrganizationsNotInUseException":
+                error.message += (
+                    " organization_role_name needs the credentials of the organization's management account or of"
+                    " a delegated administrator, allowed organizations:ListAccounts."
+                )
+                error.args = (error.message,)
+            raise
+        members.extend(page.get("Accounts", []))
+        if not page.get("NextToken"):
+            break
+        params["NextToken"] = page["NextToken"]
+    targets, skipped = [(caller["Account"], None)], []
+    for member in sorted(members, key=lambda m: m["Id"]):
+        state = member.get("State") or member.get("Status")
+        if member["Id"] == caller["Account"]:
+            continue
+        if state == ACTIVE:
+            targets.append((member["Id"], f"arn:{partition}:iam::{member['Id']}:role/{role_name}"))
+        else:
+            message = f"Skipped: the AWS account is {state} in AWS Organizations."
+            skipped.append(_entry(member["Id"], None, "skipped", [], message))
+    return targets, skipped
+
+
+def _entry(aws_account_id, role_arn, status, accounts, message=None):
+    entry = {"aws_account_id": aws_account_id, "role_arn": role_arn, "status": status, "accounts": accounts}
+    if message is not None:
+        entry["message"] = message
+    return entry
+
+
+def _list_one(connection, calls, target, assume, list_accounts):
+    """One AWS account: ``(entry, error)``, the error a :class:`ChimeListingError` or None."""
+    aws_account_id, role_arn = target
+    try:
+        credentials = None
+        if role_arn is not None:
+            sts = connection.client("sts")
+            answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
+            credentials = answer["Credentials"]
+        accounts = list_accounts(connection.client("chime", credentials))
+    except ChimeListingError as error:
+        status = "denied" if error.denied else "failed"
+        return _entry(aws_account_id, role_arn, status, [], error.message), error
+    return _entry(aws_account_id, role_arn, "listed", accounts), None
+
+
+def list_across_aws_accounts(
+    connection,
+    list_accounts,
+    role_arns=None,
+    organization_role_name=None,
+    external_id=None,
+    role_session_name=DEFAULT_SESSION_NAME,
+    concurrency=DEFAULT_CONCURRENCY,
+    on_denied="error",
+    backoff_retries=10,
+    backoff_delay=0.1,
+    backoff_max_delay=30.0,
+):
+    """List Chime accounts in each AWS account asked for, ``concurrency`` AWS accounts at a time.
+
+    ``connection`` is the caller's :class:`AwsConnection`; ``list_accounts(client)`` lists one AWS
+    account's Chime accounts (its pages one after another, as NextToken requires). With
+    ``organization_role_name``, the organization's active member accounts are listed through that
+    role and the caller's own account with the caller's credentials; suspended and closing accounts
+    are reported as skipped.
+
+    Returns ``(accounts, aws_accounts, warnings)``: every Chime account once, sorted by AWS account
+    and in API order within one; one entry per AWS account, sorted by ID, with its status
+    (``listed``, ``denied``, ``skipped``) and its count; and one warning per refused AWS account when
+    ``on_denied`` is ``warn``. Raises :class:`ChimeListingError` naming every AWS account that failed,
+    after all were tried, and every refused one when ``on_denied`` is ``error``: a partial list is
+    never a success. No credential and no external ID is part of any result or message.
+    """
+    calls = _Retrying(backoff_retries, backoff_delay, backoff_max_delay)
+    if role_arns:
+        targets, entries = _targets_from_roles(role_arns)
+    else:
+        targets, entries = _targets_from_organization(connection, calls, organization_role_name)
+    assume = {"RoleSessionName": role_session_name}
+    if external_id is not None:
+        assume["ExternalId"] = external_id
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
+        results = list(pool.map(lambda t: _list_one(connection, calls, t, assume, list_accounts), targets))
+    results += [(entry, None) for entry in entries]
+    return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), on_denied)
+
+
+def _outcome(results, on_denied):
+    entries = [entry for entry, _error in results]
+    failed = [
+        (entry, error)
+        for entry, error in results
+        if entry["status"] == "failed" or (entry["status"] == "denied" and on_denied == "error")
+    ]
+    if failed:
+        lines = "; ".join(f"{entry['aws_account_id']}: {entry['message']}" for entry, _error in failed)
+        raise ChimeListingError(
+            f"Failed to list Chime accounts in {len(failed)} of {len(entries)} AWS accounts: {lines}."
+            " Refusing to return a partial list.",
+            code=failed[0][1].code,
+            denied=all(error.denied for _entry, error in failed),
+        )
+    warnings = []
+    if on_denied == "warn":
+        warnings = [
+            f"AWS account {entry['aws_account_id']} was not listed: {entry['message']}"
+            for entry in entries
+            if entry["status"] == "denied"
+        ]
+    # Keyed by (AWS account, Chime account): two roles into one AWS account give its accounts once.
+    accounts, seen = [], set()
+    for entry in entries:
+        for account in entry["accounts"]:
+            key = (account["aws_account_id"], account["account_id"])
+            if key not in seen:
+                seen.add(key)
+                accounts.append(account)
+        entry["accounts"] = len(entry["accounts"])
+    return accounts, entries, warnings
+
+
+def summarize_across(accounts):
+    """:func:`summarize`, with the count of Chime accounts in each AWS account (``by_aws_account``)."""
+    summary = summarize(accounts)
+    counts = {}
+    for account in accounts:
+        counts[account["aws_account_id"]] = counts.get(account["aws_account_id"], 0) + 1
+    summary["by_aws_account"] = dict(sorted(counts.items()))
+    return summary

@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One AWS account's Chime accounts: option checks, the client, and the NextToken loop with per-page retries."""
+
+import re
+import threading
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from .errors import ChimeInputError
+from .errors import ChimeListingError
+from .errors import MalformedResponseError
+from .errors import describe_error
+from .retries import DENIED_CODES
+from .retries import NOT_FOUND_CODES
+from .retries import RETRIED
+from .retries import THROTTLE_CODES
+from .retries import AdaptivePacer
+from .retries import ChimeRetry
+from .transformations import normalize_account
+from .transformations import union_by_account_id
+
+COLLECTION = "chime.admin"
+COLLECTION_VERSION = "0.2.0"  # kept equal to galaxy.yml's version by a unit test
+DEFAULT_REGION = "us-east-1"  # Chime is global: botocore signs for us-east-1 whatever the region
+OPERATION = "ListAccounts"
+PERMISSION = "chime:ListAccounts"
+END_OF_SUPPORT = "2026-02-20"
+
+DEFAULT_PAGE_SIZE = 200
+DEFAULT_BACKOFF_RETRIES = 10
+DEFAULT_BACKOFF_DELAY = 0.1
+DEFAULT_BACKOFF_MAX_DELAY = 30.0
+
+_EMAIL_RE = re.compile(r".+@.+\..+")
+_NAME_RE = re.compile(r".*\S.*", re.DOTALL)
+
+
+def _check_range(option, value, low, high):
+    if value is None or not low <= value <= high:
+        raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
+
+
+def validate_options(
+    name=None,
+    user_email=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
+):
+    """Check option values against ListAccounts' constraints and sane retry bounds.
+
+    Raises :class:`ChimeInputError` naming the option. The e-mail value is never echoed.
+    """
+    if name is not None:
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            length = len(name) if isinstance(name, str) else type(name).__name__
+            raise ChimeInputError(f"name must be an account-name prefix of 1 to 100 characters, got {length}.")
+        if not _NAME_RE.fullmatch(name):
+            raise ChimeInputError("name must contain a character that is not white space.")
+    if user_email is not None and not (isinstance(user_email, str) and _EMAIL_RE.fullmatch(user_email)):
+        raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
+    _check_range("page_size", page_size, 1, 200)
+    _check_range("backoff_retries", backoff_retries, 0, 100)
+    _check_range("backoff_delay", backoff_delay, 0.001, 300)
+    _check_range("backoff_max_delay", backoff_max_delay, 0.001, 3600)
+    if backoff_max_delay < backoff_delay:
+        raise ChimeInputError(
+            f"backoff_max_delay ({backoff_max_delay}) must not be below backoff_delay ({backoff_delay})."
+        )
+
+
+def option_spec():
+    """Argument spec of the options the module and the lookup share (the lookup's docs mirror it)."""
+    return dict(
+        user_email=dict(type="str", no_log=True),
+        page_size=dict(type="int", default=DEFAULT_PAGE_SIZE, aliases=["max_results"]),
+        backoff_retries=dict(type="int", default=DEFAULT_BACKOFF_RETRIES),
+        backoff_delay=dict(type="float", default=DEFAULT_BACKOFF_DELAY),
+        backoff_max_delay=dict(type="float", default=DEFAULT_BACKOFF_MAX_DELAY),
+    )
+
+
+def client_config():
+    """Extra botocore configuration for the Chime client.
+
+    The User-Agent names Ansible and this collection with its version, as amazon.aws's names
+    amazon.aws, without changing amazon.aws's process-wide collection info (the lookup shares the
+    controller with other collections' lookups).
+
+    botocore's own retries are turned off: they differ by retry mode (standard and adaptive do
+    not retry Chime's 429) and would multiply with the per-page retries here, outside the
+    backoff options. A user's ``aws_config`` is merged after this and still wins.
+    """
+    return botocore.config.Config(
+        user_agent_extra=f"APN/1.0 Ansible/{ANSIBLE_VERSION} {COLLECTION}/{COLLECTION_VERSION}",
+        retries={"total_max_attempts": 1},
+    )
+
+
+def _wire_timestamp(value):
+    return value
+
+
+class AwsConnection:
+    """The clients of one AWS identity, made from amazon.aws's connection info:
+    ``get_aws_connection_info()`` of the module or of the lookup gives ``(region, endpoint_url, connect_params)``.
+
+    Clients are built here rather than with ``module.client()`` for one reason: botocore parses
+    every ``CreatedTimestamp`` with dateutil, which took about two thirds of the CPU of a listing
+    (see docs/performance.md). The session's response parser keeps the wire string instead, through
+    botocore's public ``response_parser_factory`` component (as the AWS CLI does), and
+    :func:`normalize_account` turns it into the same ISO 8601 UTC string. Credentials, profile,
+    endpoint, certificate options and ``aws_config`` are used exactly as amazon.aws uses them.
+    No region anywhere means ``us-east-1``: Chime is global.
+
+    ``endpoint_url`` is Chime's only. STS and Organizations clients take botocore's own endpoint
+    resolution, which honours ``AWS_ENDPOINT_URL_STS``, ``AWS_ENDPOINT_URL_ORGANIZATIONS`` and a
+    profile's ``services`` section.
+
+    Raises :class:`ChimeListingError` when a client cannot be created (unknown profile, partial
+    credentials, malformed endpoint URL).
+    """
+
+    def __init__(self, region, endpoint_url, connect_params):
+        params = dict(connect_params)
+        profile = params.pop("profile_name", None)
+        user_config = params.pop("aws_config", None)
+        self.config = client_config() if user_config is None else client_config().merge(user_config)  # user's win
+        self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
+        self._lock = threading.Lock()
+        try:
+            core_session = botocore.session.Session()
+            parsers = core_session.get_component("response_parser_factory")
+            parsers.set_parser_defaults(timestamp_parser=_wire_timestamp)
+            self.session = boto3.session.Session(botocore_session=core_session, profile_name=profile)
+        except (ValueError, BotoCoreError) as error:
+            raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+
+    def client(self, service, credentials=None):
+        """A client of ``service`` (chime, sts, organizations); ``credentials`` (an STS ``Credentials``
+        dict) replace the identity's own, as for an assumed role."""
+        params = dict(self.params)
+        if credentials is not None:
+            params.update(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+        endpoint_url = self.endpoint_url if service == "chime" else None
+        # boto3 sessions are not thread-safe; the clients they make are.
+        with self._lock:
+            try:
+                return self.session.client(
+                    service, region_name=self.region, endpoint_url=endpoint_url, config=self.config, **params
+                )
+            except (ValueError, BotoCoreError) as error:
+                raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+
+
+def create_chime_client(region, endpoint_url, connect_params):
+    """A Chime client from amazon.aws's connection info (see :class:`AwsConnection`)."""
+    return AwsConnection(region, endpoint_url, connect_params).client("chime")
+
+
+def _fetch_page(client, params, pacer):
+    pacer.before_request()
+    try:
+        response = client.list_accounts(**params)
+    except ClientError as error:
+        if ChimeRetry.status_code_from_exception(error) in THROTTLE_CODES:
+            pacer.throttled()
+        raise
+    # botocore turns a 200 whose body is not JSON into an empty result instead of an error;
+    # taking that for the last page would return a truncated list as success.
+    if not isinstance(response.get("Accounts"), list):
+        raise MalformedResponseError("the ListAccounts answer has no Accounts list")
+    pacer.succeeded()
+    return response
+
+
+def _failure(error, user_email, pages, attempts):
+    where = f"on page {pages + 1}" + (f" after {attempts} attempts" if attempts > 1 else "")
+    code, detail, response = describe_error(error, user_email)
+    message = f"Failed to list Chime accounts: {OPERATION} {where} returned {code}: {detail}"
+    denied = code in DENIED_CODES
+    if denied:
+        message += (
+            f" Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
+            f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
+        )
+    return ChimeListingError(message, code=code, response=response, denied=denied)
+
+
+def list_chime_accounts(
+    client,
+    name=None,
+    user_email=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
+):
+    """List every Chime account that matches the filters, normalised, in API order, each once.
+
+    One ``list_accounts`` call per page, following NextToken. A throttled or failed page is retried
+    alone with jittered backoff: pages already fetched are kept. A NotFoundException on a
+    ``user_email`` filter means no account. Raises :class:`ChimeListingError` on any other failure,
+    and when a NextToken comes back a second time: a partial list is never returned.
+    """
+    # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
+    # retry decorator starts again from page 1 on every throttle.
+    fetch = ChimeRetry.jittered_backoff(
+        retries=backoff_retries + 1, delay=backoff_delay, max_delay=backoff_max_delay, catch_extra_error_codes=RETRIED
+    )(_fetch_page)
+    params = {"MaxResults": page_size}
+    if name is not None:
+        params["Name"] = name
+    if user_email is not None:
+        params["UserEmail"] = user_email
+    pages, seen_tokens, pacer = [], set(), AdaptivePacer()
+    while True:
+        try:
+            response = fetch(client, params, pacer)
+        except (ClientError, BotoCoreError, MalformedResponseError) as error:
+            code = ChimeRetry.status_code_from_exception(error)
+            if user_email is not None and code in NOT_FOUND_CODES:
+                return []
+            attempts = backoff_retries + 1 if code in RETRIED else 1
+            raise _failure(error, user_email, len(pages), attempts) from None
+        pages.append([normalize_account(raw) for raw in response["Accounts"]])
+        token = response.get("NextToken")
+        if not token:
+            return union_by_account_id(pages)
+        if token in seen_tokens:
+            raise ChimeListingError(
+                f"Failed to list Chime accounts: {OPERATION} pagination looped: a NextToken came back a second time"
+                f" after page {len(pages)}. Refusing to return a partial list.",
+                code="PaginationLoop",
+            )
+        seen_tokens.add(token)
+        params["NextToken"] = token

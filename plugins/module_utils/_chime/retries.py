@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which failures are retried, the retry decorator, and the client-side pacer."""
+
+import time
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+    from botocore.exceptions import SSLError
+except ImportError:
+    BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
+    BotoConnectionError = HTTPClientError = SSLError = None
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from .errors import MalformedResponseError
+
+# Chime's throttling and fault codes in both spellings: botocore reports the x-amzn-ErrorType
+# header's exception name when the header is present, else the body's short Code.
+# AWSRetry's default list only has Throttling and ServiceUnavailable of these.
+THROTTLE_CODES = ("ThrottledClientException", "Throttled", "Throttling")
+RETRY_ERROR_CODES = THROTTLE_CODES + (
+    "ServiceUnavailableException",
+    "ServiceUnavailable",
+    "ServiceFailureException",
+    "ServiceFailure",
+)
+# The retry code given to a transient failure that is not an AWS error (see ChimeRetry): a dropped
+# or refused connection, a timeout, a proxy failure, or a 200 whose body is not a ListAccounts answer.
+TRANSIENT = "TransientError"
+# STS and Organizations, for listings across AWS accounts: AWSRetry's own list (retried in any case,
+# named here so that failures report their attempts) and Organizations' throttle and fault codes.
+AWS_RETRY_CODES = (
+    "RequestLimitExceeded",
+    "Unavailable",
+    "InternalFailure",
+    "InternalError",
+    "TooManyRequestsException",
+    "ServiceException",
+)
+RETRIED = frozenset(RETRY_ERROR_CODES + AWS_RETRY_CODES + (TRANSIENT,))
+DENIED_CODES = {
+    "UnauthorizedClientException",
+    "Unauthorized",
+    "ForbiddenException",
+    "Forbidden",
+    "AccessDenied",
+    "AccessDeniedException",
+}
+NOT_FOUND_CODES = {"NotFoundException", "NotFound"}
+
+
+def _transient_classes():
+    # botocore's own retry checker treats these two families as transient. A certificate failure
+    # (SSLError, a ConnectionError) is left out: it fails the same way every time, and retrying it
+    # would only delay a clear error by the whole backoff.
+    if BotoConnectionError is None:
+        return (MalformedResponseError,), ()
+    return (BotoConnectionError, HTTPClientError, MalformedResponseError), (SSLError,)
+
+
+TRANSIENT_CLASSES, PERMANENT_CLASSES = _transient_classes()
+
+
+def is_transient(error):
+    """True for a failure below the AWS error layer that asking again may cure."""
+    return isinstance(error, TRANSIENT_CLASSES) and not isinstance(error, PERMANENT_CLASSES)
+
+
+class ChimeRetry(AWSRetry):
+    """AWSRetry that also retries transient connection failures and malformed answers, not only ClientError."""
+
+    base_class = tuple(c for c in (ClientError, BotoCoreError, MalformedResponseError) if c is not None)
+
+    @staticmethod
+    def status_code_from_exception(error):
+        """The AWS error code of a ClientError; :data:`TRANSIENT` for a transient failure, recognised
+        by class as botocore's retry checker does; the exception's class name otherwise."""
+        if ClientError is not None and isinstance(error, ClientError):
+            return error.response.get("Error", {}).get("Code")
+        if is_transient(error):
+            return TRANSIENT
+        return type(error).__name__
+
+
+class AdaptivePacer:
+    """A client-side rate limiter that adapts to throttling, for one listing.
+
+    Nothing is spaced until the service first throttles. From then on requests start at least
+    ``interval`` seconds apart. Throttles in a row double the interval (finding the limit fast);
+    a throttle after a success widens it by 15%, and every success narrows it by 0.5%. The request
+    rate then settles just under the service's limit instead of bouncing off it and paying a
+    backoff wait each time.
+    """
+
+    MIN_INTERVAL = 0.005
+    RAMP = 2.0
+    GROWTH = 1.15
+    DECAY = 0.995
+
+    def __init__(self, clock=time.monotonic, sleep=time.sleep):
+        self.clock, self.sleep = clock, sleep
+        self.interval, self.last_start, self.successes = 0.0, None, 0
+
+    def before_request(self):
+        """Wait, if need be, until the interval since the last request's start has passed."""
+        if self.interval and self.last_start is not None:
+            wait = self.last_start + self.interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self.last_start = self.clock()
+
+    def throttled(self):
+        """The service said slow down: widen the interval."""
+        factor = self.GROWTH if self.successes else self.RAMP
+        self.interval = max(self.interval * factor, self.MIN_INTERVAL)
+        self.successes = 0
+
+    def succeeded(self):
+        """A request went through: narrow the interval a little."""
+        self.interval *= self.DECAY
+        self.successes += 1

@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Listing across AWS accounts end to end: ansible-playbook, STS and AWS Organizations served by moto,
+and a fake Chime endpoint whose tenants are the organization's accounts.
+
+The organization has 25 AWS accounts: the management account (the caller) and 24 members, of which
+2 are suspended, 1 refuses AssumeRole, 1 refuses Chime ListAccounts and 1 throttles; a test can make
+one fail for good.
+"""
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from e2e.conftest import FAST_RETRIES
+from e2e.conftest import playbook_runner
+from fake_chime import FakeChime
+from fake_chime.organization import MANAGEMENT_ACCOUNT
+from fake_chime.organization import FakeOrganization
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULE = "chime.admin.chime_account_info"
+ACCOUNTS_EACH = 30
+EXTERNAL_ID = "ExternalIdMarker-7c41e2"
+
+
+@pytest.fixture(scope="module")
+def org():
+    """The organization, its moto server and its fake Chime endpoint, for every test of this file."""
+    fake = FakeChime().start()
+    organization = FakeOrganization(fake, members=24, accounts_each=ACCOUNTS_EACH).start()
+    members = organization.member_ids
+    organization.suspended = members[0:2]
+    for account_id in organization.suspended:
+        organization.suspend(account_id)
+    organization.refuses_role, organization.refuses_chime, organization.throttles = members[2], members[3], members[4]
+    yield organization
+    organization.stop()
+    fake.stop()
+
+
+@pytest.fixture
+def faults(org):
+    """The standing faults, set afresh for each test, with counters and logs emptied; afterwards, every
+    request the fake endpoint received passed its SigV4 check (moto's role credentials included)."""
+    fake = org.chime
+    fake.reset()
+    fake.set_faults(org.refuses_chime, rules=[{"kind": "forbidden", "every": 1}])
+    fake.set_faults(org.throttles, rules=[{"kind": "throttle", "every": 2}])
+    org.gate.refuse.clear()
+    org.gate.refuse.add(org.refuses_role)
+    with org.gate.lock:
+        org.gate.log.clear()
+    yield fake
+    refused = [e for e in fake.log if e["status"] in (401, 403) and e["fault"] is None]
+    assert not refused, f"requests refused by the signature check: {refused}"
+
+
+def _options(org, **extra):
+    return dict({"endpoint_url": org.chime.url, "page_size": 7, **FAST_RETRIES}, **extra)
+
+
+def _lookup(options):
+    args = ", ".join(f"{key}={json.dumps(value)}" for key, value in options.items())
+    return "{{ query('chime.admin.chime_accounts', " + args + ") }}"
+
+
+def _run(org, tmp_path, tasks, save=("r",), args=()):
+    return playbook_runner(tmp_path)(tasks, save=save, env=org.env(), args=args)
+
+
+def _expected(org, listed_ids):
+    accounts = []
+    for account_id in sorted(listed_ids):
+        accounts += [a["AccountId"] for a in org.chime.tenants[account_id].data.accounts]
+    return accounts
+
+
+def _active_members(org):
+    return [m for m in org.member_ids if m not in org.suspended]
+
+
+def test_module_and_lookup_list_every_active_account_with_a_status_each(org, faults, tmp_path):
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="warn", concurrency=8)
+    tasks = [
+        {MODULE: options, "register": "r"},
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}},
+    ]
+    result = _run(org, tmp_path, tasks, save=("r", "via_lookup"))
+    assert result.rc == 0, result.output
+    module = result.saved["r"]
+    denied = {org.refuses_role, org.refuses_chime}
+    listed = [MANAGEMENT_ACCOUNT] + [m for m in _active_members(org) if m not in denied]
+    assert [a["account_id"] for a in module["accounts"]] == _expected(org, listed)
+    assert module["accounts"] == result.saved["via_lookup"]  # module and lookup agree
+
+    statuses = {e["aws_account_id"]: e for e in module["aws_accounts"]}
+    assert [e["aws_account_id"] for e in module["aws_accounts"]] == sorted([MANAGEMENT_ACCOUNT, *org.member_ids])
+    assert statuses[MANAGEMENT_ACCOUNT]["role_arn"] is None and statuses[MANAGEMENT_ACCOUNT]["status"] == "listed"
+    for account_id in org.suspended:
+        assert statuses[account_id]["status"] == "skipped" and "SUSPENDED" in statuses[account_id]["message"]
+    assert statuses[org.refuses_role]["status"] == "denied" and "AccessDenied" in statuses[org.refuses_role]["message"]
+    assert statuses[org.refuses_chime]["status"] == "denied"
+    assert "ForbiddenException" in statuses[org.refuses_chime]["message"]
+    for account_id in listed:
+        assert statuses[account_id]["accounts"] == ACCOUNTS_EACH and "message" not in statuses[account_id]
+    member = next(m for m in listed if m != MANAGEMENT_ACCOUNT)
+    assert statuses[member]["role_arn"] == f"arn:aws:iam::{member}:role/ChimeAudit"
+    assert module["summary"]["by_aws_account"] == {account_id: ACCOUNTS_EACH for account_id in sorted(listed)}
+    assert module["summary"]["total"] == len(listed) * ACCOUNTS_EACH
+
+    # One warning per refused AWS account, from each door.
+    warnings = [line for line in result.output.splitlines() if "[WARNING]" in line and "was not listed" in line]
+    assert len(warnings) == 4, result.output
+    assert sum(org.refuses_role in w for w in warnings) == sum(org.refuses_chime in w for w in warnings) == 2
+
+    # Each active member's role was assumed once per door, the suspended ones' and the caller's never.
+    assumed = [e["role_arn"] for e in org.requests("AssumeRole")]
+    assert sorted(assumed) == sorted(2 * [f"arn:aws:iam::{m}:role/ChimeAudit" for m in _active_members(org)])
+    # The throttled account was throttled, retried and listed completely.
+    assert any(e["status"] == 429 for e in faults.requests(org.throttles))
+    # The pages of one AWS account never overlap in time: NextToken makes them sequential.
+    for account_id in listed:
+        spans = sorted((e["time"], e["done"]) for e in faults.requests(account_id))
+        assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize("mode", ["skip", "error"])
+def test_on_denied_skip_is_silent_and_error_fails_naming_each_refusal(org, faults, tmp_path, mode):
+    options = _options(org, organization_role_name="ChimeAudit", on_denied=mode)
+    result = _run(org, tmp_path, [{MODULE: options, "register": "r", "ignore_errors": True}])
+    registered = result.saved["r"]
+    assert "was not listed" not in result.output
+    if mode == "skip":
+        assert not registered.get("failed"), registered.get("msg")
+        denied = [e["aws_account_id"] for e in registered["aws_accounts"] if e["status"] == "denied"]
+        assert sorted(denied) == sorted([org.refuses_role, org.refuses_chime])
+        return
+    assert registered["failed"] is True and "accounts" not in registered
+    assert "2 of 25 AWS accounts" in registered["msg"]
+    assert org.refuses_role in registered["msg"] and org.refuses_chime in registered["msg"]
+    # Every other AWS account was still tried before the task failed.
+    tried = {e["tenant"] for e in faults.log}
+    assert set(_active_members(org)) - {org.refuses_role} <= tried
+
+
+def test_a_failure_for_good_fails_after_every_account_was_tried(org, faults, tmp_path):
+    broken = _active_members(org)[5]
+    faults.set_faults(broken, rules=[{"kind": "500", "every": 1}])
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="skip", backoff_retries=2)
+    tasks = [
+        {MODULE: options, "register": "r", "ignore_errors": True},
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}, "register": "l", "ignore_errors": True},
+    ]
+    result = _run(org, tmp_path, tasks, save=("r", "l"))
+    module, lookup = result.saved["r"], result.saved["l"]
+    assert module["failed"] is True and lookup["failed"] is True
+    for message in (module["msg"], lookup["msg"]):
+        assert f"1 of 25 AWS accounts: {broken}" in message, message
+        assert "ServiceFailure" in message and "after 3 attempts" in message
+        assert "partial list" in message
+    assert len(faults.requests(broken)) == 2 * 3  # both doors, three attempts each
+    tried = {e["tenant"] for e in faults.log}
+    assert set(_active_members(org)) - {org.refuses_role} <= tried
+
+
+def test_role_arns_count_once_and_no_secret_reaches_any_output(org, faults, tmp_path):
+    first, second = _active_members(org)[6], _active_members(org)[7]
+    arns = [f"arn:aws:iam::{first}:role/ChimeAudit", f"arn:aws:iam::{second}:role/audit/ChimeAudit"]
+    options = _options(org, role_arns=[arns[0], arns[1], arns[0]], external_id=EXTERNAL_ID, concurrency=2)
+    tasks = [
+        {MODULE: options, "register": "r"},
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}},
+    ]
+    env = dict(org.env(), ANSIBLE_INJECT_INVOCATION="1")
+    result = playbook_runner(tmp_path)(tasks, save=("r", "via_lookup"), env=env, args=("-vvvv",))
+    assert result.rc == 0, result.output
+    module = result.saved["r"]
+    assert [(e["aws_account_id"], e["role_arn"], e["status"]) for e in module["aws_accounts"]] == sorted(
+        [(first, arns[0], "listed"), (second, arns[1], "listed")]
+    )
+    assert [a["account_id"] for a in module["accounts"]] == _expected(org, [first, second])
+    assert module["accounts"] == result.saved["via_lookup"]
+    assumed = org.requests("AssumeRole")
+    assert sorted(e["role_arn"] for e in assumed) == sorted(2 * arns)  # each role once per door
+    assert {e["external_id"] for e in assumed} == {EXTERNAL_ID}  # sent to STS...
+    assert not org.requests("ListAccounts") and not org.requests("GetCallerIdentity")
+    # ... and never shown: not the external ID, nor any credential moto issued.
+    issued = org.issued()
+    assert len(issued) >= 4  # two roles, two doors: the check below has credentials to look for
+    secrets = [EXTERNAL_ID] + [value for triple in issued for value in triple]
+    everything = result.output + json.dumps(result.saved)
+    leaked = [s for s in secrets if s in everything]
+    assert not leaked, f"{len(leaked)} secrets in the output"
+
+
+def test_without_the_new_options_nothing_changes(org, faults, tmp_path):
+    result = _run(org, tmp_path, [{MODULE: _options(org), "register": "r"}])
+    assert result.rc == 0, result.output
+    module = result.saved["r"]
+    assert "aws_accounts" not in module and "by_aws_account" not in module["summary"]
+    assert [a["account_id"] for a in module["accounts"]] == _expected(org, [MANAGEMENT_ACCOUNT])
+    assert org.requests() == []  # no STS, no Organizations
+    assert len(faults.requests()) == -(-ACCOUNTS_EACH // 7)
+
+
+BAD = [
+    ({"role_arns": ["arn:aws:iam::12345:role/ChimeAudit"]}, "role_arns must hold IAM role ARNs"),
+    ({"role_arns": ["arn:aws:iam::123456789012:user/auditor"]}, "role_arns must hold IAM role ARNs"),
+    ({"role_arns": ["arn:aws:iam::123456789012:role/A"], "organization_role_name": "A"}, "mutually exclusive"),
+    ({"organization_role_name": "ChimeAudit", "concurrency": 0}, "concurrency must be between 1 and 64"),
+    ({"organization_role_name": "ChimeAudit", "concurrency": 65}, "concurrency must be between 1 and 64"),
+    ({"organization_role_name": "ChimeAudit", "role_session_name": "a"}, "role_session_name must be 2 to 64"),
+    ({"organization_role_name": "ChimeAudit", "role_session_name": "bad name!"}, "role_session_name must be"),
+    ({"organization_role_name": "Chime Audit"}, "organization_role_name must be an IAM role name"),
+    ({"organization_role_name": "ChimeAudit", "external_id": "bad id!"}, "external_id must be 2 to 1224"),
+]
+
+
+@pytest.mark.parametrize("door", ["module", "lookup"])
+def test_bad_inputs_fail_clearly_before_any_request(org, faults, tmp_path, door):
+    tasks = []
+    for extra, _words in BAD:
+        options = _options(org, **extra)
+        if door == "module":
+            tasks.append({MODULE: options, "register": f"b{len(tasks)}", "ignore_errors": True})
+        else:
+            task = {"ansible.builtin.set_fact": {"x": _lookup(options)}}
+            tasks.append(dict(task, register=f"b{len(tasks)}", ignore_errors=True))
+    result = _run(org, tmp_path, tasks, save=[f"b{i}" for i in range(len(BAD))])
+    for index, (extra, words) in enumerate(BAD):
+        registered = result.saved[f"b{index}"]
+        assert registered and registered.get("failed") is True, (extra, registered)
+        message = registered["msg"]
+        assert words in message, message
+        assert "Traceback" not in message
+    assert faults.stats()["requests"] == 0 and org.requests() == []
+
+
+def _run_example(org, tmp_path):
+    report = tmp_path / "report.md"
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i", "localhost,", "-c", "local",
+        "-e", f"ansible_python_interpreter={sys.executable}",
+        "-e", f"chime_endpoint_url={org.chime.url}",
+        "-e", f"report_file={report}",
+        os.path.join(ROOT, "docs", "examples", "organization.yml"),
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(org.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, ANSIBLE_NOCOLOR="1")
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return completed, report.read_text(encoding="utf-8") if report.exists() else ""
+
+
+def test_organization_example_reports_every_aws_account_and_fails_on_refusals(org, faults, tmp_path):
+    completed, report = _run_example(org, tmp_path)
+    assert completed.returncode != 0 and "Not listed: " in completed.stdout
+    assert org.refuses_role in completed.stdout and org.refuses_chime in completed.stdout
+    rows = [line for line in report.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 25 and sum("| skipped |" in row for row in rows) == 2
+    assert sum("| denied |" in row for row in rows) == 2
+
+    org.gate.refuse.clear()
+    faults.set_faults(org.refuses_chime, {})
+    completed, report = _run_example(org, tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    listed = 25 - len(org.suspended)
+    assert f"{listed * ACCOUNTS_EACH} Chime accounts in {listed} AWS accounts." in report
+    suspended = [
+        a["Name"] for m in sorted(org.chime.tenants) if m not in org.suspended
+        for a in org.chime.tenants[m].data.accounts if a.get("AccountStatus") == "Suspended"
+    ]  # fmt: skip
+    assert suspended and all(f"- {name} (" in report for name in suspended)

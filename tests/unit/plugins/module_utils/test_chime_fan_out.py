@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the listing across AWS accounts, with scripted STS, Organizations and Chime clients."""
+
+import threading
+
+import botocore.exceptions
+import pytest
+
+from ansible_collections.chime.admin.plugins.module_utils import chime as core
+
+FAST = {"backoff_retries": 2, "backoff_delay": 0.001, "backoff_max_delay": 0.001}
+CALLER = "999988887777"
+
+
+def _error(code, status, operation, message=None):
+    error = {"Code": code, "Message": message or f"{code} here"}
+    return botocore.exceptions.ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+
+
+class Scripted:
+    """An AwsConnection stand-in: STS and Organizations answer from a script; the 'chime client' of an
+    AWS account is just its ID, which the listing function receives."""
+
+    def __init__(self, members=(), refuse=(), throttle_once=(), pages_of=2):
+        self.members, self.refuse, self.throttle_once = list(members), set(refuse), set(throttle_once)
+        self.pages_of, self.assumed, self.org_pages = pages_of, [], 0
+        self.lock = threading.Lock()
+
+    def client(self, service, credentials=None):
+        if service == "chime":
+            return credentials["AccessKeyId"].split("-")[1] if credentials else CALLER
+        return self
+
+    def get_caller_identity(self):
+        return {"Account": CALLER, "Arn": f"arn:aws-cn:iam::{CALLER}:user/auditor"}
+
+    def list_accounts(self, MaxResults, NextToken=None):
+        start = int(NextToken or 0)
+        self.org_pages += 1
+        page = {"Accounts": self.members[start : start + self.pages_of]}
+        if start + self.pages_of < len(self.members):
+            page["NextToken"] = str(start + self.pages_of)
+        return page
+
+    def assume_role(self, RoleArn, RoleSessionName, ExternalId=None):
+        account = RoleArn.split(":")[4]
+        with self.lock:
+            self.assumed.append(RoleArn)
+            if account in self.throttle_once:
+                self.throttle_once.discard(account)
+                raise _error("Throttling", 400, "AssumeRole")
+        if account in self.refuse:
+            raise _error("AccessDenied", 403, "AssumeRole")
+        return {"Credentials": {"AccessKeyId": f"ASIA-{account}", "SecretAccessKey": "s", "SessionToken": "t"}}
+
+
+def _member(account_id, status="ACTIVE"):
+    return {"Id": account_id, "Status": status}
+
+
+def _lister(fail=(), deny=()):
+    def list_accounts(client):
+        if client in fail:
+            raise core.ChimeListingError(f"ListAccounts returned ServiceFailure in {client}", code="ServiceFailure")
+        if client in deny:
+            raise core.ChimeListingError("ListAccounts returned ForbiddenException", code="Forbidden", denied=True)
+        return [{"aws_account_id": client, "account_id": f"{client}-{n}"} for n in range(2)]
+
+    return list_accounts
+
+
+def test_organization_members_are_listed_sorted_with_a_status_each():
+    members = [_member("333333333333"), _member(CALLER), _member("111111111111"), _member("222222222222", "SUSPENDED")]
+    connection = Scripted(members, throttle_once={"333333333333"})
+    accounts, entries, warnings = core.list_across_aws_accounts(
+        connection, _lister(), organization_role_name="audit/Chime", concurrency=3, **FAST
+    )
+    assert [a["account_id"] for a in accounts] == [
+        "111111111111-0", "111111111111-1", "333333333333-0", "333333333333-1", f"{CALLER}-0", f"{CALLER}-1",
+    ]  # fmt: skip
+    assert [(e["aws_account_id"], e["status"], e["accounts"]) for e in entries] == [
+        ("111111111111", "listed", 2),
+        ("222222222222", "skipped", 0),
+        ("333333333333", "listed", 2),
+        (CALLER, "listed", 2),
+    ]
+    assert entries[0]["role_arn"] == "arn:aws-cn:iam::111111111111:role/audit/Chime"  # the caller's partition
+    assert entries[3]["role_arn"] is None and warnings == []
+    assert connection.org_pages == 2  # every page of Organizations ListAccounts
+    assert sorted(connection.assumed).count("arn:aws-cn:iam::333333333333:role/audit/Chime") == 2  # throttled, retried
+
+
+@pytest.mark.parametrize("mode,warned", [("warn", 2), ("skip", 0)])
+def test_refusals_are_reported_and_left_out(mode, warned):
+    arns = [f"arn:aws:iam::{n * 12}:role/R" for n in "123"]
+    connection = Scripted(refuse={"1" * 12})
+    accounts, entries, warnings = core.list_across_aws_accounts(
+        connection, _lister(deny={"2" * 12}), role_arns=arns, on_denied=mode, **FAST
+    )
+    assert {a["aws_account_id"] for a in accounts} == {"3" * 12}
+    assert [e["status"] for e in entries] == ["denied", "denied", "listed"]
+    assert "AccessDenied" in entries[0]["message"] and "Forbidden" in entries[1]["message"]
+    assert len(warnings) == warned
+
+
+def test_failures_fail_after_every_account_was_tried_naming_each():
+    arns = [f"arn:aws:iam::{n * 12}:role/R" for n in "1234"]
+    listed = []
+
+    def lister(client):
+        listed.append(client)
+        return _lister(fail={"1" * 12, "3" * 12}, deny={"2" * 12})(client)
+
+    with pytest.raises(core.ChimeListingError) as info:
+        core.list_across_aws_accounts(Scripted(), lister, role_arns=arns, on_denied="error", concurrency=1, **FAST)
+    assert sorted(listed) == sorted(n * 12 for n in "1234")
+    message = info.value.message
+    assert "3 of 4 AWS accounts" in message and "partial list" in message
+    assert all(n * 12 in message for n in "123") and "4" * 12 not in message
+
+
+def test_duplicate_roles_are_assumed_once_and_external_id_is_not_echoed():
+    arn = "arn:aws:iam::111111111111:role/R"
+    connection = Scripted(refuse={"111111111111"})
+
+    def refusing_with_id(RoleArn, RoleSessionName, ExternalId=None):
+        connection.assumed.append((RoleArn, RoleSessionName, ExternalId))
+        raise _error("AccessDenied", 403, "AssumeRole", f"not allowed with external ID {ExternalId}")
+
+    connection.assume_role = refusing_with_id
+    _accounts, entries, _warnings = core.list_across_aws_accounts(
+        connection, _lister(), role_arns=[arn, arn], external_id="secret-external-id", on_denied="skip", **FAST
+    )
+    assert connection.assumed == [(arn, "chime-admin", "secret-external-id")] and len(entries) == 1
+    assert "secret-external-id" not in entries[0]["message"] and "<external_id>" in entries[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "options,words",
+    [
+        ({"role_arns": ["arn:aws:iam::1234:role/R"]}, "role_arns must hold IAM role ARNs"),
+        ({"role_arns": []}, "role_arns must be a non-empty list"),
+        ({"role_arns": ["arn:aws:iam::123456789012:role/R"], "organization_role_name": "R"}, "mutually exclusive"),
+        ({"organization_role_name": "a b"}, "organization_role_name must be"),
+        ({"external_id": "x"}, "external_id must be 2 to 1224"),
+        ({"role_session_name": "x" * 65}, "role_session_name must be 2 to 64"),
+        ({"concurrency": 0}, "concurrency must be between 1 and 64"),
+        ({"concurrency": 65}, "concurrency must be between 1 and 64"),
+        ({"on_denied": "shrug"}, "on_denied must be one of"),
+    ],
+)
+def test_bad_fan_out_options_name_the_option(options, words):
+    with pytest.raises(core.ChimeInputError) as info:
+        core.validate_fan_out_options(**options)
+    assert words in str(info.value)
+    assert "external" not in str(info.value) or "value not shown" in str(info.value)
+
+
+def test_good_fan_out_options_pass():
+    core.validate_fan_out_options(
+        role_arns=["arn:aws-us-gov:iam::123456789012:role/path/to/Role.Name@x"], external_id="a:b/c-d", concurrency=64
+    )
+    core.validate_fan_out_options(organization_role_name="audit/ChimeAudit", role_session_name="ab", concurrency=1)
