@@ -7,11 +7,11 @@ account or many.
 The module ``chime_account_info`` and the lookup ``chime_accounts`` are thin doors onto this API:
 
 - :func:`validate_options` and :func:`validate_fan_out_options` check option values before any request;
-- :func:`create_chime_client` makes the Chime client from amazon.aws's connection info;
+- :class:`AwsConnection` makes the Chime, STS and Organizations clients from amazon.aws's connection info;
+- :func:`inventory` is what both doors do once their options are read: it lists, then summarises;
 - :func:`list_chime_accounts` pages through ``ListAccounts`` in one AWS account;
-- :func:`inventory` is what both doors do once their options are read;
-- :func:`list_across_aws_accounts` does that in many AWS accounts at once, through STS roles or the
-  accounts of an AWS organization, and reports on each;
+- :func:`list_across_aws_accounts` lists many AWS accounts at once, through STS roles or the accounts of
+  an AWS organization, and reports on each;
 - :func:`normalize_account`, :func:`summarize` and :func:`union_by_account_id` turn records into facts;
 - :class:`ChimeInputError` and :class:`ChimeListingError` are the failures both doors report.
 

@@ -54,6 +54,7 @@ def faults(org):
     fake.set_faults(org.throttles, rules=[{"kind": "throttle", "every": 2}])
     org.gate.refuse.clear()
     org.gate.refuse.add(org.refuses_role)
+    org.gate.throttle_once.clear()
     with org.gate.lock:
         org.gate.log.clear()
     yield fake
@@ -169,10 +170,11 @@ def test_a_failure_for_good_fails_after_every_account_was_tried(org, faults, tmp
     assert set(_active_members(org)) - {org.refuses_role} <= tried
 
 
-def test_role_arns_count_once_and_no_secret_reaches_any_output(org, faults, tmp_path):
+def test_role_arns_count_once_sts_throttles_are_retried_and_no_secret_is_shown(org, faults, tmp_path):
     first, second = _active_members(org)[6], _active_members(org)[7]
     arns = [f"arn:aws:iam::{first}:role/ChimeAudit", f"arn:aws:iam::{second}:role/audit/ChimeAudit"]
     options = _options(org, role_arns=[arns[0], arns[1], arns[0]], external_id=EXTERNAL_ID, concurrency=2)
+    org.gate.throttle_once.add(first)  # STS throttles the first AssumeRole into it: retried
     tasks = [
         {MODULE: options, "register": "r"},
         {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}},
@@ -187,7 +189,8 @@ def test_role_arns_count_once_and_no_secret_reaches_any_output(org, faults, tmp_
     assert [a["account_id"] for a in module["accounts"]] == _expected(org, [first, second])
     assert module["accounts"] == result.saved["via_lookup"]
     assumed = org.requests("AssumeRole")
-    assert sorted(e["role_arn"] for e in assumed) == sorted(2 * arns)  # each role once per door
+    # Each role once per door, and the throttled one once more.
+    assert sorted(e["role_arn"] for e in assumed) == sorted([*arns, *arns, arns[0]])
     assert {e["external_id"] for e in assumed} == {EXTERNAL_ID}  # sent to STS...
     assert not org.requests("ListAccounts") and not org.requests("GetCallerIdentity")
     # ... and never shown: not the external ID, nor any credential moto issued.
