@@ -54,3 +54,39 @@ def test_precedence_and_signatures(three_keys, play, options, env, expected, doo
     assert log and {e["access_key"] for e in log} == {expected}
     # Each request passed the fake's SigV4 check for service chime, region us-east-1.
     assert {(e["status"], e["region"]) for e in log} == {(200, "us-east-1")}
+
+
+TOKEN_KEY, TOKEN_SECRET, TOKEN = "ASIATEMPORARYKEY0001", "temporary-secret", "SessionTokenMarker-51d0"
+TEMPORARY = {"AWS_ACCESS_KEY_ID": TOKEN_KEY, "AWS_SECRET_ACCESS_KEY": TOKEN_SECRET}
+
+
+@pytest.mark.parametrize(
+    "options,env,works",
+    [
+        ({}, dict(TEMPORARY, AWS_SECURITY_TOKEN=TOKEN), True),
+        ({}, dict(TEMPORARY, AWS_SESSION_TOKEN=TOKEN), True),
+        ({}, dict(TEMPORARY, AWS_SESSION_TOKEN=TOKEN, AWS_SECURITY_TOKEN=TOKEN), True),
+        ({"session_token": TOKEN}, dict(TEMPORARY, AWS_SECURITY_TOKEN="a-stale-token"), True),
+        ({}, TEMPORARY, False),
+    ],
+    ids=["security-token-only", "session-token-only", "both", "option-wins", "no-token-is-refused"],
+)
+@pytest.mark.parametrize("door", ["module", "lookup"])
+@pytest.mark.bad_signatures  # the last case signs without the token on purpose
+def test_session_token_as_awx_injects_it(fake, play, options, env, works, door):
+    fake.add_credential(TENANT, TOKEN_KEY, TOKEN_SECRET, session_token=TOKEN)
+    options = dict(options, endpoint_url=fake.url, backoff_retries=0)
+    if door == "module":
+        task = {"chime.admin.chime_account_info": options, "register": "r", "ignore_errors": True}
+    else:
+        args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        task = {"ansible.builtin.set_fact": {"x": "{{ query('chime.admin.chime_accounts', " + args + ") }}"}}
+        task.update(register="r", ignore_errors=True)
+    result = play([task], env=env)
+    statuses = {e["status"] for e in fake.requests()}
+    if works:
+        assert not result.saved["r"].get("failed"), result.saved["r"].get("msg")
+        assert statuses == {200}
+    else:
+        assert result.saved["r"]["failed"] is True and statuses == {403}
+    assert TOKEN not in result.output

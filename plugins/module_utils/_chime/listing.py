@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """One AWS account's Chime accounts: option checks, the client, and the NextToken loop with per-page retries."""
 
+import os
 import re
 import threading
 
@@ -113,6 +114,23 @@ def _wire_timestamp(value):
     return value
 
 
+def _with_legacy_session_token(params, environ):
+    """``params`` with the session token from ``AWS_SECURITY_TOKEN`` when the key pair came from the
+    environment without one.
+
+    Some AWX and AAP controllers inject a temporary key pair's token as ``AWS_SECURITY_TOKEN`` only.
+    amazon.aws 10 and later read only ``AWS_SESSION_TOKEN``, take the key pair from the environment,
+    and so sign without the token, which the service refuses. An explicit ``session_token`` (or
+    ``AWS_SESSION_TOKEN``) still wins, and a key pair that is not the environment's gets no token from it.
+    """
+    token = environ.get("AWS_SECURITY_TOKEN")
+    key = params.get("aws_access_key_id")
+    if token and key and not params.get("aws_session_token"):
+        if key in (environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_ACCESS_KEY")):
+            params["aws_session_token"] = token
+    return params
+
+
 class AwsConnection:
     """The clients of one AWS identity, made from amazon.aws's connection info:
     ``get_aws_connection_info()`` of the module or of the lookup gives ``(region, endpoint_url, connect_params)``.
@@ -134,7 +152,7 @@ class AwsConnection:
     """
 
     def __init__(self, region, endpoint_url, connect_params):
-        params = dict(connect_params)
+        params = _with_legacy_session_token(dict(connect_params), os.environ)
         profile = params.pop("profile_name", None)
         user_config = params.pop("aws_config", None)
         self.config = client_config() if user_config is None else client_config().merge(user_config)  # user's win
