@@ -57,3 +57,23 @@ def test_ansible_builder_reads_the_collection_dependencies():
     assert "boto3>=1.35.0  # from collection chime.admin" in out
     assert "botocore>=1.35.0  # from collection chime.admin" in out
     assert "python3 [platform:dpkg platform:rpm]  # from collection chime.admin" in out
+
+
+def test_ansible_builder_creates_a_context_for_the_example_execution_environment(tmp_path):
+    """docs/examples/execution-environment.yml, as the guide tells users to build it: `create` writes the
+    build context (no container engine needed) with this collection's dependency files in it."""
+    for name in ("requirements.txt", "bindep.txt"):
+        (tmp_path / name).write_text(open(os.path.join(ROOT, name), encoding="utf-8").read())
+    definition = tmp_path / "execution-environment.yml"
+    with open(os.path.join(ROOT, "docs", "examples", "execution-environment.yml"), encoding="utf-8") as handle:
+        definition.write_text(handle.read())
+    builder = [os.path.join(BIN, "ansible-builder"), "create", "-f", str(definition), "-c", "context"]
+    _run(*builder, "--output-filename", "Containerfile", cwd=str(tmp_path))
+    build = tmp_path / "context" / "_build"
+    for name in ("requirements.txt", "bindep.txt"):
+        with open(os.path.join(ROOT, name), encoding="utf-8") as handle:
+            assert (build / name).read_text() == handle.read()
+    galaxy = yaml.safe_load((build / "requirements.yml").read_text())
+    assert {"name": "chime.admin", "version": ">=0.2.0"} in galaxy["collections"]
+    containerfile = (tmp_path / "context" / "Containerfile").read_text()
+    assert "quay.io/fedora/fedora:41" in containerfile and "ansible-galaxy" in containerfile
