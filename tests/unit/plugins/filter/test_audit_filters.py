@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The audit filters as templates use them, through ansible's templar."""
+
+import pytest
+
+from ansible.errors import AnsibleError
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader
+from ansible.template import Templar
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 templates every string it is given
+
+    def trust_as_template(text):
+        return text
+
+
+if not AnsibleCollectionConfig.collection_finder:
+    init_plugin_loader()
+
+ACCOUNTS = [
+    {"aws_account_id": "111122223333", "account_id": "a", "name": "=cmd", "account_status": "Suspended"},
+    {"aws_account_id": "111122223333", "account_id": "b", "name": "Ok", "account_status": "Active"},
+]
+
+
+def _render(expression, **variables):
+    templar = Templar(loader=DataLoader(), variables=dict(accounts=ACCOUNTS, **variables))
+    return templar.template(trust_as_template(expression))
+
+
+def test_filters_render_in_templates():
+    violations = _render("{{ accounts | chime.admin.audit_violations({'no_suspended_accounts': true}) }}")
+    assert [v["account_id"] for v in violations] == ["a"]
+    counts = _render("{{ accounts | chime.admin.audit_violations(rules) | chime.admin.audit_violation_counts }}",
+                     rules={"no_suspended_accounts": True})  # fmt: skip
+    assert counts == {"no_suspended_accounts": 1}
+    changes = _render("{{ accounts | chime.admin.audit_changes(accounts[:1]) }}")
+    assert [a["account_id"] for a in changes["added"]] == ["b"] and changes["removed"] == []
+    assert "'=cmd" in _render("{{ accounts | chime.admin.audit_csv }}")
+
+
+def test_bad_input_and_rules_fail_with_the_filter_named():
+    with pytest.raises(AnsibleError, match="audit_violations: unknown rule"):
+        _render("{{ accounts | chime.admin.audit_violations({'nope': true}) }}")
+    with pytest.raises(AnsibleError, match="audit_csv: the input must be a list of accounts"):
+        _render("{{ 'text' | chime.admin.audit_csv }}")
