@@ -39,6 +39,11 @@ NEEDED = (
     "plugins/doc_fragments/listing.py",
     "plugins/module_utils/chime.py",
     "plugins/module_utils/_chime/fan_out.py",
+    "plugins/plugin_utils/audit.py",
+    "plugins/filter/audit.py",
+    "plugins/filter/audit_violations.yml",
+    "docs/examples/organization.yml",
+    "docs/examples/execution-environment.yml",
     "docs/guide.md",
     "docs/examples/report.yml",
 )
