@@ -232,16 +232,23 @@ def fan_out_playbook(directory, page_size=200):
     return path
 
 
+def host_per_tenant_inventory(directory, endpoint):
+    """An inventory with one host per tenant (AWS account), its credentials as host variables: the
+    pattern users follow to fan out with forks."""
+    path = os.path.join(directory, "hosts")
+    with open(path, "w", encoding="utf-8") as handle:
+        for index, tenant in enumerate(endpoint.tenants):
+            handle.write(
+                f"aws{index} ansible_connection=local ansible_python_interpreter={sys.executable} "
+                f"chime_url={endpoint.url} chime_key={tenant['access_key']} chime_secret={tenant['secret_key']}\n"
+            )
+    return path
+
+
 def measure_fan_out(tenants, per_tenant, latency, runs):
     """5. Many AWS accounts with latency per call: forks=N against forks=1."""
     with Endpoint([per_tenant] * tenants, {"latency": latency}) as endpoint, tempfile.TemporaryDirectory() as scratch:
-        inventory = os.path.join(scratch, "hosts")
-        with open(inventory, "w", encoding="utf-8") as handle:
-            for index, tenant in enumerate(endpoint.tenants):
-                handle.write(
-                    f"aws{index} ansible_connection=local ansible_python_interpreter={sys.executable} "
-                    f"chime_url={endpoint.url} chime_key={tenant['access_key']} chime_secret={tenant['secret_key']}\n"
-                )
+        inventory = host_per_tenant_inventory(scratch, endpoint)
         playbook = fan_out_playbook(scratch)
         env = endpoint.env(0)
         command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, playbook, "--forks"]
@@ -339,13 +346,7 @@ def measure_organization_task(accounts, per_account, page_size, latency, runs):
         env = endpoint.aws_env()
         command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
         one, sixteen = (_organization_playbook(scratch, endpoint.url, page_size, c) for c in (1, 16))
-        inventory = os.path.join(scratch, "hosts")
-        with open(inventory, "w", encoding="utf-8") as handle:
-            for index, tenant in enumerate(endpoint.tenants):
-                handle.write(
-                    f"aws{index} ansible_connection=local ansible_python_interpreter={sys.executable} "
-                    f"chime_url={endpoint.url} chime_key={tenant['access_key']} chime_secret={tenant['secret_key']}\n"
-                )
+        inventory = host_per_tenant_inventory(scratch, endpoint)
         forks = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, fan_out_playbook(scratch, page_size)]
         forks += ["--forks", str(accounts)]
         serial, parallel, ratio = alternate(

@@ -77,6 +77,24 @@ def playbook_runner(tmp_path):
     return run
 
 
+def run_example(name, endpoint_url, report, aws_env):
+    """Run docs/examples/<name> as its header tells users to, against ``endpoint_url``, writing
+    ``report``, with no AWS settings but ``aws_env``. Returns (completed process, report text)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i", "localhost,", "-c", "local",
+        "-e", f"ansible_python_interpreter={sys.executable}",
+        "-e", f"chime_endpoint_url={endpoint_url}",
+        "-e", f"report_file={report}",
+        os.path.join(root, "docs", "examples", name),
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, ANSIBLE_NOCOLOR="1", **aws_env)
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return completed, report.read_text(encoding="utf-8") if report.exists() else ""
+
+
 @pytest.fixture
 def play(tmp_path):
     """Run a play against the fake endpoint: see :func:`playbook_runner`."""

@@ -11,19 +11,16 @@ one fail for good.
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from e2e.conftest import FAST_RETRIES
 from e2e.conftest import playbook_runner
+from e2e.conftest import run_example
 from fake_chime import FakeChime
 from fake_chime.organization import MANAGEMENT_ACCOUNT
 from fake_chime.organization import FakeOrganization
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE = "chime.admin.chime_account_info"
 ACCOUNTS_EACH = 30
 EXTERNAL_ID = "ExternalIdMarker-7c41e2"
@@ -246,19 +243,7 @@ def test_bad_inputs_fail_clearly_before_any_request(org, faults, tmp_path, door)
 
 
 def _run_example(org, tmp_path):
-    report = tmp_path / "report.md"
-    command = [
-        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-        "-i", "localhost,", "-c", "local",
-        "-e", f"ansible_python_interpreter={sys.executable}",
-        "-e", f"chime_endpoint_url={org.chime.url}",
-        "-e", f"report_file={report}",
-        os.path.join(ROOT, "docs", "examples", "organization.yml"),
-    ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(org.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, ANSIBLE_NOCOLOR="1")
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-    return completed, report.read_text(encoding="utf-8") if report.exists() else ""
+    return run_example("organization.yml", org.chime.url, tmp_path / "report.md", org.env())
 
 
 def test_organization_example_reports_every_aws_account_and_fails_on_refusals(org, faults, tmp_path):
