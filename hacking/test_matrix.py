@@ -29,7 +29,12 @@ CORES = ("2.17", "2.18", "2.19", "2.20", "2.21")
 PYTHON = "3.12"  # the one Python that ansible-core 2.17 to 2.21 all run on as a controller
 # The `ansible` release whose bundled amazon.aws is galaxy.yml's floor (checked when it is unpacked).
 ANSIBLE_WITH_OLDEST_AMAZON_AWS = "14.0.0"
-OLDEST_E2E = ("tests/e2e/test_module_e2e.py", "tests/e2e/test_lookup_e2e.py", "tests/e2e/test_api_calls.py")
+OLDEST_E2E = (
+    "tests/e2e/test_module_e2e.py",
+    "tests/e2e/test_lookup_e2e.py",
+    "tests/e2e/test_api_calls.py",
+    "tests/e2e/test_organization.py",
+)
 
 
 def run(command, env, cwd, log):
@@ -46,6 +51,15 @@ def floor(path, name):
     if not match:
         sys.exit(f"no lower bound for {name} in {path}")
     return match.group(1)
+
+
+def pinned(name):
+    """``name==version`` as test-requirements.txt pins it."""
+    with open(os.path.join(ROOT, "test-requirements.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.split("==")[0].strip() == name:
+                return line.strip()
+    sys.exit(f"{name} is not pinned in test-requirements.txt")
 
 
 def virtualenv(path, python, requirements):
@@ -137,7 +151,9 @@ def oldest_rows(args, python):
     tree, amazon_aws = oldest_amazon_aws(args.work, floor("galaxy.yml", "amazon.aws"), args.tree)
     core = min(args.cores, key=lambda v: tuple(map(int, v.split("."))))
     requirements = [f"ansible-core~={core}.0", f"boto3=={boto3}", f"botocore=={botocore}"]
-    requirements += ["pytest", "PyYAML", "hypothesis"]
+    # Test tools (not the stack under test): moto serves STS and Organizations to the organization tests
+    # and to the benchmark smoke run; its version is the one test-requirements.txt pins.
+    requirements += ["pytest", "PyYAML", "hypothesis", pinned("moto[server]")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")
