@@ -17,10 +17,14 @@ from .errors import ChimeInputError
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
 from .errors import describe_error
+from .listing import DEFAULT_BACKOFF_DELAY
+from .listing import DEFAULT_BACKOFF_MAX_DELAY
+from .listing import DEFAULT_BACKOFF_RETRIES
 from .retries import DENIED_CODES
 from .retries import RETRIED
 from .retries import ChimeRetry
 from .transformations import summarize
+from .transformations import union_by_account_id
 
 ON_DENIED = ("error", "warn", "skip")
 DEFAULT_CONCURRENCY = 8
@@ -129,8 +133,7 @@ def _targets_from_roles(role_arns):
     return targets, []
 
 
-def _targets_from_organization(connection, calls, role_name):
-    sts = connection.client("sts")
+def _targets_from_organization(connection, sts, calls, role_name):
     caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
     partition = caller["Arn"].split(":")[1]
     organizations = connection.client("organizations")
@@ -170,13 +173,12 @@ def _entry(aws_account_id, role_arn, status, accounts, message=None):
     return entry
 
 
-def _list_one(connection, calls, target, assume, list_accounts):
+def _list_one(connection, sts, calls, target, assume, list_accounts):
     """One AWS account: ``(entry, error)``, the error a :class:`ChimeListingError` or None."""
     aws_account_id, role_arn = target
     try:
         credentials = None
         if role_arn is not None:
-            sts = connection.client("sts")
             answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
             credentials = answer["Credentials"]
         accounts = list_accounts(connection.client("chime", credentials))
@@ -195,9 +197,9 @@ def list_across_aws_accounts(
     role_session_name=DEFAULT_SESSION_NAME,
     concurrency=DEFAULT_CONCURRENCY,
     on_denied="error",
-    backoff_retries=10,
-    backoff_delay=0.1,
-    backoff_max_delay=30.0,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
 ):
     """List Chime accounts in each AWS account asked for, ``concurrency`` AWS accounts at a time.
 
@@ -215,15 +217,16 @@ def list_across_aws_accounts(
     never a success. No credential and no external ID is part of any result or message.
     """
     calls = _Retrying(backoff_retries, backoff_delay, backoff_max_delay)
+    sts = connection.client("sts")  # one client for every AssumeRole: clients are thread-safe
     if role_arns:
         targets, entries = _targets_from_roles(role_arns)
     else:
-        targets, entries = _targets_from_organization(connection, calls, organization_role_name)
+        targets, entries = _targets_from_organization(connection, sts, calls, organization_role_name)
     assume = {"RoleSessionName": role_session_name}
     if external_id is not None:
         assume["ExternalId"] = external_id
     with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
-        results = list(pool.map(lambda t: _list_one(connection, calls, t, assume, list_accounts), targets))
+        results = list(pool.map(lambda t: _list_one(connection, sts, calls, t, assume, list_accounts), targets))
     results += [(entry, None) for entry in entries]
     return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), on_denied)
 
@@ -251,13 +254,10 @@ def _outcome(results, on_denied):
             if entry["status"] == "denied"
         ]
     # Keyed by (AWS account, Chime account): two roles into one AWS account give its accounts once.
-    accounts, seen = [], set()
+    accounts = union_by_account_id(
+        [entry["accounts"] for entry in entries], key=lambda a: (a["aws_account_id"], a["account_id"])
+    )
     for entry in entries:
-        for account in entry["accounts"]:
-            key = (account["aws_account_id"], account["account_id"])
-            if key not in seen:
-                seen.add(key)
-                accounts.append(account)
         entry["accounts"] = len(entry["accounts"])
     return accounts, entries, warnings
 

@@ -31,13 +31,17 @@ _KNOWN = {camel for camel, snake in ACCOUNT_KEYS}
 UNKNOWN = "unknown"
 
 
-def union_by_account_id(listings):
-    """Join lists of normalised accounts in order, keeping each ``account_id`` once, at its first position."""
+def union_by_account_id(listings, key=lambda account: account["account_id"]):
+    """Join lists of normalised accounts in order, keeping each account once, at its first position.
+
+    ``key`` says what makes an account the same one: its ``account_id`` by default.
+    """
     seen, joined = set(), []
     for listing in listings:
         for account in listing:
-            if account["account_id"] not in seen:
-                seen.add(account["account_id"])
+            identity = key(account)
+            if identity not in seen:
+                seen.add(identity)
                 joined.append(account)
     return joined
 
