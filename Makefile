@@ -21,7 +21,7 @@ export PATH := $(BIN):$(PATH)
 .PHONY: help venv collection test test-matrix unit e2e integration sanity lint docs demo bench clean
 
 help:
-	@echo "make demo    list the accounts of the bundled fake Chime endpoint and print a report"
+	@echo "make demo    audit the accounts of the bundled fake Chime endpoint: summary, violations, reports in build/demo"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
 	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
 	@echo "make docs    build the docsite under build/docsite (part of make test)"
@@ -94,7 +94,7 @@ docs: collection
 
 # ----- demo and benchmarks -----------------------------------------------------------------
 demo: collection
-	@cd $(COLL) && $(BIN)/python hacking/demo.py
+	@cd $(COLL) && DEMO_DEST=$(CURDIR)/build/demo $(BIN)/python hacking/demo.py
 
 bench: collection
 	@cd $(COLL) && $(BIN)/python tests/bench/run.py --output $(CURDIR)/docs/performance.md

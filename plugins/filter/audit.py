@@ -10,6 +10,11 @@ from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils.report import ReportError
+from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils.report import to_html
+from ansible_collections.chime.admin.plugins.plugin_utils.report import to_markdown
+from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
 
 
 def _accounts(value, filter_name):
@@ -41,6 +46,37 @@ def audit_csv(accounts):
     return to_csv(_accounts(accounts, "audit_csv"))
 
 
+def audit_report(listing, rules=None, baseline=None, generated_at=None, filters=None):
+    """The audit report of a listing: accounts, summary, violations, changes since ``baseline``."""
+    try:
+        return build_report(listing, rules, baseline, generated_at, filters)
+    except (AuditRuleError, ReportError) as error:
+        raise AnsibleFilterError(f"audit_report: {error}") from None
+
+
+def _report(value, filter_name):
+    if not isinstance(value, dict) or "violations" not in value or "source" not in value:
+        raise AnsibleFilterError(f"{filter_name}: the input must be a report made by chime.admin.audit_report.")
+    return value
+
+
+def audit_markdown(report):
+    """An audit report as Markdown."""
+    return to_markdown(_report(report, "audit_markdown"))
+
+
+def audit_html(report):
+    """An audit report as one self-contained HTML page."""
+    return to_html(_report(report, "audit_html"))
+
+
+def audit_violation_lines(violations, limit=20):
+    """Violations in words: the total and counts per rule, then up to ``limit`` of them."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise AnsibleFilterError("audit_violation_lines: limit must be a whole number, 0 or more.")
+    return violation_lines(_accounts(violations, "audit_violation_lines"), limit)
+
+
 class FilterModule:
     """chime.admin's audit filters."""
 
@@ -50,4 +86,8 @@ class FilterModule:
             "audit_violation_counts": audit_violation_counts,
             "audit_changes": audit_changes,
             "audit_csv": audit_csv,
+            "audit_report": audit_report,
+            "audit_markdown": audit_markdown,
+            "audit_html": audit_html,
+            "audit_violation_lines": audit_violation_lines,
         }

@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 
+from .data import audit_sample
 from .data import generate
 from .data import load
 from .server import FakeChime
@@ -39,6 +40,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tenants", type=int, default=1)
     parser.add_argument("--counts", help="comma-separated accounts per tenant (overrides --accounts and --tenants)")
     parser.add_argument("--data", help="JSON or YAML file with tenant 0's accounts (instead of --accounts)")
+    parser.add_argument(
+        "--audit-sample", action="store_true", help="tenant 0 holds audit_sample(): a few accounts break the audit policy"
+    )
     parser.add_argument("--faults", default="{}", help="JSON fault settings applied to every tenant")
     parser.add_argument("--state-file", help="where to write the endpoint URL and credentials as JSON")
     parser.add_argument(
@@ -59,6 +63,8 @@ def main(argv=None) -> int:
         creds = tenant_credentials(index)
         if args.data and index == 0:
             data = load(args.data, creds["aws_account_id"])
+        elif args.audit_sample and index == 0:
+            data = audit_sample(count, args.seed, creds["aws_account_id"])
         else:
             data = generate(count, args.seed + index, creds["aws_account_id"])
         fake.add_tenant(data, creds["access_key"], creds["secret_key"])

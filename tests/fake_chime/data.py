@@ -122,3 +122,42 @@ def load(path: str, default_aws_account_id: str = "111122223333") -> TenantData:
     aws_account_id = str(document.get("aws_account_id", default_aws_account_id))
     accounts = [dict({"AwsAccountId": aws_account_id}, **a) for a in document.get("accounts", [])]
     return TenantData(aws_account_id, accounts, dict(document.get("users", {})))
+
+
+# The accounts of audit_sample() that break the policy of docs/examples/audit.yml, by index, with the
+# rule each breaks. Every other account complies.
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+FORMULA_NAME = '=HYPERLINK("http://attacker.example/","Open")'
+AUDIT_VIOLATORS = {
+    5: "no_suspended_accounts",
+    9: "no_suspended_accounts",
+    12: "enterprise_signin_delegate_groups",
+    20: "allowed_default_licenses",
+    7: "name_pattern",
+    30: "name_pattern",
+}
+
+
+def audit_sample(count: int = 300, seed: int = 0, aws_account_id: str = "111122223333") -> TenantData:
+    """Accounts for audits: ``count`` (at least 31) generated accounts with every member present, made
+    to comply with the policy of docs/examples/audit.yml, except the few of AUDIT_VIOLATORS. Two of
+    those have hostile names: an HTML tag with a script handler, and a spreadsheet formula."""
+    if count < 31:
+        raise ValueError("an audit sample needs at least 31 accounts")
+    data = generate(count, seed, aws_account_id)
+    for index, account in enumerate(data.accounts):
+        account_type = ACCOUNT_TYPES[index % len(ACCOUNT_TYPES)]
+        license_ = LICENSES[index % 3]  # Basic, Plus or Pro
+        account.update(AccountType=account_type, DefaultLicense=license_, AccountStatus="Active")
+        account.setdefault("CreatedTimestamp", "2020-02-20T20:20:20.200Z")
+        account["SupportedLicenses"] = sorted({license_, *account.get("SupportedLicenses", [])}, key=LICENSES.index)
+        if account_type == "Team":
+            account.pop("SigninDelegateGroups", None)
+        elif not account.get("SigninDelegateGroups"):
+            account["SigninDelegateGroups"] = [{"GroupName": f"chime-admins-{index}"}]
+    data.accounts[5]["AccountStatus"] = data.accounts[9]["AccountStatus"] = "Suspended"
+    data.accounts[12].update(AccountType="EnterpriseOIDC", SigninDelegateGroups=[])
+    data.accounts[20].update(DefaultLicense="ProTrial", SupportedLicenses=["ProTrial"])
+    data.accounts[7]["Name"] = HOSTILE_NAME
+    data.accounts[30]["Name"] = FORMULA_NAME
+    return data

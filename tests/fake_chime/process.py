@@ -16,8 +16,9 @@ import urllib.request
 class FakeChimeProcess:
     """Start ``python -m fake_chime`` with tenants of the given account counts; a context manager."""
 
-    def __init__(self, counts, faults=None, seed=0, organization=None):
+    def __init__(self, counts, faults=None, seed=0, organization=None, audit_sample=False):
         self.counts, self.faults, self.seed, self.organization = counts, faults or {}, seed, organization
+        self.audit_sample = audit_sample
         self.url, self.aws_url, self.tenants, self.process = None, None, [], None
 
     def __enter__(self):
@@ -28,6 +29,8 @@ class FakeChimeProcess:
                 # An organization of that many member accounts in moto, each a tenant of counts[0] accounts.
                 command = [sys.executable, "-m", "fake_chime", "--organization", str(self.organization)]
                 command += ["--accounts", str(self.counts[0])]
+            if self.audit_sample:
+                command.append("--audit-sample")
             command += ["--seed", str(self.seed), "--faults", json.dumps(self.faults), "--state-file", state]
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
             deadline = time.monotonic() + 300

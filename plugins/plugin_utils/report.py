@@ -1,0 +1,334 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Audit reports over listed Chime accounts: the report itself, and its Markdown and HTML renderings.
+
+:func:`build_report` assembles what one audit found (the listing, every violation, the changes since a
+baseline) into one dict whose keys come in a fixed order, documented in the docsite's report reference.
+The JSON report is that dict; :func:`to_markdown` and :func:`to_html` render it. The checks themselves
+live in :mod:`audit`.
+
+The renderings are built here, in Python, rather than in Jinja templates, so that every value goes
+through one escaping function: account names are chosen by whoever created the account, and a report is
+opened by auditors in browsers and Markdown viewers.
+"""
+
+import html
+import re
+
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import RULES
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
+
+REPORT_FORMAT = 1
+# The report's keys, in their order. `aws_accounts` is present only when the listing had it.
+REPORT_KEYS = ("report_format", "generated_at", "source", "summary", "accounts", "violations", "aws_accounts", "changes")
+_COUNTS = (
+    ("by_status", "Accounts by status"),
+    ("by_type", "Accounts by type"),
+    ("by_default_license", "Accounts by default license"),
+    ("by_aws_account", "Accounts by AWS account"),
+)
+
+
+class ReportError(ValueError):
+    """An input that cannot make a report (a listing or baseline of the wrong shape); the message says why."""
+
+
+def _baseline_accounts(baseline):
+    """The accounts of a baseline: an earlier report (a dict with ``accounts``) or a list of accounts."""
+    if isinstance(baseline, dict):
+        baseline = baseline.get("accounts")
+    if not isinstance(baseline, list) or not all(isinstance(a, dict) for a in baseline):
+        raise ReportError("the baseline must be an earlier JSON report of this role (with a list of accounts).")
+    return baseline
+
+
+def _listing_source(listing, filters):
+    """Where the accounts came from: the AWS accounts listed, and the filters. A user e-mail filter is
+    recorded as set, never as the address, so that a report can be shared without personal data."""
+    aws_ids = sorted({a.get("aws_account_id") for a in listing["accounts"] if a.get("aws_account_id")})
+    if listing.get("aws_accounts"):
+        aws_ids = [entry.get("aws_account_id") for entry in listing["aws_accounts"] if entry.get("status") == "listed"]
+    filters = dict(filters or {})
+    return {
+        "aws_accounts": aws_ids,
+        "filters": {"name": filters.get("name") or None, "user_email": bool(filters.get("user_email"))},
+    }
+
+
+def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None):
+    """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
+    summary, every violation of ``rules``, and, with ``baseline``, what changed since it.
+
+    ``summary`` extends the listing's with ``violations`` (a total and counts per rule, every rule
+    present) and, with a baseline, ``changes`` (how many accounts were added, removed and changed).
+    """
+    if not isinstance(listing, dict) or not isinstance(listing.get("accounts"), list):
+        raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
+    accounts = listing["accounts"]
+    violations = find_violations(accounts, rules)
+    per_rule = count_by_rule(violations)
+    summary = dict(listing.get("summary") or {})
+    summary["violations"] = {"total": len(violations), "by_rule": {rule: per_rule.get(rule, 0) for rule in RULES}}
+    changes = None
+    if baseline is not None:
+        found = find_changes(_baseline_accounts(baseline), accounts)
+        previous = baseline.get("generated_at") if isinstance(baseline, dict) else None
+        changes = {"baseline_generated_at": previous, **found}
+        summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed")}
+    report = {
+        "report_format": REPORT_FORMAT,
+        "generated_at": generated_at,
+        "source": _listing_source(listing, filters),
+        "summary": summary,
+        "accounts": accounts,
+        "violations": violations,
+        "aws_accounts": listing.get("aws_accounts"),
+        "changes": changes,
+    }
+    if report["aws_accounts"] is None:
+        del report["aws_accounts"]
+    return report
+
+
+def violation_lines(violations, limit=20):
+    """Violations in words, for a task's output or failure message: a first line with the total and the
+    count per rule, then one line for each of the first ``limit``, then how many more there are."""
+    counts = count_by_rule(violations)
+    per_rule = ", ".join(f"{rule}: {count}" for rule, count in counts.items())
+    lines = [f"{len(violations)} violation(s)" + (f" ({per_rule})" if per_rule else "")]
+    for v in violations[: max(limit, 0)]:
+        lines.append(f"{v['name']} (account {v['account_id']}, AWS account {v['aws_account_id']}): {v['detail']}")
+    if len(violations) > max(limit, 0):
+        lines.append(f"and {len(violations) - max(limit, 0)} more, in the reports")
+    return lines
+
+
+# ----- Markdown ------------------------------------------------------------------------------------
+_MD_SPECIAL = "\\`*_[]|~"
+_MD_LINE_STARTS = ("#", "+", "-", "!", "=")
+_MD_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+
+
+def md(value):
+    """``value`` as inert Markdown text: HTML and Markdown syntax escaped, on one line."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    text = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+    if text.startswith(_MD_LINE_STARTS):
+        text = "\\" + text
+    text = _MD_ORDERED_ITEM.sub(r"\1\\\2", text)
+    return html.escape(text, quote=False)
+
+
+def _md_table(headers, rows):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _groups(value):
+    return ", ".join(g.get("group_name", "") if isinstance(g, dict) else str(g) for g in value or [])
+
+
+def to_markdown(report):
+    """The report as Markdown: summary tables, violations, suspended accounts and changes."""
+    summary = report["summary"]
+    source = report["source"]
+    lines = ["# Amazon Chime account audit", ""]
+    lines.append(f"Generated {md(report.get('generated_at'))}.")
+    aws = ", ".join(source["aws_accounts"]) or "none"
+    lines += ["", f"{summary.get('total', 0)} accounts in AWS account(s) {md(aws)}."]
+    filters = source["filters"]
+    if filters["name"]:
+        lines += ["", f"Names starting with: {md(filters['name'])}."]
+    if filters["user_email"]:
+        lines += ["", "Filtered by one user's e-mail address (not recorded)."]
+    lines += ["", "## Summary", ""]
+    for key, title in _COUNTS:
+        if key in summary:
+            lines += [f"### {title}", ""] + _md_table(["Value", "Accounts"], sorted(summary[key].items())) + [""]
+    by_rule = summary["violations"]["by_rule"]
+    lines += ["### Violations by rule", ""] + _md_table(["Rule", "Violations"], by_rule.items()) + [""]
+    lines += ["## Violations", ""]
+    if report["violations"]:
+        rows = [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
+        lines += _md_table(["AWS account", "Account ID", "Name", "Rule", "Detail"], rows)
+    else:
+        lines.append("None.")
+    lines += ["", "## Suspended accounts", ""]
+    suspended = [a for a in report["accounts"] if a.get("account_status") == "Suspended"]
+    if suspended:
+        rows = [(a.get("aws_account_id"), a.get("account_id"), a.get("name"), a.get("account_type")) for a in suspended]
+        lines += _md_table(["AWS account", "Account ID", "Name", "Type"], rows)
+    else:
+        lines.append("None.")
+    if report.get("aws_accounts"):
+        lines += ["", "## AWS accounts", ""]
+        rows = [
+            (e.get("aws_account_id"), e.get("status"), e.get("accounts"), e.get("message") or "")
+            for e in report["aws_accounts"]
+        ]
+        lines += _md_table(["AWS account", "Status", "Chime accounts", "Message"], rows)
+    changes = report.get("changes")
+    if changes is not None:
+        lines += ["", "## Changes since the baseline", ""]
+        lines.append(f"Baseline generated {md(changes.get('baseline_generated_at') or 'at an unknown time')}.")
+        for kind in ("added", "removed"):
+            lines += ["", f"### {kind.capitalize()}", ""]
+            rows = [(a.get("aws_account_id"), a.get("account_id"), a.get("name")) for a in changes[kind]]
+            lines += _md_table(["AWS account", "Account ID", "Name"], rows) if rows else ["None."]
+        lines += ["", "### Changed", ""]
+        rows = [
+            (c["aws_account_id"], c["account_id"], c["name"], field, _plain(diff["before"]), _plain(diff["after"]))
+            for c in changes["changed"]
+            for field, diff in c["fields"].items()
+        ]
+        lines += _md_table(["AWS account", "Account ID", "Name", "Field", "Before", "After"], rows) if rows else ["None."]
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value):
+    """A field's value as text: lists joined, sign-in delegate groups by name."""
+    if isinstance(value, list):
+        return _groups(value) if any(isinstance(v, dict) for v in value) else ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+# ----- HTML --------------------------------------------------------------------------------------
+# No script, and a policy that would refuse one: the report reads without any, and a value that escaped
+# escaping still could not run. Styles are inline, so the file is self-contained.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #c8c8c8; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+td.n { text-align: right; }
+svg text { font-size: 12px; }
+.bar { fill: #3a6ea5; }
+.bar.violation { fill: #b3261e; }
+"""
+
+
+def e(value):
+    """``value`` as HTML text, quotes included."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _html_table(headers, rows, table_id=None, numeric=()):
+    attrs = f' id="{e(table_id)}"' if table_id else ""
+    out = [f"<table{attrs}><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
+    for row in rows:
+        cells = "".join(
+            f'<td class="n">{e(cell)}</td>' if index in numeric else f"<td>{e(cell)}</td>"
+            for index, cell in enumerate(row)
+        )
+        out.append(f"<tr>{cells}</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def _bar_chart(chart_id, title, counts, css="bar"):
+    """A horizontal bar chart of ``counts`` as inline SVG, one labelled bar per entry."""
+    items = list(counts.items())
+    label_width, bar_width, row = 220, 320, 22
+    height = row * max(len(items), 1) + 8
+    biggest = max([n for _, n in items] + [1])
+    parts = [
+        f'<svg id="{e(chart_id)}" role="img" aria-label="{e(title)}" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{label_width + bar_width + 80}" height="{height}">',
+        f"<title>{e(title)}</title>",
+    ]
+    for index, (label, count) in enumerate(items):
+        y = 4 + index * row
+        width = round(bar_width * count / biggest) if count else 0
+        parts.append(
+            f'<g class="entry" data-label="{e(label)}" data-count="{e(count)}">'
+            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{e(label)}</text>'
+            f'<rect class="{css}" x="{label_width}" y="{y}" width="{width}" height="{row - 6}"></rect>'
+            f'<text x="{label_width + width + 6}" y="{y + 14}">{e(count)}</text></g>'
+        )
+    if not items:
+        parts.append(f'<text x="0" y="16">{e("none")}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(report):
+    """The report as one self-contained HTML page: counts as inline-SVG bar charts, the violations, the
+    changes and every account. Every value is escaped; the page needs and allows no script."""
+    summary = report["summary"]
+    source = report["source"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        "<title>Amazon Chime account audit</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>Amazon Chime account audit</h1>",
+        f'<p>Generated <time id="generated-at">{e(report.get("generated_at"))}</time>. '
+        f'<span id="total">{e(summary.get("total", 0))}</span> accounts in AWS account(s) '
+        f"{e(', '.join(source['aws_accounts']) or 'none')}.</p>",
+    ]
+    if source["filters"]["name"]:
+        out.append(f"<p>Names starting with: {e(source['filters']['name'])}.</p>")
+    if source["filters"]["user_email"]:
+        out.append("<p>Filtered by one user's e-mail address (not recorded).</p>")
+    out.append("<h2>Summary</h2>")
+    for key, title in _COUNTS:
+        if key in summary:
+            out += [f"<h3>{e(title)}</h3>", _bar_chart(f"chart-{key}", title, dict(sorted(summary[key].items())))]
+    by_rule = summary["violations"]["by_rule"]
+    out += ["<h3>Violations by rule</h3>", _bar_chart("chart-violations", "Violations by rule", by_rule, "bar violation")]
+    out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
+    if report["violations"]:
+        rows = [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
+        out.append(_html_table(["AWS account", "Account ID", "Name", "Rule", "Detail"], rows, "violations"))
+    else:
+        out.append("<p>None.</p>")
+    if report.get("aws_accounts"):
+        out.append("<h2>AWS accounts</h2>")
+        rows = [
+            (a.get("aws_account_id"), a.get("status"), a.get("accounts"), a.get("message") or "")
+            for a in report["aws_accounts"]
+        ]
+        out.append(_html_table(["AWS account", "Status", "Chime accounts", "Message"], rows, "aws-accounts", (2,)))
+    changes = report.get("changes")
+    if changes is not None:
+        out.append("<h2>Changes since the baseline</h2>")
+        out.append(f"<p>Baseline generated {e(changes.get('baseline_generated_at') or 'at an unknown time')}.</p>")
+        for kind in ("added", "removed"):
+            rows = [(a.get("aws_account_id"), a.get("account_id"), a.get("name")) for a in changes[kind]]
+            out.append(f"<h3>{kind.capitalize()} ({len(rows)})</h3>")
+            out.append(_html_table(["AWS account", "Account ID", "Name"], rows, f"changes-{kind}"))
+        rows = [
+            (c["aws_account_id"], c["account_id"], c["name"], field, _plain(diff["before"]), _plain(diff["after"]))
+            for c in changes["changed"]
+            for field, diff in c["fields"].items()
+        ]
+        out.append(f"<h3>Changed ({len(changes['changed'])})</h3>")
+        headers = ["AWS account", "Account ID", "Name", "Field", "Before", "After"]
+        out.append(_html_table(headers, rows, "changes-changed"))
+    out.append(f"<h2>Accounts ({e(len(report['accounts']))})</h2>")
+    headers = ["AWS account", "Account ID", "Name", "Type", "Status", "Default license", "Licenses", "Created"]
+    headers.append("Sign-in delegate groups")
+    rows = [
+        (
+            a.get("aws_account_id"),
+            a.get("account_id"),
+            a.get("name"),
+            a.get("account_type"),
+            a.get("account_status"),
+            a.get("default_license"),
+            ", ".join(str(x) for x in a.get("supported_licenses") or []),
+            a.get("created_timestamp"),
+            _groups(a.get("signin_delegate_groups")),
+        )
+        for a in report["accounts"]
+    ]
+    out.append(_html_table(headers, rows, "accounts"))
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
