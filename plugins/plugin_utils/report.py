@@ -23,7 +23,16 @@ from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_viol
 
 REPORT_FORMAT = 1
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
-REPORT_KEYS = ("report_format", "generated_at", "source", "summary", "accounts", "violations", "aws_accounts", "changes")
+REPORT_KEYS = (
+    "report_format",
+    "generated_at",
+    "source",
+    "summary",
+    "accounts",
+    "violations",
+    "aws_accounts",
+    "changes",
+)
 _COUNTS = (
     ("by_status", "Accounts by status"),
     ("by_type", "Accounts by type"),
@@ -186,7 +195,8 @@ def to_markdown(report):
             for c in changes["changed"]
             for field, diff in c["fields"].items()
         ]
-        lines += _md_table(["AWS account", "Account ID", "Name", "Field", "Before", "After"], rows) if rows else ["None."]
+        headers = ["AWS account", "Account ID", "Name", "Field", "Before", "After"]
+        lines += _md_table(headers, rows) if rows else ["None."]
     return "\n".join(lines) + "\n"
 
 
@@ -282,7 +292,8 @@ def to_html(report):
         if key in summary:
             out += [f"<h3>{e(title)}</h3>", _bar_chart(f"chart-{key}", title, dict(sorted(summary[key].items())))]
     by_rule = summary["violations"]["by_rule"]
-    out += ["<h3>Violations by rule</h3>", _bar_chart("chart-violations", "Violations by rule", by_rule, "bar violation")]
+    chart = _bar_chart("chart-violations", "Violations by rule", by_rule, "bar violation")
+    out += ["<h3>Violations by rule</h3>", chart]
     out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
     if report["violations"]:
         rows = [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]

@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     parser.add_argument("--counts", help="comma-separated accounts per tenant (overrides --accounts and --tenants)")
     parser.add_argument("--data", help="JSON or YAML file with tenant 0's accounts (instead of --accounts)")
     parser.add_argument(
-        "--audit-sample", action="store_true", help="tenant 0 holds audit_sample(): a few accounts break the audit policy"
+        "--audit-sample", action="store_true", help="tenant 0 holds audit_sample(): a few break the policy"
     )
     parser.add_argument("--faults", default="{}", help="JSON fault settings applied to every tenant")
     parser.add_argument("--state-file", help="where to write the endpoint URL and credentials as JSON")
