@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The account_audit role run as AWX runs jobs: through ansible-runner, with a private data directory laid
+out as AWX lays it out (env/envvars for the injected credentials, env/extravars for the survey, project/
+with docs/examples/audit.yml, inventory/), against the fake endpoint."""
+
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+import yaml
+
+from fake_chime.data import AUDIT_VIOLATORS
+from fake_chime.data import FORMULA_NAME
+from fake_chime.data import HOSTILE_NAME
+from fake_chime.data import audit_sample
+from fake_chime.data import generate
+from fake_chime.server import FakeChime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(ROOT, "docs", "examples", "audit.yml")
+TENANT = "444455556666"
+KEY, SECRET, TOKEN = "ASIAAUDITTEMPKEY0001", "audit-temporary-secret", "AuditSessionToken-9f3e"
+MAX_EVENT_RES_DATA = 700_000  # AWX drops an event's result above this many bytes (its JSON)
+RULES = ("allowed_default_licenses", "no_suspended_accounts", "enterprise_signin_delegate_groups", "name_pattern")
+
+
+@pytest.fixture
+def sample():
+    """A fake endpoint whose tenant is the audit sample, reached only with temporary credentials."""
+    server = FakeChime().start()
+    server.add_tenant(audit_sample(300, seed=7, aws_account_id=TENANT), KEY, SECRET, session_token=TOKEN)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Job:
+    """What an ansible-runner job left: its artifact directory, status and exit code."""
+
+    artifacts: object
+    status: str
+    rc: int
+
+    @property
+    def events(self):
+        return [json.loads(p.read_text()) for p in sorted((self.artifacts / "job_events").glob("*.json"))]
+
+    @property
+    def stdout(self):
+        return (self.artifacts / "stdout").read_text(encoding="utf-8")
+
+
+def run_job(tmp_path, envvars, extravars, cmdline=None):
+    """Lay out a private data directory as AWX does and run project/audit.yml through ansible-runner."""
+    pdd = tmp_path / "job"
+    (pdd / "env").mkdir(parents=True)
+    (pdd / "project").mkdir()
+    (pdd / "inventory").mkdir()
+    shutil.copy(EXAMPLE, pdd / "project" / "audit.yml")
+    (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+    (pdd / "env" / "extravars").write_text(yaml.safe_dump(extravars, allow_unicode=True))
+    (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 600}))
+    inventory = f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+    (pdd / "inventory" / "hosts").write_text(inventory)
+    # The ansible-runner command, as an AWX execution node runs it, in a child process: its library
+    # would fork this process, which serves the fake from a thread, in Python (pexpect), and that can
+    # deadlock.
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-runner"), "run", "--ident", "job", "-q"]
+    command += ["-p", "audit.yml", *([f"--cmdline={cmdline}"] if cmdline else []), str(pdd)]
+    subprocess.run(command, check=False, timeout=900, stdout=subprocess.DEVNULL)
+    artifacts = pdd / "artifacts" / "job"
+    return Job(artifacts, (artifacts / "status").read_text().strip(), int((artifacts / "rc").read_text()))
+
+
+def credentials(variant):
+    """The environment AWX injects for temporary credentials, with the token under one name or both."""
+    env = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    if variant in ("security", "both"):
+        env["AWS_SECURITY_TOKEN"] = TOKEN
+    if variant in ("session", "both"):
+        env["AWS_SESSION_TOKEN"] = TOKEN
+    return env
+
+
+def artifact_text(artifacts):
+    """Every file the job left under its artifact directory (stdout, job events, fact cache, status), but
+    ansible-runner's own `command` file: it records the environment the job was given, as env/envvars
+    holds it, whatever the playbook does."""
+    paths = sorted(p for p in artifacts.rglob("*") if p.is_file() and p.name != "command")
+    assert artifacts / "stdout" in paths and any(p.parent.name == "job_events" for p in paths)
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in paths)
+
+
+def stats_data(job):
+    """What set_stats published, as AWX passes it on to workflow nodes."""
+    (stats,) = [e for e in job.events if e["event"] == "playbook_on_stats"]
+    return stats["event_data"]["artifact_data"]
+
+
+def shows(text, name):
+    """Whether ``text`` (a job's output) shows ``name``, as is or escaped in JSON."""
+    return name in text or json.dumps(name, ensure_ascii=False)[1:-1] in text
+
+
+def largest_event_res(job):
+    """The size of the largest event result, as AWX measures it against its cap."""
+    return max(len(json.dumps(e.get("event_data", {}).get("res", {}))) for e in job.events)
+
+
+def expected_violations(data):
+    """The violations of docs/examples/audit.yml's policy, found from the fake's wire data by index."""
+    counts = dict.fromkeys(RULES, 0)
+    for rule in AUDIT_VIOLATORS.values():
+        counts[rule] += 1
+    return counts, {data.accounts[index]["Name"] for index in AUDIT_VIOLATORS}
+
+
+@pytest.mark.parametrize("variant", ["security", "session", "both"])
+def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
+    dest = tmp_path / "reports"
+    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
+    extravars["account_audit_fail_on_violation"] = False
+    job = run_job(tmp_path, credentials(variant), extravars)
+    assert (job.status, job.rc) == ("successful", 0), job.stdout
+
+    data = sample.tenants[TENANT].data
+    # Every request carried the session token (the fake refuses one without it) and was answered.
+    log = sample.requests()
+    assert len(log) == math.ceil(300 / 200) and {(e["status"], e["access_key"]) for e in log} == {(200, KEY)}
+
+    published = stats_data(job)
+    per_rule, names = expected_violations(data)
+    assert published["account_audit_violation_counts"] == {
+        "allowed_aws_account_ids": 0,
+        "allowed_account_types": 0,
+        **per_rule,
+    }
+    summary = published["account_audit_summary"]
+    assert summary["total"] == 300 and summary["violations"]["total"] == len(AUDIT_VIOLATORS)
+    assert summary["by_status"] == {"Active": 298, "Suspended": 2}
+    paths = published["account_audit_reports"]
+    assert paths == {
+        "json": f"{dest}/chime-account-audit.json",
+        "csv": f"{dest}/chime-account-audit.csv",
+        "markdown": f"{dest}/chime-account-audit.md",
+        "html": f"{dest}/chime-account-audit.html",
+    }
+    assert all(os.path.getsize(path) > 0 for path in paths.values())
+
+    # The job's output names each violating account and shows no other account.
+    stdout = job.stdout
+    assert {a["Name"] for a in data.accounts if shows(stdout, a["Name"])} == names
+
+    # Every job event is far below AWX's cap, and no artifact holds a secret, the token or an e-mail.
+    assert largest_event_res(job) < MAX_EVENT_RES_DATA
+    text = artifact_text(job.artifacts)
+    for secret in (SECRET, TOKEN, *data.users):
+        assert secret not in text
+
+    # The JSON report: keys in the documented order, the accounts as listed, the violations.
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert list(report) == [
+        "report_format",
+        "generated_at",
+        "source",
+        "summary",
+        "accounts",
+        "violations",
+        "changes",
+    ]
+    assert report["source"] == {"aws_accounts": [TENANT], "filters": {"name": None, "user_email": False}}
+    assert [a["account_id"] for a in report["accounts"]] == [a["AccountId"] for a in data.accounts]
+    assert {v["name"] for v in report["violations"]} == names and report["changes"] is None
+
+    # The CSV parses back to the accounts; only the formula-like name is changed, neutralised.
+    rows = list(csv.DictReader(io.StringIO((dest / "chime-account-audit.csv").read_text(encoding="utf-8"), newline="")))
+    assert [r["account_id"] for r in rows] == [a["AccountId"] for a in data.accounts]
+    for row, account in zip(rows, data.accounts, strict=True):
+        expected = "'" + account["Name"] if account["Name"] == FORMULA_NAME else account["Name"]
+        assert row["name"] == expected
+        assert row["supported_licenses"] == ";".join(account["SupportedLicenses"])
+        groups = account.get("SigninDelegateGroups", [])
+        assert row["signin_delegate_groups"] == ";".join(g["GroupName"] for g in groups)
+        assert (row["account_status"], row["default_license"]) == (account["AccountStatus"], account["DefaultLicense"])
+
+    # The Markdown report shows the hostile name as text, not as HTML.
+    markdown = (dest / "chime-account-audit.md").read_text(encoding="utf-8")
+    assert HOSTILE_NAME not in markdown and "&lt;img src=x onerror=alert(1)&gt;" in markdown
+
+
+def test_violations_fail_the_job_after_the_reports(sample, tmp_path):
+    dest = tmp_path / "reports"
+    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
+    job = run_job(tmp_path, credentials("both"), extravars)
+    assert job.status == "failed"
+    stdout = job.stdout
+    per_rule, names = expected_violations(sample.tenants[TENANT].data)
+    (failure,) = [e for e in job.events if e["event"] == "runner_on_failed"]
+    message = failure["event_data"]["res"]["msg"]
+    counts = ", ".join(f"{rule}: {count}" for rule, count in per_rule.items())
+    assert message.startswith(f"Chime account audit: 6 violation(s) ({counts}) in 6 account(s): ")
+    assert all(name in message for name in names)
+    assert failure["event_data"]["task"] == "Fail on violations" and "Fail on violations" in stdout
+    # The reports were written, and the summary published, before the failure.
+    assert sorted(p.name for p in dest.iterdir()) == [f"chime-account-audit.{x}" for x in ("csv", "html", "json", "md")]
+    assert stats_data(job)["account_audit_summary"]["violations"]["total"] == 6
+
+
+def test_ten_thousand_accounts_keep_every_event_under_awx_cap(tmp_path):
+    server = FakeChime().start()
+    try:
+        data = generate(10_000, seed=3, aws_account_id=TENANT)
+        server.add_tenant(data, KEY, SECRET, session_token=TOKEN)
+        dest = tmp_path / "reports"
+        extravars = {"account_audit_endpoint_url": server.url, "account_audit_dest": str(dest)}
+        extravars["account_audit_fail_on_violation"] = False
+        job = run_job(tmp_path, credentials("both"), extravars)
+        assert (job.status, job.rc) == ("successful", 0), job.stdout[-3000:]
+        assert len(server.requests()) == 50
+    finally:
+        server.stop()
+    published = stats_data(job)
+    assert published["account_audit_summary"]["total"] == 10_000
+    # The accounts alone would be far above the cap had any event carried them.
+    assert os.path.getsize(dest / "chime-account-audit.json") > 5 * MAX_EVENT_RES_DATA
+    assert largest_event_res(job) < MAX_EVENT_RES_DATA
+    # The output names at most the 20 violations shown, and no account otherwise.
+    stdout = job.stdout
+    violations = json.loads((dest / "chime-account-audit.json").read_text())["violations"]
+    assert len(violations) > 20
+    assert sum(shows(stdout, a["Name"]) for a in data.accounts) <= 20
+
+
+def test_user_email_filter_is_not_recorded(sample, tmp_path):
+    data = sample.tenants[TENANT].data
+    email, account_id = next(iter(data.users.items()))
+    dest = tmp_path / "reports"
+    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
+    extravars.update(account_audit_user_email=email, account_audit_fail_on_violation=False)
+    job = run_job(tmp_path, credentials("session"), extravars)
+    assert job.status == "successful", job.stdout
+    assert stats_data(job)["account_audit_summary"]["total"] == 1
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert [a["account_id"] for a in report["accounts"]] == [account_id]
+    assert report["source"]["filters"] == {"name": None, "user_email": True}
+    assert email not in artifact_text(job.artifacts)
+    for path in dest.iterdir():
+        assert email not in path.read_text(encoding="utf-8"), path
+
+
+def test_check_mode_lists_and_writes_nothing(sample, tmp_path):
+    dest = tmp_path / "reports"
+    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
+    extravars["account_audit_fail_on_violation"] = False
+    job = run_job(tmp_path, credentials("both"), extravars, cmdline="--check")
+    assert job.status == "successful", job.stdout
+    assert not dest.exists() and len(sample.requests()) == 2
+    assert f"Would write: {dest}/chime-account-audit.json" in job.stdout
+
+
+def test_baseline_changes(sample, tmp_path):
+    """A second audit against the first's JSON report finds the accounts added, removed and changed."""
+    dest = tmp_path / "reports"
+    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
+    extravars["account_audit_fail_on_violation"] = False
+    first = run_job(tmp_path / "first", credentials("both"), extravars)
+    assert first.status == "successful"
+    data = sample.tenants[TENANT].data
+    accounts = data.accounts
+    removed = accounts.pop(40)
+    license_ = "Plus" if accounts[41]["DefaultLicense"] != "Plus" else "Basic"
+    accounts[41].update(AccountStatus="Suspended", DefaultLicense=license_)
+    accounts[50]["SigninDelegateGroups"] = [{"GroupName": "chime-new-admins"}]
+    added = dict(accounts[60], AccountId="00000000-0000-4000-8000-000000000001", Name="Added Later")
+    accounts.append(added)
+    sample.add_tenant(data, KEY, SECRET, session_token=TOKEN)  # serve the changed accounts
+    extravars["account_audit_baseline"] = str(dest / "chime-account-audit.json")
+    second = run_job(tmp_path / "second", credentials("both"), extravars)
+    assert second.status == "successful", second.stdout
+    assert stats_data(second)["account_audit_summary"]["changes"] == {"added": 1, "removed": 1, "changed": 2}
+    changes = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))["changes"]
+    assert [a["account_id"] for a in changes["added"]] == [added["AccountId"]]
+    assert [a["account_id"] for a in changes["removed"]] == [removed["AccountId"]]
+    fields = {c["account_id"]: c["fields"] for c in changes["changed"]}
+    assert fields[accounts[41]["AccountId"]]["account_status"] == {"before": "Active", "after": "Suspended"}
+    assert set(fields[accounts[41]["AccountId"]]) == {"account_status", "default_license"}
+    assert fields[accounts[50]["AccountId"]]["signin_delegate_groups"]["after"] == [{"group_name": "chime-new-admins"}]
+    assert "Changes since the baseline: 1 added, 1 removed, 2 changed" in second.stdout
+
+
+@pytest.mark.parametrize(
+    "extravars,message",
+    [
+        ({"account_audit_formats": ["json", "pdf"]}, "account_audit_formats"),
+        ({"account_audit_rules": {"no_suspended": True}}, "no_suspended"),
+        ({"account_audit_rules": {"allowed_account_types": "Team"}}, "allowed_account_types"),
+        ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern must be a regular expression"),
+        ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
+        ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
+        ({"account_audit_baseline": "/nonexistent/report.json"}, "account_audit_baseline: cannot read"),
+        ({"account_audit_page_size": 500}, "page_size"),
+    ],
+    ids=["format", "unknown-rule", "rule-type", "bad-pattern", "bool", "choice", "baseline", "page-size"],
+)
+def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message):
+    extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=str(tmp_path / "r"))
+    job = run_job(tmp_path, credentials("both"), extravars)
+    assert job.status == "failed"
+    assert message in job.stdout
+    assert sample.requests() == [] and not (tmp_path / "r").exists()
