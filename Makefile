@@ -18,7 +18,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PYTHONPATH := $(TREE):$(COLL)/tests
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv collection test test-matrix unit e2e integration sanity lint docs demo bench clean
+.PHONY: help venv collection browser test test-matrix unit e2e integration sanity lint docs demo bench clean
 
 help:
 	@echo "make demo    audit the accounts of the bundled fake Chime endpoint: summary, violations, reports in build/demo"
@@ -55,7 +55,14 @@ unit: collection
 	cd $(COLL) && $(BIN)/ansible-test units --venv --python $(PYVER) --color no
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/fake_chime
 
-e2e: collection
+# The HTML report's tests open it in Debian's chromium (Playwright drives it; its own browser download
+# needs the internet). Installed with apt when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+e2e: collection browser
 	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
 
 lint: collection

@@ -87,7 +87,7 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         previous = baseline.get("generated_at") if isinstance(baseline, dict) else None
         changes = {"baseline_generated_at": previous, **found}
         summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed")}
-    report = {
+    values = {
         "report_format": REPORT_FORMAT,
         "generated_at": generated_at,
         "source": _listing_source(listing, filters),
@@ -97,9 +97,7 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
     }
-    if report["aws_accounts"] is None:
-        del report["aws_accounts"]
-    return report
+    return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}
 
 
 def violation_lines(violations, limit=20):

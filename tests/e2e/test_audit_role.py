@@ -84,9 +84,12 @@ def run_job(tmp_path, envvars, extravars, cmdline=None):
 
 
 def credentials(variant):
-    """The environment AWX injects for temporary credentials, with the token under one name or both."""
-    env = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
-    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    """The environment AWX injects for temporary credentials, with the token under one name or both; for
+    variant `survey`, none (the credentials are then role variables, as a survey's password fields)."""
+    env = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    if variant == "survey":
+        return env
+    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET)
     if variant in ("security", "both"):
         env["AWS_SECURITY_TOKEN"] = TOKEN
     if variant in ("session", "both"):
@@ -127,12 +130,15 @@ def expected_violations(data):
     return counts, {data.accounts[index]["Name"] for index in AUDIT_VIOLATORS}
 
 
-@pytest.mark.parametrize("variant", ["security", "session", "both"])
+@pytest.mark.parametrize("variant", ["security", "session", "both", "survey"])
 def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
     extravars["account_audit_fail_on_violation"] = False
-    job = run_job(tmp_path, credentials(variant), extravars)
+    if variant == "survey":  # at the highest verbosity, which shows every task's arguments and results
+        extravars.update(account_audit_access_key=KEY, account_audit_secret_key=SECRET)
+        extravars.update(account_audit_session_token=TOKEN)
+    job = run_job(tmp_path, credentials(variant), extravars, cmdline="-vvvv" if variant == "survey" else None)
     assert (job.status, job.rc) == ("successful", 0), job.stdout
 
     data = sample.tenants[TENANT].data

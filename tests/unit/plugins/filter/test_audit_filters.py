@@ -49,3 +49,29 @@ def test_bad_input_and_rules_fail_with_the_filter_named():
         _render("{{ accounts | chime.admin.audit_violations({'nope': true}) }}")
     with pytest.raises(AnsibleError, match="audit_csv: the input must be a list of accounts"):
         _render("{{ 'text' | chime.admin.audit_csv }}")
+
+
+def test_report_filters_render_in_templates():
+    listing = {"accounts": ACCOUNTS, "summary": {"total": 2, "by_status": {"Active": 1, "Suspended": 1}}}
+    report = _render(
+        "{{ listing | chime.admin.audit_report(rules={'no_suspended_accounts': true}, generated_at='t') }}",
+        listing=listing,
+    )
+    assert report["summary"]["violations"]["total"] == 1 and report["generated_at"] == "t"
+    assert "# Amazon Chime account audit" in _render("{{ report | chime.admin.audit_markdown }}", report=report)
+    assert _render("{{ report | chime.admin.audit_html }}", report=report).startswith("<!DOCTYPE html>")
+    lines = _render("{{ report.violations | chime.admin.audit_violation_lines(0) }}", report=report)
+    assert lines == ["1 violation(s) (no_suspended_accounts: 1)", "and 1 more, in the reports"]
+
+
+def test_report_filters_refuse_bad_input_naming_the_filter():
+    with pytest.raises(AnsibleError, match="audit_report: the input must be the result of"):
+        _render("{{ accounts | chime.admin.audit_report }}")
+    with pytest.raises(AnsibleError, match="audit_report: unknown rule"):
+        _render("{{ {'accounts': accounts} | chime.admin.audit_report(rules={'nope': 1}) }}")
+    with pytest.raises(AnsibleError, match="audit_html: the input must be a report"):
+        _render("{{ accounts | chime.admin.audit_html }}")
+    with pytest.raises(AnsibleError, match="audit_markdown: the input must be a report"):
+        _render("{{ {} | chime.admin.audit_markdown }}")
+    with pytest.raises(AnsibleError, match="audit_violation_lines: limit must be"):
+        _render("{{ [] | chime.admin.audit_violation_lines(-1) }}")

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the audit report and its Markdown and HTML renderings."""
+
+import html.parser
+import re
+
+import pytest
+
+from ansible_collections.chime.admin.plugins.plugin_utils import report as rp
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _account(n, **fields):
+    account = {
+        "aws_account_id": "111122223333",
+        "account_id": f"id-{n}",
+        "name": f"Engineering {n}",
+        "account_type": "Team",
+        "created_timestamp": "2020-01-02T03:04:05+00:00",
+        "default_license": "Pro",
+        "supported_licenses": ["Basic", "Pro"],
+        "account_status": "Active",
+        "signin_delegate_groups": [],
+    }
+    account.update(fields)
+    return account
+
+
+def _listing(accounts, **extra):
+    summary = {"total": len(accounts), "by_status": {}, "by_type": {}, "by_default_license": {}}
+    for account in accounts:
+        for key, field in (("by_status", "account_status"), ("by_type", "account_type")):
+            summary[key][account[field]] = summary[key].get(account[field], 0) + 1
+        summary["by_default_license"][account["default_license"]] = (
+            summary["by_default_license"].get(account["default_license"], 0) + 1
+        )
+    return dict({"changed": False, "accounts": accounts, "summary": summary}, **extra)
+
+
+ACCOUNTS = [_account(1), _account(2, account_status="Suspended", name=HOSTILE), _account(3, name="=1+1")]
+RULES = {"no_suspended_accounts": True, "name_pattern": "^Engineering"}
+
+
+def test_report_keys_order_summary_and_source():
+    report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
+    assert list(report) == ["report_format", "generated_at", "source", "summary", "accounts", "violations", "changes"]
+    assert report["source"] == {"aws_accounts": ["111122223333"], "filters": {"name": "E", "user_email": False}}
+    assert report["summary"]["violations"] == {
+        "total": 3,
+        "by_rule": {rule: {"no_suspended_accounts": 1, "name_pattern": 2}.get(rule, 0) for rule in rp.RULES},
+    }
+    assert "changes" not in report["summary"] and report["changes"] is None
+    assert report["accounts"] is ACCOUNTS or report["accounts"] == ACCOUNTS
+
+
+def test_user_email_filter_is_recorded_as_set_only():
+    report = rp.build_report(_listing(ACCOUNTS[:1]), filters={"user_email": "someone@example.com"})
+    assert report["source"]["filters"]["user_email"] is True
+    assert "someone@example.com" not in repr(report) + rp.to_markdown(report) + rp.to_html(report)
+
+
+def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
+    aws = [
+        {"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 3},
+        {"aws_account_id": "444455556666", "role_arn": "arn:aws:iam::444455556666:role/A", "status": "denied",
+         "accounts": 0, "message": "STS AssumeRole ... AccessDenied"},
+    ]  # fmt: skip
+    report = rp.build_report(_listing(ACCOUNTS, aws_accounts=aws))
+    assert list(report)[-2:] == ["aws_accounts", "changes"] and report["aws_accounts"] == aws
+    assert report["source"]["aws_accounts"] == ["111122223333"]
+    assert "444455556666" in rp.to_markdown(report) and "AccessDenied" in rp.to_html(report)
+
+
+def test_baseline_changes_from_a_report_or_a_list():
+    before = rp.build_report(_listing(ACCOUNTS), generated_at="2026-10-01T00:00:00Z")
+    now = [ACCOUNTS[0], _account(3, name="=1+1", default_license="Basic"), _account(4)]
+    report = rp.build_report(_listing(now), baseline=before)
+    assert report["summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1}
+    assert report["changes"]["baseline_generated_at"] == "2026-10-01T00:00:00Z"
+    assert report["changes"]["changed"][0]["fields"] == {"default_license": {"before": "Pro", "after": "Basic"}}
+    assert rp.build_report(_listing(now), baseline=ACCOUNTS)["changes"]["removed"] == [ACCOUNTS[1]]
+
+
+@pytest.mark.parametrize("listing", [None, [], {"summary": {}}, {"accounts": "x"}])
+def test_a_listing_of_the_wrong_shape_is_refused(listing):
+    with pytest.raises(rp.ReportError, match="chime_account_info"):
+        rp.build_report(listing)
+
+
+@pytest.mark.parametrize("baseline", [{"accounts": "x"}, {"no": "accounts"}, "text", [1, 2]])
+def test_a_baseline_of_the_wrong_shape_is_refused(baseline):
+    with pytest.raises(rp.ReportError, match="baseline"):
+        rp.build_report(_listing(ACCOUNTS), baseline=baseline)
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (HOSTILE, "&lt;img src=x onerror=alert(1)&gt;"),
+        ("a|b", "a\\|b"),
+        ("*bold* _it_ `code` [link](x)", "\\*bold\\* \\_it\\_ \\`code\\` \\[link\\](x)"),
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("1. item", "1\\. item"),
+        ("line\nbreak", "line break"),
+        ("Zürich & Co", "Zürich &amp; Co"),
+        (None, ""),
+    ],
+)
+def test_markdown_escaping(value, expected):
+    assert rp.md(value) == expected
+
+
+def test_markdown_sections():
+    before = rp.build_report(_listing(ACCOUNTS))
+    text = rp.to_markdown(rp.build_report(_listing(ACCOUNTS[:2] + [_account(5)]), RULES, baseline=before))
+    assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    for heading in ("## Summary", "### Violations by rule", "## Violations", "## Suspended accounts", "### Added"):
+        assert heading in text
+    assert "| no\\_suspended\\_accounts | 1 |" in text and "| id-5 |" in text.split("### Added")[1]
+    # Every table row has as many cells as its header.
+    for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M):
+        rows = block.strip().split("\n")
+        assert len({len(re.findall(r"(?<!\\)\|", row)) for row in rows}) == 1, block
+
+
+class _Collector(html.parser.HTMLParser):
+    """Tags and text of a page, as a browser's parser sees them."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_escapes_every_value_and_has_no_script():
+    listing = _listing(ACCOUNTS)
+    listing["summary"]["by_type"] = {'"><script>x</script>': 3}
+    page = rp.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>"))
+    parser = _Collector()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    assert not tags & {"script", "img", "b", "link", "iframe", "object"}
+    assert not [attrs for _, attrs in parser.tags if any(name.startswith("on") for name in attrs)]
+    assert not [attrs for _, attrs in parser.tags if "src" in attrs or "href" in attrs]
+    text = "".join(parser.text)
+    assert HOSTILE in text and "<b>now</b>" in text and '"><script>x</script>' in text
+    csp = [a for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and "default-src 'none'" in csp[0]["content"] and "script-src" not in csp[0]["content"]
+
+
+def test_html_chart_bars_scale_with_counts():
+    report = rp.build_report(_listing(ACCOUNTS), RULES)
+    page = rp.to_html(report)
+    chart = re.search(r'<svg id="chart-by_status".*?</svg>', page, re.S).group(0)
+    entries = re.findall(
+        r'data-label="([^"]*)" data-count="(\d+)".*?<rect class="bar" x="\d+" y="\d+" width="(\d+)"', chart
+    )
+    assert [(label, int(count)) for label, count, _ in entries] == [("Active", 2), ("Suspended", 1)]
+    assert [int(width) for *_, width in entries] == [320, 160]
+
+
+def test_violation_lines():
+    violations = rp.build_report(_listing(ACCOUNTS * 10), RULES)["violations"]
+    lines = rp.violation_lines(violations, 2)
+    assert lines[0] == "30 violation(s) (no_suspended_accounts: 10, name_pattern: 20)"
+    assert lines[1].startswith(HOSTILE + " (account id-2, AWS account 111122223333): ")
+    assert len(lines) == 4 and lines[-1] == "and 28 more, in the reports"
+    assert rp.violation_lines([], 20) == ["0 violation(s)"]
+    assert rp.violation_lines(violations, 0) == [lines[0], "and 30 more, in the reports"]
