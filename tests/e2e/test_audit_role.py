@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The account_audit role run as AWX runs jobs: through ansible-runner, with a private data directory laid
 out as AWX lays it out (env/envvars for the injected credentials, env/extravars for the survey, project/
-with docs/examples/audit.yml, inventory/), against the fake endpoint."""
+with docs/examples/awx/audit.yml, inventory/), with the default answers of docs/examples/awx/survey.json,
+against the fake endpoint."""
 
 import csv
 import io
@@ -26,7 +27,7 @@ from fake_chime.data import generate
 from fake_chime.server import FakeChime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXAMPLE = os.path.join(ROOT, "docs", "examples", "audit.yml")
+AWX_EXAMPLES = os.path.join(ROOT, "docs", "examples", "awx")
 TENANT = "444455556666"
 KEY, SECRET, TOKEN = "ASIAAUDITTEMPKEY0001", "audit-temporary-secret", "AuditSessionToken-9f3e"
 MAX_EVENT_RES_DATA = 700_000  # AWX drops an event's result above this many bytes (its JSON)
@@ -67,9 +68,11 @@ def run_job(tmp_path, envvars, extravars, cmdline=None):
     (pdd / "env").mkdir(parents=True)
     (pdd / "project").mkdir()
     (pdd / "inventory").mkdir()
-    shutil.copy(EXAMPLE, pdd / "project" / "audit.yml")
+    shutil.copy(os.path.join(AWX_EXAMPLES, "audit.yml"), pdd / "project" / "audit.yml")
     (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
-    (pdd / "env" / "extravars").write_text(yaml.safe_dump(extravars, allow_unicode=True))
+    # The survey's default answers, then the test's variables, as AWX merges a job's extra variables.
+    answers = dict(survey_defaults(), **extravars)
+    (pdd / "env" / "extravars").write_text(yaml.safe_dump(answers, allow_unicode=True))
     (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 600}))
     inventory = f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n"
     (pdd / "inventory" / "hosts").write_text(inventory)
@@ -81,6 +84,29 @@ def run_job(tmp_path, envvars, extravars, cmdline=None):
     subprocess.run(command, check=False, timeout=900, stdout=subprocess.DEVNULL)
     artifacts = pdd / "artifacts" / "job"
     return Job(artifacts, (artifacts / "status").read_text().strip(), int((artifacts / "rc").read_text()))
+
+
+def survey_defaults():
+    """The default answers of docs/examples/awx/survey.json, as AWX passes them: a multiselect as a list."""
+    with open(os.path.join(AWX_EXAMPLES, "survey.json"), encoding="utf-8") as handle:
+        spec = json.load(handle)["spec"]
+    return {
+        q["variable"]: q["default"].split("\n") if q["type"] == "multiselect" else q["default"]
+        for q in spec
+        if q.get("default") is not None
+    }
+
+
+def test_survey_is_well_formed_and_used():
+    with open(os.path.join(AWX_EXAMPLES, "survey.json"), encoding="utf-8") as handle:
+        spec = json.load(handle)["spec"]
+    with open(os.path.join(AWX_EXAMPLES, "audit.yml"), encoding="utf-8") as handle:
+        playbook = handle.read()
+    for question in spec:
+        assert question["type"] in ("text", "multiplechoice", "multiselect"), question
+        assert question["variable"] in playbook, question["variable"]
+        if question["type"] in ("multiplechoice", "multiselect"):
+            assert set(question["default"].split("\n")) <= set(question["choices"].split("\n")), question
 
 
 def credentials(variant):

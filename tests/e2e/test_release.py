@@ -4,6 +4,7 @@
 """What a release goes through: the built tarball's contents, an install from it that runs against the
 fake endpoint, Galaxy's importer, and the changelog."""
 
+import json
 import os
 import subprocess
 import sys
@@ -46,9 +47,27 @@ NEEDED = (
     "docs/examples/execution-environment.yml",
     "docs/guide.md",
     "docs/examples/report.yml",
+    "docs/examples/audit.yml",
+    "roles/account_audit/meta/argument_specs.yml",
+    "roles/account_audit/meta/main.yml",
+    "roles/account_audit/defaults/main.yml",
+    "roles/account_audit/tasks/main.yml",
+    "plugins/plugin_utils/report.py",
+    "plugins/filter/audit_report.yml",
+    "plugins/filter/audit_html.yml",
+    "plugins/filter/audit_markdown.yml",
+    "plugins/filter/audit_violation_lines.yml",
+    "docs/docsite/extra-docs.yml",
+    "docs/docsite/rst/user_guide.rst",
+    "docs/docsite/rst/compliance.rst",
+    "docs/docsite/rst/awx.rst",
+    "docs/docsite/rst/troubleshooting.rst",
+    "docs/docsite/rst/report_reference.rst",
 )
 # What only developers of the collection use, and build artefacts.
-DEVELOPMENT = (".venv", ".tree", ".matrix", ".ci", ".git", "hacking", "Makefile", "pyproject.toml", "tests/output")
+DEVELOPMENT = (
+    ".venv", ".tree", ".matrix", ".ci", ".git", "hacking", "Makefile", "pyproject.toml", "tests/output", "build",
+)  # fmt: skip
 
 
 def _run(*command, cwd=ROOT, env=None):
@@ -94,14 +113,20 @@ def test_installed_tarball_runs_the_module_and_the_lookup(fake, tarball, tmp_pat
 
     options = dict(CREDENTIALS, endpoint_url=fake.url)
     lookup = "{{ query('chime.admin.chime_accounts', " + ", ".join(f"{k}='{v}'" for k, v in options.items()) + ") }}"
+    audit = {f"account_audit_{k}": v for k, v in options.items()}
+    audit.update(account_audit_dest=str(tmp_path / "audit"), account_audit_rules={"no_suspended_accounts": True})
+    audit["account_audit_fail_on_violation"] = False
     tasks = [
         {"chime.admin.chime_account_info": options, "register": "r"},
         {"ansible.builtin.set_fact": {"via_lookup": lookup}},
+        {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": audit},
     ]
-    result = playbook_runner(tmp_path)(tasks, save=("r", "via_lookup"), env=env)
+    result = playbook_runner(tmp_path)(tasks, save=("r", "via_lookup", "account_audit_report_paths"), env=env)
     assert result.rc == 0, result.output
     assert result.saved["r"]["summary"]["total"] == ACCOUNTS == len(result.saved["via_lookup"])
     assert result.saved["r"]["accounts"] == result.saved["via_lookup"]
+    with open(result.saved["account_audit_report_paths"]["json"], encoding="utf-8") as handle:
+        assert json.load(handle)["accounts"] == result.saved["r"]["accounts"]
 
 
 def test_galaxy_importer_accepts_the_tarball(tarball, tmp_path):

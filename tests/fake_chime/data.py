@@ -138,10 +138,13 @@ AUDIT_VIOLATORS = {
 }
 
 
-def audit_sample(count: int = 300, seed: int = 0, aws_account_id: str = "111122223333") -> TenantData:
+def audit_sample(
+    count: int = 300, seed: int = 0, aws_account_id: str = "111122223333", violations: bool = True
+) -> TenantData:
     """Accounts for audits: ``count`` (at least 31) generated accounts with every member present, made
-    to comply with the policy of docs/examples/audit.yml, except the few of AUDIT_VIOLATORS. Two of
-    those have hostile names: an HTML tag with a script handler, and a spreadsheet formula."""
+    to comply with the policy of docs/examples/audit.yml, except (unless ``violations`` is false) the few
+    of AUDIT_VIOLATORS. Two of those have hostile names: an HTML tag with a script handler, and a
+    spreadsheet formula."""
     if count < 31:
         raise ValueError("an audit sample needs at least 31 accounts")
     data = generate(count, seed, aws_account_id)
@@ -155,6 +158,8 @@ def audit_sample(count: int = 300, seed: int = 0, aws_account_id: str = "1111222
             account.pop("SigninDelegateGroups", None)
         elif not account.get("SigninDelegateGroups"):
             account["SigninDelegateGroups"] = [{"GroupName": f"chime-admins-{index}"}]
+    if not violations:
+        return data
     data.accounts[5]["AccountStatus"] = data.accounts[9]["AccountStatus"] = "Suspended"
     data.accounts[12].update(AccountType="EnterpriseOIDC", SigninDelegateGroups=[])
     data.accounts[20].update(DefaultLicense="ProTrial", SupportedLicenses=["ProTrial"])
