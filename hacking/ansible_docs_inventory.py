@@ -19,6 +19,10 @@ import zlib
 LABELS = {
     "common_return_values": ("reference_appendices/common_return_values.html", "Return Values"),
     "ansible_configuration_settings": ("reference_appendices/config.html", "Ansible Configuration Settings"),
+    "ansible_collections.ansible.builtin.set_stats_module": (
+        "collections/ansible/builtin/set_stats_module.html",
+        "ansible.builtin.set_stats module",
+    ),
 }
 
 

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the guides show is what runs: every playbook shown is an example that a test runs, every task
+snippet passes ansible-playbook's syntax check, every JSON block parses, and the JSON report's sample is
+what the report code makes of its own accounts."""
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GUIDES = sorted(glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst")))
+EXAMPLES = os.path.join(ROOT, "docs", "examples")
+# Each example playbook, and the test module that runs it against the fake endpoint.
+RUN_BY = {
+    "audit.yml": "test_audit_html.py",
+    "awx/audit.yml": "test_audit_role.py",
+    "compliance.yml": "test_examples.py",
+    "report.yml": "test_examples.py",
+    "organization.yml": "test_organization.py",
+}
+_RST_BLOCK = re.compile(r"^( *)\.\. code-block:: (\S+)\n\n((?:\1 {3}.*\n|\n)+)", re.M)
+_MD_BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
+
+
+def code_blocks():
+    """(file, language, text) of every code block of the guides and the README."""
+    blocks = []
+    for path in GUIDES:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        for match in _RST_BLOCK.finditer(text):
+            indent = len(match.group(1)) + 3
+            body = "\n".join(line[indent:] for line in match.group(3).split("\n"))
+            blocks.append((os.path.basename(path), match.group(2), body.strip("\n") + "\n"))
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        blocks += [("README.md", lang, body) for lang, body in _MD_BLOCK.findall(handle.read())]
+    return blocks
+
+
+def _normal(text):
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+def _examples():
+    paths = glob.glob(os.path.join(EXAMPLES, "**", "*.yml"), recursive=True)
+    texts = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            texts[os.path.relpath(path, EXAMPLES)] = _normal(handle.read())
+    return texts
+
+
+BLOCKS = code_blocks()
+YAML = [b for b in BLOCKS if b[1] in ("yaml", "yaml+jinja")]
+
+
+def _is_playbook(data):
+    return isinstance(data, list) and data and all(isinstance(p, dict) and "hosts" in p for p in data)
+
+
+def test_the_guides_have_code_blocks():
+    assert len(GUIDES) == 5 and len(YAML) > 20
+
+
+def test_every_example_playbook_is_run_by_a_test():
+    playbooks = {name for name, text in _examples().items() if _is_playbook(yaml.safe_load(text))}
+    assert playbooks == set(RUN_BY)
+    for example, test in RUN_BY.items():
+        with open(os.path.join(ROOT, "tests", "e2e", test), encoding="utf-8") as handle:
+            source = handle.read()
+        assert os.path.basename(example) in source, (example, test)
+
+
+def test_every_playbook_shown_is_an_example():
+    examples = _examples()
+    shown = [(f, body) for f, _, body in YAML if _is_playbook(yaml.safe_load(body))]
+    assert len(shown) >= 3
+    for source, body in shown:
+        assert _normal(body) in examples.values(), f"a playbook in {source} is not one of docs/examples:\n{body}"
+
+
+def test_every_yaml_block_parses_and_other_files_shown_match():
+    examples = _examples()
+    for source, _, body in YAML:
+        data = yaml.safe_load(body)
+        assert data is not None, (source, body)
+        if isinstance(data, dict) and "dependencies" in data:  # the execution environment definition
+            assert _normal(body) == examples["execution-environment.yml"], source
+
+
+def test_every_json_block_parses_and_the_survey_shown_is_the_example():
+    with open(os.path.join(EXAMPLES, "awx", "survey.json"), encoding="utf-8") as handle:
+        survey = json.load(handle)
+    blocks = [(f, body) for f, lang, body in BLOCKS if lang == "json"]
+    assert blocks
+    for source, body in blocks:
+        data = json.loads(body)
+        if "spec" in data:
+            assert data == survey, source
+
+
+def test_task_snippets_pass_the_syntax_check(tmp_path):
+    """Each snippet that is a list of tasks, as a play of its own, through ansible-playbook --syntax-check."""
+    snippets = [(f, yaml.safe_load(body)) for f, _, body in YAML]
+    plays = [
+        {"name": f"Snippet {n} of {source}", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+        for n, (source, tasks) in enumerate(snippets)
+        if isinstance(tasks, list) and not _is_playbook(tasks)
+    ]
+    assert len(plays) >= 10
+    path = tmp_path / "snippets.yml"
+    path.write_text(yaml.safe_dump(plays, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "--syntax-check", str(path)]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_report_reference_sample_is_what_the_report_makes():
+    (body,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "json"]
+    sample = json.loads(body)
+    summary = {k: v for k, v in sample["summary"].items() if k not in ("violations", "changes")}
+    listing = {"accounts": sample["accounts"], "summary": summary}
+    baseline = {"generated_at": sample["changes"]["baseline_generated_at"], "accounts": sample["accounts"][:1]}
+    made = build_report(listing, {"no_suspended_accounts": True}, baseline, sample["generated_at"])
+    assert json.dumps(made, indent=2) == json.dumps(sample, indent=2)
+
+
+@pytest.mark.parametrize("name", ["user_guide", "compliance", "awx", "troubleshooting", "report_reference"])
+def test_each_guide_is_in_the_docsite_and_linked_from_the_readme(name):
+    with open(os.path.join(ROOT, "docs", "docsite", "extra-docs.yml"), encoding="utf-8") as handle:
+        toctree = yaml.safe_load(handle)["sections"][0]["toctree"]
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert name in toctree and f"(docs/docsite/rst/{name}.rst)" in readme
