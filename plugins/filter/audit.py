@@ -12,6 +12,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_viol
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils.report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils.report import to_html
 from ansible_collections.chime.admin.plugins.plugin_utils.report import to_markdown
 from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
@@ -70,6 +71,11 @@ def audit_html(report):
     return to_html(_report(report, "audit_html"))
 
 
+def audit_summary_lines(report):
+    """An audit report's summary in words, naming no account."""
+    return summary_lines(_report(report, "audit_summary_lines"))
+
+
 def audit_violation_lines(violations, limit=20):
     """Violations in words: the total and counts per rule, then up to ``limit`` of them."""
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
@@ -90,4 +96,5 @@ class FilterModule:
             "audit_markdown": audit_markdown,
             "audit_html": audit_html,
             "audit_violation_lines": audit_violation_lines,
+            "audit_summary_lines": audit_summary_lines,
         }

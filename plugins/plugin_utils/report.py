@@ -100,6 +100,27 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}
 
 
+def summary_lines(report):
+    """The report's summary in words, for a task's output: the counts, the violations, every AWS account
+    that was not listed and why, and the changes since the baseline. No account is named."""
+    summary = report["summary"]
+    aws = ", ".join(report["source"]["aws_accounts"]) or "none"
+    lines = [f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}"]
+    for key, title in _COUNTS:
+        if key in summary:
+            lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
+    lines.append(f"Violations: {summary['violations']['total']}")
+    for entry in report.get("aws_accounts") or []:
+        if entry.get("status") != "listed":
+            lines.append(
+                f"Not listed: AWS account {entry.get('aws_account_id')} ({entry.get('status')}): {entry.get('message')}"
+            )
+    if "changes" in summary:
+        counts = summary["changes"]
+        lines.append("Changes since the baseline: {added} added, {removed} removed, {changed} changed".format(**counts))
+    return lines
+
+
 def violation_lines(violations, limit=20):
     """Violations in words, for a task's output or failure message: a first line with the total and the
     count per rule, then one line for each of the first ``limit``, then how many more there are."""

@@ -265,3 +265,38 @@ def test_organization_example_reports_every_aws_account_and_fails_on_refusals(or
         for a in org.chime.tenants[m].data.accounts if a.get("AccountStatus") == "Suspended"
     ]  # fmt: skip
     assert suspended and all(f"- {name} (" in report for name in suspended)
+
+
+def test_audit_role_across_the_organization_reports_refused_aws_accounts(org, faults, tmp_path):
+    dest = tmp_path / "audit"
+    audit = {f"account_audit_{key}": value for key, value in _options(org).items()}
+    audit.update(account_audit_organization_role_name="ChimeAudit", account_audit_on_denied="warn")
+    audit.update(account_audit_dest=str(dest), account_audit_fail_on_violation=False)
+    audit["account_audit_rules"] = {"allowed_aws_account_ids": [MANAGEMENT_ACCOUNT]}
+    task = {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": audit}
+    result = _run(org, tmp_path, [task], save=("account_audit_report_paths",))
+    assert result.rc == 0, result.output
+    # The role's output names each refused AWS account with the refusal, and each skipped one.
+    not_listed = [line for line in result.stdout.splitlines() if "Not listed: " in line]
+    assert len(not_listed) == 4
+    assert sum(f"AWS account {org.refuses_role} (denied): STS AssumeRole" in line for line in not_listed) == 1
+    assert (
+        sum(
+            f"AWS account {org.refuses_chime} (denied): " in line and "ForbiddenException" in line
+            for line in not_listed
+        )
+        == 1
+    )
+    assert sum(f"AWS account {member} (skipped): " in line for line in not_listed for member in org.suspended) == 2
+    with open(dest / "chime-account-audit.json", encoding="utf-8") as handle:
+        report = json.load(handle)
+    statuses = {entry["aws_account_id"]: entry["status"] for entry in report["aws_accounts"]}
+    assert len(statuses) == 25 and statuses[org.refuses_role] == statuses[org.refuses_chime] == "denied"
+    assert sorted(report["source"]["aws_accounts"]) == sorted(a for a, s in statuses.items() if s == "listed")
+    listed = [a for a, s in statuses.items() if s == "listed"]
+    assert [a["account_id"] for a in report["accounts"]] == _expected(org, listed)
+    # Every Chime account outside the management account breaks the rule, and only those.
+    outside = {a["account_id"] for a in report["accounts"] if a["aws_account_id"] != MANAGEMENT_ACCOUNT}
+    assert {v["account_id"] for v in report["violations"]} == outside and outside
+    markdown = (dest / "chime-account-audit.md").read_text(encoding="utf-8")
+    assert f"| {org.refuses_role} | denied | 0 |" in markdown

@@ -176,3 +176,22 @@ def test_violation_lines():
     assert len(lines) == 4 and lines[-1] == "and 28 more, in the reports"
     assert rp.violation_lines([], 20) == ["0 violation(s)"]
     assert rp.violation_lines(violations, 0) == [lines[0], "and 30 more, in the reports"]
+
+
+def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
+    aws = [
+        {"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 3},
+        {"aws_account_id": "444455556666", "role_arn": None, "status": "skipped", "accounts": 0, "message": "Skipped."},
+    ]
+    before = rp.build_report(_listing(ACCOUNTS[:1]))
+    lines = rp.summary_lines(rp.build_report(_listing(ACCOUNTS, aws_accounts=aws), RULES, baseline=before))
+    assert lines == [
+        "Accounts: 3 in AWS account(s) 111122223333",
+        "Accounts by status: Active: 2, Suspended: 1",
+        "Accounts by type: Team: 3",
+        "Accounts by default license: Pro: 3",
+        "Violations: 3",
+        "Not listed: AWS account 444455556666 (skipped): Skipped.",
+        "Changes since the baseline: 2 added, 0 removed, 0 changed",
+    ]
+    assert not [line for line in lines if any(a["name"] in line or a["account_id"] in line for a in ACCOUNTS)]
