@@ -83,7 +83,10 @@ def run_job(tmp_path, envvars, extravars, cmdline=None):
     command += ["-p", "audit.yml", *([f"--cmdline={cmdline}"] if cmdline else []), str(pdd)]
     subprocess.run(command, check=False, timeout=900, stdout=subprocess.DEVNULL)
     artifacts = pdd / "artifacts" / "job"
-    return Job(artifacts, (artifacts / "status").read_text().strip(), int((artifacts / "rc").read_text()))
+    job = Job(artifacts, (artifacts / "status").read_text().strip(), int((artifacts / "rc").read_text()))
+    # Every job, passed or failed, keeps every event's result under AWX's cap.
+    assert job.events and largest_event_res(job) < MAX_EVENT_RES_DATA
+    return job
 
 
 def survey_defaults():
@@ -342,9 +345,20 @@ def test_baseline_changes(sample, tmp_path):
         ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
         ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
         ({"account_audit_baseline": "/nonexistent/report.json"}, "account_audit_baseline: cannot read"),
+        ({"account_audit_baseline": os.path.join(AWX_EXAMPLES, "survey.json")}, "(it has no list of accounts)"),
         ({"account_audit_page_size": 500}, "page_size"),
     ],
-    ids=["format", "unknown-rule", "rule-type", "bad-pattern", "bool", "choice", "baseline", "page-size"],
+    ids=[
+        "format",
+        "unknown-rule",
+        "rule-type",
+        "bad-pattern",
+        "bool",
+        "choice",
+        "baseline",
+        "not-a-report",
+        "page-size",
+    ],
 )
 def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message):
     extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=str(tmp_path / "r"))
