@@ -265,7 +265,7 @@ def _bar_chart(chart_id, title, counts, css="bar"):
     items = list(counts.items())
     label_width, bar_width, row = 220, 320, 22
     height = row * max(len(items), 1) + 8
-    biggest = max([n for _, n in items] + [1])
+    biggest = max([*counts.values(), 1])
     parts = [
         f'<svg id="{e(chart_id)}" role="img" aria-label="{e(title)}" xmlns="http://www.w3.org/2000/svg" '
         f'width="{label_width + bar_width + 80}" height="{height}">',

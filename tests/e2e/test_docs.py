@@ -83,7 +83,7 @@ def test_every_example_playbook_is_run_by_a_test():
 
 def test_every_playbook_shown_is_an_example():
     examples = _examples()
-    shown = [(f, body) for f, _, body in YAML if _is_playbook(yaml.safe_load(body))]
+    shown = [(f, body) for f, _lang, body in YAML if _is_playbook(yaml.safe_load(body))]
     assert len(shown) >= 3
     for source, body in shown:
         assert _normal(body) in examples.values(), f"a playbook in {source} is not one of docs/examples:\n{body}"
@@ -91,7 +91,7 @@ def test_every_playbook_shown_is_an_example():
 
 def test_every_yaml_block_parses_and_other_files_shown_match():
     examples = _examples()
-    for source, _, body in YAML:
+    for source, _lang, body in YAML:
         data = yaml.safe_load(body)
         assert data is not None, (source, body)
         if isinstance(data, dict) and "dependencies" in data:  # the execution environment definition
@@ -111,7 +111,7 @@ def test_every_json_block_parses_and_the_survey_shown_is_the_example():
 
 def test_task_snippets_pass_the_syntax_check(tmp_path):
     """Each snippet that is a list of tasks, as a play of its own, through ansible-playbook --syntax-check."""
-    snippets = [(f, yaml.safe_load(body)) for f, _, body in YAML]
+    snippets = [(f, yaml.safe_load(body)) for f, _lang, body in YAML]
     plays = [
         {"name": f"Snippet {n} of {source}", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
         for n, (source, tasks) in enumerate(snippets)

@@ -32,7 +32,7 @@ def test_compliance_example_passes_compliant_accounts_and_names_the_others(tmp_p
     try:
         server.add_tenant(data, ACCESS_KEY, SECRET_KEY)
         credentials = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
-        completed, _ = run_example("compliance.yml", server.url, tmp_path / "unused", credentials)
+        completed = run_example("compliance.yml", server.url, tmp_path / "unused", credentials)[0]
     finally:
         server.stop()
     output = completed.stdout + completed.stderr

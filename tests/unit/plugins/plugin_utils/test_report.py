@@ -147,10 +147,10 @@ def test_html_escapes_every_value_and_has_no_script():
     page = rp.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>"))
     parser = _Collector()
     parser.feed(page)
-    tags = {tag for tag, _ in parser.tags}
+    tags = {tag for tag, _attrs in parser.tags}
     assert not tags & {"script", "img", "b", "link", "iframe", "object"}
-    assert not [attrs for _, attrs in parser.tags if any(name.startswith("on") for name in attrs)]
-    assert not [attrs for _, attrs in parser.tags if "src" in attrs or "href" in attrs]
+    assert not [attrs for _tag, attrs in parser.tags if any(name.startswith("on") for name in attrs)]
+    assert not [attrs for _tag, attrs in parser.tags if "src" in attrs or "href" in attrs]
     text = "".join(parser.text)
     assert HOSTILE in text and "<b>now</b>" in text and '"><script>x</script>' in text
     csp = [a for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
@@ -164,8 +164,8 @@ def test_html_chart_bars_scale_with_counts():
     entries = re.findall(
         r'data-label="([^"]*)" data-count="(\d+)".*?<rect class="bar" x="\d+" y="\d+" width="(\d+)"', chart
     )
-    assert [(label, int(count)) for label, count, _ in entries] == [("Active", 2), ("Suspended", 1)]
-    assert [int(width) for *_, width in entries] == [320, 160]
+    assert [(label, int(count)) for label, count, _width in entries] == [("Active", 2), ("Suspended", 1)]
+    assert [int(width) for *_rest, width in entries] == [320, 160]
 
 
 def test_violation_lines():
