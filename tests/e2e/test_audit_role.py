@@ -247,6 +247,8 @@ def test_violations_fail_the_job_after_the_reports(sample, tmp_path):
     counts = ", ".join(f"{rule}: {count}" for rule, count in per_rule.items())
     assert message.startswith(f"Chime account audit: 6 violation(s) ({counts}) in 6 account(s): ")
     assert all(name in message for name in names)
+    assert message.endswith(f"Reports: {dest}/chime-account-audit.json, {dest}/chime-account-audit.csv, "
+                            f"{dest}/chime-account-audit.md, {dest}/chime-account-audit.html.")  # fmt: skip
     assert failure["event_data"]["task"] == "Fail on violations" and "Fail on violations" in stdout
     # The reports were written, and the summary published, before the failure.
     assert sorted(p.name for p in dest.iterdir()) == [f"chime-account-audit.{x}" for x in ("csv", "html", "json", "md")]
