@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters for audits of Chime accounts; their documentation is in the .yml files beside this one."""
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import AuditRuleError
@@ -10,8 +12,10 @@ from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils.report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils.report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils.report import render
 from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils.report import to_html
 from ansible_collections.chime.admin.plugins.plugin_utils.report import to_markdown
@@ -56,7 +60,7 @@ def audit_report(listing, rules=None, baseline=None, generated_at=None, filters=
 
 
 def _report(value, filter_name):
-    if not isinstance(value, dict) or "violations" not in value or "source" not in value:
+    if not isinstance(value, Mapping) or "violations" not in value or "source" not in value:
         raise AnsibleFilterError(f"{filter_name}: the input must be a report made by chime.admin.audit_report.")
     return value
 
@@ -69,6 +73,16 @@ def audit_markdown(report):
 def audit_html(report):
     """An audit report as one self-contained HTML page."""
     return to_html(_report(report, "audit_html"))
+
+
+def audit_render(report, formats=FORMATS):
+    """An audit report in several formats at once: a dict of format to text."""
+    if not isinstance(formats, (list, tuple)):
+        raise AnsibleFilterError("audit_render: formats must be a list of formats.")
+    try:
+        return render(_report(report, "audit_render"), formats)
+    except ReportError as error:
+        raise AnsibleFilterError(f"audit_render: {error}") from None
 
 
 def audit_summary_lines(report):
@@ -97,4 +111,5 @@ class FilterModule:
             "audit_html": audit_html,
             "audit_violation_lines": audit_violation_lines,
             "audit_summary_lines": audit_summary_lines,
+            "audit_render": audit_render,
         }

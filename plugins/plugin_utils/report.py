@@ -14,12 +14,15 @@ opened by auditors in browsers and Markdown viewers.
 """
 
 import html
+import json
 import re
+from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
 
 REPORT_FORMAT = 1
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
@@ -41,14 +44,32 @@ _COUNTS = (
 )
 
 
+FORMATS = ("json", "csv", "markdown", "html")
+
+
+def plain(value):
+    """A plain copy of ``value`` (dicts, lists and scalars), each member read once.
+
+    ansible-core 2.19 and later hand filters containers that template each value when it is read, and
+    rendering a report reads every value several times: a copy read once costs a tenth as much at
+    10,000 accounts.
+    """
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
 class ReportError(ValueError):
     """An input that cannot make a report (a listing or baseline of the wrong shape); the message says why."""
 
 
 def _baseline_accounts(baseline):
     """The accounts of a baseline: an earlier report (a dict with ``accounts``) or a list of accounts."""
-    if isinstance(baseline, dict):
+    if isinstance(baseline, Mapping):
         baseline = baseline.get("accounts")
+    baseline = plain(baseline)
     if not isinstance(baseline, list) or not all(isinstance(a, dict) for a in baseline):
         raise ReportError("the baseline must be an earlier JSON report of this role (with a list of accounts).")
     return baseline
@@ -74,8 +95,9 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     ``summary`` extends the listing's with ``violations`` (a total and counts per rule, every rule
     present) and, with a baseline, ``changes`` (how many accounts were added, removed and changed).
     """
-    if not isinstance(listing, dict) or not isinstance(listing.get("accounts"), list):
+    if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
+    listing = plain({key: listing.get(key) for key in ("accounts", "summary", "aws_accounts")})
     accounts = listing["accounts"]
     violations = find_violations(accounts, rules)
     per_rule = count_by_rule(violations)
@@ -84,7 +106,7 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     changes = None
     if baseline is not None:
         found = find_changes(_baseline_accounts(baseline), accounts)
-        previous = baseline.get("generated_at") if isinstance(baseline, dict) else None
+        previous = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
         changes = {"baseline_generated_at": previous, **found}
         summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed")}
     values = {
@@ -98,6 +120,22 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "changes": changes,
     }
     return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}
+
+
+def to_json(report):
+    """The report as JSON text: UTF-8, two-space indentation, keys in the report's order."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report, formats=FORMATS):
+    """The report in each of ``formats`` (json, csv, markdown, html): a dict of format to text, read from
+    one plain copy of the report."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ReportError(f"unknown format(s) {', '.join(unknown)}; known formats: {', '.join(FORMATS)}.")
+    report = plain(report)
+    writers = {"json": to_json, "csv": lambda r: to_csv(r["accounts"]), "markdown": to_markdown, "html": to_html}
+    return {fmt: writers[fmt](report) for fmt in FORMATS if fmt in formats}
 
 
 def summary_lines(report):
@@ -236,6 +274,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #c8c8c8; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
 td.n { text-align: right; }
+#accounts td:nth-child(-n+2), #violations td:nth-child(-n+2) { white-space: nowrap; font-family: monospace; }
 svg text { font-size: 12px; }
 .bar { fill: #3a6ea5; }
 .bar.violation { fill: #b3261e; }

@@ -75,3 +75,13 @@ def test_report_filters_refuse_bad_input_naming_the_filter():
         _render("{{ {} | chime.admin.audit_markdown }}")
     with pytest.raises(AnsibleError, match="audit_violation_lines: limit must be"):
         _render("{{ [] | chime.admin.audit_violation_lines(-1) }}")
+
+
+def test_render_filter():
+    listing = {"accounts": ACCOUNTS, "summary": {"total": 2}}
+    texts = _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render(['csv']) }}", listing=listing)
+    assert list(texts) == ["csv"] and "'=cmd" in texts["csv"]
+    with pytest.raises(AnsibleError, match="audit_render: unknown format"):
+        _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render(['pdf']) }}", listing=listing)
+    with pytest.raises(AnsibleError, match="audit_render: formats must be a list"):
+        _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render('json') }}", listing=listing)

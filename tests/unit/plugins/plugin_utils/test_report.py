@@ -4,6 +4,7 @@
 """Unit tests of the audit report and its Markdown and HTML renderings."""
 
 import html.parser
+import json
 import re
 
 import pytest
@@ -195,3 +196,26 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
         "Changes since the baseline: 2 added, 0 removed, 0 changed",
     ]
     assert not [line for line in lines if any(a["name"] in line or a["account_id"] in line for a in ACCOUNTS)]
+
+
+def test_render_gives_each_format_asked_for_from_one_plain_copy():
+    report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="t")
+    texts = rp.render(report, ["html", "json"])
+    assert list(texts) == ["json", "html"]
+    assert texts["html"] == rp.to_html(report)
+    assert json.loads(texts["json"]) == report and texts["json"].endswith("}\n")
+    assert list(json.loads(texts["json"])) == list(report)  # the keys in the report's order
+    everything = rp.render(report)
+    assert everything["markdown"] == rp.to_markdown(report) and everything["csv"].startswith("aws_account_id,")
+    with pytest.raises(rp.ReportError, match="unknown format.s. pdf"):
+        rp.render(report, ["json", "pdf"])
+
+
+def test_plain_copies_mappings_and_sequences():
+    class Lazy(dict):
+        """Stands for a container that does work on every read."""
+
+    value = Lazy(a=[Lazy(b=1), (2, 3)], c="text")
+    copy = rp.plain(value)
+    assert copy == {"a": [{"b": 1}, [2, 3]], "c": "text"}
+    assert type(copy) is dict and type(copy["a"][0]) is dict and type(copy["a"][1]) is list
