@@ -218,4 +218,4 @@ def test_plain_copies_mappings_and_sequences():
     value = Lazy(a=[Lazy(b=1), (2, 3)], c="text")
     copy = rp.plain(value)
     assert copy == {"a": [{"b": 1}, [2, 3]], "c": "text"}
-    assert type(copy) is dict and type(copy["a"][0]) is dict and type(copy["a"][1]) is list
+    assert not isinstance(copy, Lazy) and not isinstance(copy["a"][0], Lazy) and isinstance(copy["a"][1], list)
