@@ -164,13 +164,18 @@ def neutralise(text):
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _cell(value):
+def field_text(value, separator):
+    """An account field's value as text: None as empty, a list joined with ``separator`` (sign-in
+    delegate groups by their names)."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        parts = [v.get("group_name", "") if isinstance(v, dict) else str(v) for v in value]
-        return neutralise(";".join(parts))
-    return neutralise(str(value))
+        return separator.join(v.get("group_name", "") if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
+
+def _cell(value):
+    return neutralise(field_text(value, ";"))
 
 
 def to_csv(accounts):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
@@ -172,6 +173,43 @@ def violation_lines(violations, limit=20):
     return lines
 
 
+# ----- Rows shared by the Markdown and HTML renderings ----------------------------------------------
+_VIOLATION_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Detail")
+_AWS_ACCOUNT_HEADERS = ("AWS account", "Status", "Chime accounts", "Message")
+_CHANGE_HEADERS = ("AWS account", "Account ID", "Name")
+_CHANGED_HEADERS = ("AWS account", "Account ID", "Name", "Field", "Before", "After")
+
+
+def _text(value):
+    """A field's value as text for a reader: lists joined with commas, sign-in delegate groups by name."""
+    return field_text(value, ", ")
+
+
+def _violation_rows(report):
+    return [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
+
+
+def _aws_account_rows(report):
+    return [
+        (a.get("aws_account_id"), a.get("status"), a.get("accounts"), a.get("message") or "")
+        for a in report.get("aws_accounts") or []
+    ]
+
+
+def _change_rows(changes, kind):
+    """The accounts ``added`` or ``removed``."""
+    return [(a.get("aws_account_id"), a.get("account_id"), a.get("name")) for a in changes[kind]]
+
+
+def _changed_rows(changes):
+    """One row per changed field of each changed account."""
+    return [
+        (c["aws_account_id"], c["account_id"], c["name"], field, _text(diff["before"]), _text(diff["after"]))
+        for c in changes["changed"]
+        for field, diff in c["fields"].items()
+    ]
+
+
 # ----- Markdown ------------------------------------------------------------------------------------
 _MD_SPECIAL = "\\`*_[]|~"
 _MD_LINE_STARTS = ("#", "+", "-", "!", "=")
@@ -195,10 +233,6 @@ def _md_table(headers, rows):
     return lines
 
 
-def _groups(value):
-    return ", ".join(g.get("group_name", "") if isinstance(g, dict) else str(g) for g in value or [])
-
-
 def to_markdown(report):
     """The report as Markdown: summary tables, violations, suspended accounts and changes."""
     summary = report["summary"]
@@ -219,11 +253,7 @@ def to_markdown(report):
     by_rule = summary["violations"]["by_rule"]
     lines += ["### Violations by rule", ""] + _md_table(["Rule", "Violations"], by_rule.items()) + [""]
     lines += ["## Violations", ""]
-    if report["violations"]:
-        rows = [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
-        lines += _md_table(["AWS account", "Account ID", "Name", "Rule", "Detail"], rows)
-    else:
-        lines.append("None.")
+    lines += _md_table(_VIOLATION_HEADERS, _violation_rows(report)) if report["violations"] else ["None."]
     lines += ["", "## Suspended accounts", ""]
     suspended = [a for a in report["accounts"] if a.get("account_status") == "Suspended"]
     if suspended:
@@ -232,36 +262,17 @@ def to_markdown(report):
     else:
         lines.append("None.")
     if report.get("aws_accounts"):
-        lines += ["", "## AWS accounts", ""]
-        rows = [
-            (e.get("aws_account_id"), e.get("status"), e.get("accounts"), e.get("message") or "")
-            for e in report["aws_accounts"]
-        ]
-        lines += _md_table(["AWS account", "Status", "Chime accounts", "Message"], rows)
+        lines += ["", "## AWS accounts", ""] + _md_table(_AWS_ACCOUNT_HEADERS, _aws_account_rows(report))
     changes = report.get("changes")
     if changes is not None:
         lines += ["", "## Changes since the baseline", ""]
         lines.append(f"Baseline generated {md(changes.get('baseline_generated_at') or 'at an unknown time')}.")
         for kind in ("added", "removed"):
-            lines += ["", f"### {kind.capitalize()}", ""]
-            rows = [(a.get("aws_account_id"), a.get("account_id"), a.get("name")) for a in changes[kind]]
-            lines += _md_table(["AWS account", "Account ID", "Name"], rows) if rows else ["None."]
-        lines += ["", "### Changed", ""]
-        rows = [
-            (c["aws_account_id"], c["account_id"], c["name"], field, _plain(diff["before"]), _plain(diff["after"]))
-            for c in changes["changed"]
-            for field, diff in c["fields"].items()
-        ]
-        headers = ["AWS account", "Account ID", "Name", "Field", "Before", "After"]
-        lines += _md_table(headers, rows) if rows else ["None."]
+            rows = _change_rows(changes, kind)
+            lines += ["", f"### {kind.capitalize()}", ""] + (_md_table(_CHANGE_HEADERS, rows) if rows else ["None."])
+        rows = _changed_rows(changes)
+        lines += ["", "### Changed", ""] + (_md_table(_CHANGED_HEADERS, rows) if rows else ["None."])
     return "\n".join(lines) + "\n"
-
-
-def _plain(value):
-    """A field's value as text: lists joined, sign-in delegate groups by name."""
-    if isinstance(value, list):
-        return _groups(value) if any(isinstance(v, dict) for v in value) else ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
 
 
 # ----- HTML --------------------------------------------------------------------------------------
@@ -354,33 +365,22 @@ def to_html(report):
     out += ["<h3>Violations by rule</h3>", chart]
     out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
     if report["violations"]:
-        rows = [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
-        out.append(_html_table(["AWS account", "Account ID", "Name", "Rule", "Detail"], rows, "violations"))
+        out.append(_html_table(_VIOLATION_HEADERS, _violation_rows(report), "violations"))
     else:
         out.append("<p>None.</p>")
     if report.get("aws_accounts"):
         out.append("<h2>AWS accounts</h2>")
-        rows = [
-            (a.get("aws_account_id"), a.get("status"), a.get("accounts"), a.get("message") or "")
-            for a in report["aws_accounts"]
-        ]
-        out.append(_html_table(["AWS account", "Status", "Chime accounts", "Message"], rows, "aws-accounts", (2,)))
+        out.append(_html_table(_AWS_ACCOUNT_HEADERS, _aws_account_rows(report), "aws-accounts", (2,)))
     changes = report.get("changes")
     if changes is not None:
         out.append("<h2>Changes since the baseline</h2>")
         out.append(f"<p>Baseline generated {e(changes.get('baseline_generated_at') or 'at an unknown time')}.</p>")
         for kind in ("added", "removed"):
-            rows = [(a.get("aws_account_id"), a.get("account_id"), a.get("name")) for a in changes[kind]]
+            rows = _change_rows(changes, kind)
             out.append(f"<h3>{kind.capitalize()} ({len(rows)})</h3>")
-            out.append(_html_table(["AWS account", "Account ID", "Name"], rows, f"changes-{kind}"))
-        rows = [
-            (c["aws_account_id"], c["account_id"], c["name"], field, _plain(diff["before"]), _plain(diff["after"]))
-            for c in changes["changed"]
-            for field, diff in c["fields"].items()
-        ]
+            out.append(_html_table(_CHANGE_HEADERS, rows, f"changes-{kind}"))
         out.append(f"<h3>Changed ({len(changes['changed'])})</h3>")
-        headers = ["AWS account", "Account ID", "Name", "Field", "Before", "After"]
-        out.append(_html_table(headers, rows, "changes-changed"))
+        out.append(_html_table(_CHANGED_HEADERS, _changed_rows(changes), "changes-changed"))
     out.append(f"<h2>Accounts ({e(len(report['accounts']))})</h2>")
     headers = ["AWS account", "Account ID", "Name", "Type", "Status", "Default license", "Licenses", "Created"]
     headers.append("Sign-in delegate groups")
@@ -392,9 +392,9 @@ def to_html(report):
             a.get("account_type"),
             a.get("account_status"),
             a.get("default_license"),
-            ", ".join(str(x) for x in a.get("supported_licenses") or []),
+            _text(a.get("supported_licenses")),
             a.get("created_timestamp"),
-            _groups(a.get("signin_delegate_groups")),
+            _text(a.get("signin_delegate_groups")),
         )
         for a in report["accounts"]
     ]

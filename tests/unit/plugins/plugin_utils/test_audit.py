@@ -9,23 +9,7 @@ import io
 import pytest
 
 from ansible_collections.chime.admin.plugins.plugin_utils import audit
-
-
-def _account(n, **fields):
-    account = {
-        "aws_account_id": "111122223333",
-        "account_id": f"id-{n}",
-        "name": f"Engineering {n}",
-        "account_type": "Team",
-        "created_timestamp": "2020-01-02T03:04:05+00:00",
-        "default_license": "Pro",
-        "supported_licenses": ["Basic", "Pro"],
-        "account_status": "Active",
-        "signin_delegate_groups": [],
-    }
-    account.update(fields)
-    return account
-
+from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 COMPLIANT = _account(1)
 # One violating sample per rule, with the rule's setting that it breaks and the compliant sample passes.
