@@ -29,7 +29,9 @@ def main():
         # The demo shows the violations without failing on them; a real audit fails (the default).
         command += ["-e", "account_audit_fail_on_violation=false"]
         command += ["-e", f"ansible_python_interpreter={sys.executable}", "-c", "local"]
-        return subprocess.run(command, env=endpoint.env(0), check=False).returncode
+        # The fake endpoint also answers STS GetCallerIdentity, which the audit records as its caller.
+        env = dict(endpoint.env(0), AWS_ENDPOINT_URL_STS=endpoint.url)
+        return subprocess.run(command, env=env, check=False).returncode
 
 
 if __name__ == "__main__":

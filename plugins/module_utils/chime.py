@@ -50,6 +50,7 @@ validate_fan_out_options = _fan_out.validate_fan_out_options
 fan_out_requested = _fan_out.fan_out_requested
 list_across_aws_accounts = _fan_out.list_across_aws_accounts
 summarize_across = _fan_out.summarize_across
+caller_identity = _fan_out.caller_identity
 
 inventory = _inventory.inventory
 

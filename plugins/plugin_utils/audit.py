@@ -14,6 +14,7 @@ The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:
 
 import csv
 import io
+import json
 import re
 
 # Every rule, in the order violations are reported for one account.
@@ -80,6 +81,27 @@ def check_rules(rules):
     return checked
 
 
+NOT_CHECKED = "not checked"
+
+
+def describe_policy(rules):
+    """The policy an audit checked, for its report: every rule with its setting, or ``not checked`` for a
+    rule that was not set, so that a rule never set never reads as a rule with no violation."""
+    checked = check_rules(rules)
+    policy = {}
+    for rule in RULES:
+        setting = checked.get(rule)
+        if setting is None:
+            policy[rule] = NOT_CHECKED
+        elif isinstance(setting, frozenset):
+            policy[rule] = sorted(setting)
+        elif isinstance(setting, re.Pattern):
+            policy[rule] = setting.pattern
+        else:
+            policy[rule] = setting
+    return policy
+
+
 def _problem(rule, setting, account):
     """What is wrong with ``account`` under one rule, or None."""
     if rule == "allowed_aws_account_ids" and account.get("aws_account_id") not in setting:
@@ -134,10 +156,21 @@ def _key(account):
     return (account.get("aws_account_id"), account.get("account_id"))
 
 
-def find_changes(baseline, accounts):
+def _comparable(value):
+    """A field's value as the comparison sees it: a list as the set of its members (the service does not
+    promise an order for licenses or sign-in delegate groups, so a reordered list is not a change)."""
+    if isinstance(value, (list, tuple)):
+        return sorted(json.dumps(item, sort_keys=True) for item in value)
+    return value
+
+
+def find_changes(baseline, accounts, unlisted_aws_accounts=()):
     """What changed from ``baseline`` (an earlier listing) to ``accounts``, keyed by (AWS account,
-    account ID): ``added`` and ``removed`` accounts, and ``changed`` ones with each changed field's
-    ``before`` and ``after``."""
+    account ID): ``added`` and ``removed`` accounts, ``changed`` ones with each changed field's
+    ``before`` and ``after``, and ``not_compared``: the baseline's accounts in ``unlisted_aws_accounts``,
+    AWS accounts that this run could not list (refused or skipped). Their accounts are not known to be
+    gone, so they are never reported as removed."""
+    unlisted = set(unlisted_aws_accounts)
     before = {_key(a): a for a in baseline}
     after = {_key(a): a for a in accounts}
     changed = []
@@ -147,15 +180,17 @@ def find_changes(baseline, accounts):
         fields = {
             field: {"before": before[key].get(field), "after": account.get(field)}
             for field in _COMPARED
-            if before[key].get(field) != account.get(field)
+            if _comparable(before[key].get(field)) != _comparable(account.get(field))
         }
         if fields:
             entry = {"aws_account_id": key[0], "account_id": key[1], "name": account.get("name"), "fields": fields}
             changed.append(entry)
+    gone = [a for k, a in before.items() if k not in after]
     return {
         "added": [a for k, a in after.items() if k not in before],
-        "removed": [a for k, a in before.items() if k not in after],
+        "removed": [a for a in gone if a.get("aws_account_id") not in unlisted],
         "changed": changed,
+        "not_compared": [a for a in gone if a.get("aws_account_id") in unlisted],
     }
 
 

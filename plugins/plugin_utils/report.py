@@ -18,14 +18,18 @@ import json
 import re
 from collections.abc import Mapping
 
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import RULES
+from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import NOT_CHECKED
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import describe_policy
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
 
-REPORT_FORMAT = 1
+# 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
+# checked; changes have not_compared. A baseline of format 1 is read as well (only its accounts are used).
+REPORT_FORMAT = 2
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
 REPORT_KEYS = (
     "report_format",
@@ -76,44 +80,62 @@ def _baseline_accounts(baseline):
     return baseline
 
 
-def _listing_source(listing, filters):
-    """Where the accounts came from: the AWS accounts listed, and the filters. A user e-mail filter is
-    recorded as set, never as the address, so that a report can be shared without personal data."""
-    aws_ids = sorted({a.get("aws_account_id") for a in listing["accounts"] if a.get("aws_account_id")})
-    if listing.get("aws_accounts"):
+def _listing_source(listing, filters, caller, policy):
+    """What was audited, as evidence: who asked (the caller's ARN), every AWS account listed (one with no
+    Chime account too), the filters, the policy checked and the collection's version. A user e-mail filter
+    is recorded as set, never as the address, so that a report can be shared without personal data."""
+    if listing.get("aws_accounts") is not None:
         aws_ids = [entry.get("aws_account_id") for entry in listing["aws_accounts"] if entry.get("status") == "listed"]
+    elif caller:
+        aws_ids = [caller.split(":")[4]]
+    else:
+        aws_ids = sorted({a.get("aws_account_id") for a in listing["accounts"] if a.get("aws_account_id")})
     filters = dict(filters or {})
     return {
+        "caller": caller,
         "aws_accounts": aws_ids,
         "filters": {"name": filters.get("name") or None, "user_email": bool(filters.get("user_email"))},
+        "policy": policy,
+        "collection_version": COLLECTION_VERSION,
     }
 
 
-def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None):
+def unlisted_aws_accounts(listing):
+    """The AWS accounts of a listing that were asked for but not listed (refused, skipped or failed)."""
+    return [e.get("aws_account_id") for e in listing.get("aws_accounts") or [] if e.get("status") != "listed"]
+
+
+def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every violation of ``rules``, and, with ``baseline``, what changed since it.
 
-    ``summary`` extends the listing's with ``violations`` (a total and counts per rule, every rule
-    present) and, with a baseline, ``changes`` (how many accounts were added, removed and changed).
+    ``summary`` extends the listing's with ``violations`` (a total, counts per rule checked, and the rules
+    not checked) and, with a baseline, ``changes`` (how many accounts were added, removed, changed and not
+    compared). ``caller`` is the ARN of the identity that listed, from STS GetCallerIdentity.
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
     listing = plain({key: listing.get(key) for key in ("accounts", "summary", "aws_accounts")})
     accounts = listing["accounts"]
+    policy = describe_policy(rules)
     violations = find_violations(accounts, rules)
     per_rule = count_by_rule(violations)
     summary = dict(listing.get("summary") or {})
-    summary["violations"] = {"total": len(violations), "by_rule": {rule: per_rule.get(rule, 0) for rule in RULES}}
+    summary["violations"] = {
+        "total": len(violations),
+        "by_rule": {rule: per_rule.get(rule, 0) for rule, setting in policy.items() if setting != NOT_CHECKED},
+        "not_checked": [rule for rule, setting in policy.items() if setting == NOT_CHECKED],
+    }
     changes = None
     if baseline is not None:
-        found = find_changes(_baseline_accounts(baseline), accounts)
+        found = find_changes(_baseline_accounts(baseline), accounts, unlisted_aws_accounts(listing))
         previous = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
         changes = {"baseline_generated_at": previous, **found}
-        summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed")}
+        summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed", "not_compared")}
     values = {
         "report_format": REPORT_FORMAT,
         "generated_at": generated_at,
-        "source": _listing_source(listing, filters),
+        "source": _listing_source(listing, filters, caller, policy),
         "summary": summary,
         "accounts": accounts,
         "violations": violations,
@@ -145,10 +167,14 @@ def summary_lines(report):
     summary = report["summary"]
     aws = ", ".join(report["source"]["aws_accounts"]) or "none"
     lines = [f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}"]
+    if report["source"].get("caller"):
+        lines.append(f"Listed as: {report['source']['caller']}")
     for key, title in _COUNTS:
         if key in summary:
             lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
     lines.append(f"Violations: {summary['violations']['total']}")
+    if summary["violations"].get("not_checked"):
+        lines.append("Rules not checked: " + ", ".join(summary["violations"]["not_checked"]))
     for entry in report.get("aws_accounts") or []:
         if entry.get("status") != "listed":
             lines.append(
@@ -156,7 +182,10 @@ def summary_lines(report):
             )
     if "changes" in summary:
         counts = summary["changes"]
-        lines.append("Changes since the baseline: {added} added, {removed} removed, {changed} changed".format(**counts))
+        line = "Changes since the baseline: {added} added, {removed} removed, {changed} changed".format(**counts)
+        if counts.get("not_compared"):
+            line += f", {counts['not_compared']} not compared (their AWS account was not listed)"
+        lines.append(line)
     return lines
 
 
@@ -183,6 +212,12 @@ _CHANGED_HEADERS = ("AWS account", "Account ID", "Name", "Field", "Before", "Aft
 def _text(value):
     """A field's value as text for a reader: lists joined with commas, sign-in delegate groups by name."""
     return field_text(value, ", ")
+
+
+def _rule_rows(report):
+    """Each rule with its count of violations, or ``not checked``."""
+    violations = report["summary"]["violations"]
+    return [*violations["by_rule"].items(), *((rule, NOT_CHECKED) for rule in violations.get("not_checked", []))]
 
 
 def _violation_rows(report):
@@ -241,6 +276,8 @@ def to_markdown(report):
     lines.append(f"Generated {md(report.get('generated_at'))}.")
     aws = ", ".join(source["aws_accounts"]) or "none"
     lines += ["", f"{summary.get('total', 0)} accounts in AWS account(s) {md(aws)}."]
+    if source.get("caller"):
+        lines += ["", f"Listed as {md(source['caller'])}, with chime.admin {md(source.get('collection_version'))}."]
     filters = source["filters"]
     if filters["name"]:
         lines += ["", f"Names starting with: {md(filters['name'])}."]
@@ -250,8 +287,7 @@ def to_markdown(report):
     for key, title in _COUNTS:
         if key in summary:
             lines += [f"### {title}", ""] + _md_table(["Value", "Accounts"], sorted(summary[key].items())) + [""]
-    by_rule = summary["violations"]["by_rule"]
-    lines += ["### Violations by rule", ""] + _md_table(["Rule", "Violations"], by_rule.items()) + [""]
+    lines += ["### Violations by rule", ""] + _md_table(["Rule", "Violations"], _rule_rows(report)) + [""]
     lines += ["## Violations", ""]
     lines += _md_table(_VIOLATION_HEADERS, _violation_rows(report)) if report["violations"] else ["None."]
     lines += ["", "## Suspended accounts", ""]
@@ -272,6 +308,9 @@ def to_markdown(report):
             lines += ["", f"### {kind.capitalize()}", ""] + (_md_table(_CHANGE_HEADERS, rows) if rows else ["None."])
         rows = _changed_rows(changes)
         lines += ["", "### Changed", ""] + (_md_table(_CHANGED_HEADERS, rows) if rows else ["None."])
+        rows = _change_rows(changes, "not_compared")
+        if rows:
+            lines += ["", "### Not compared: their AWS account was not listed", ""] + _md_table(_CHANGE_HEADERS, rows)
     return "\n".join(lines) + "\n"
 
 
@@ -352,6 +391,9 @@ def to_html(report):
         f'<span id="total">{e(summary.get("total", 0))}</span> accounts in AWS account(s) '
         f"{e(', '.join(source['aws_accounts']) or 'none')}.</p>",
     ]
+    if source.get("caller"):
+        version = e(source.get("collection_version"))
+        out.append(f'<p>Listed as <code id="caller">{e(source["caller"])}</code>, with chime.admin {version}.</p>')
     if source["filters"]["name"]:
         out.append(f"<p>Names starting with: {e(source['filters']['name'])}.</p>")
     if source["filters"]["user_email"]:
@@ -363,6 +405,8 @@ def to_html(report):
     by_rule = summary["violations"]["by_rule"]
     chart = _bar_chart("chart-violations", "Violations by rule", by_rule, "bar violation")
     out += ["<h3>Violations by rule</h3>", chart]
+    if summary["violations"].get("not_checked"):
+        out.append(f'<p id="not-checked">Not checked: {e(", ".join(summary["violations"]["not_checked"]))}.</p>')
     out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
     if report["violations"]:
         out.append(_html_table(_VIOLATION_HEADERS, _violation_rows(report), "violations"))
@@ -381,6 +425,10 @@ def to_html(report):
             out.append(_html_table(_CHANGE_HEADERS, rows, f"changes-{kind}"))
         out.append(f"<h3>Changed ({len(changes['changed'])})</h3>")
         out.append(_html_table(_CHANGED_HEADERS, _changed_rows(changes), "changes-changed"))
+        rows = _change_rows(changes, "not_compared")
+        if rows:
+            out.append(f"<h3>Not compared: their AWS account was not listed ({len(rows)})</h3>")
+            out.append(_html_table(_CHANGE_HEADERS, rows, "changes-not-compared"))
     out.append(f"<h2>Accounts ({e(len(report['accounts']))})</h2>")
     headers = ["AWS account", "Account ID", "Name", "Type", "Status", "Default license", "Licenses", "Created"]
     headers.append("Sign-in delegate groups")

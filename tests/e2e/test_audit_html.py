@@ -49,7 +49,9 @@ def run_audit(url, dest, *extra):
     for item in extra:
         command += ["-e", item]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_CONFIG_FILE=os.devnull)
+    env.update(
+        AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_CONFIG_FILE=os.devnull, AWS_ENDPOINT_URL_STS=url
+    )
     env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull, ANSIBLE_NOCOLOR="1")
     command.append(os.path.join(ROOT, "docs", "examples", "audit.yml"))
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)

@@ -11,14 +11,17 @@ import io
 import json
 import math
 import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 
 import pytest
-import yaml
 
+from e2e.awx_jobs import AWX_EXAMPLES
+from e2e.awx_jobs import MAX_EVENT_RES_DATA
+from e2e.awx_jobs import artifact_text
+from e2e.awx_jobs import galaxy_version
+from e2e.awx_jobs import largest_event_res
+from e2e.awx_jobs import run_job
+from e2e.awx_jobs import stats_data
+from e2e.awx_jobs import survey_defaults
 from fake_chime.data import AUDIT_VIOLATORS
 from fake_chime.data import FORMULA_NAME
 from fake_chime.data import HOSTILE_NAME
@@ -26,11 +29,8 @@ from fake_chime.data import audit_sample
 from fake_chime.data import generate
 from fake_chime.server import FakeChime
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-AWX_EXAMPLES = os.path.join(ROOT, "docs", "examples", "awx")
 TENANT = "444455556666"
 KEY, SECRET, TOKEN = "ASIAAUDITTEMPKEY0001", "audit-temporary-secret", "AuditSessionToken-9f3e"
-MAX_EVENT_RES_DATA = 700_000  # AWX drops an event's result above this many bytes (its JSON)
 RULES = ("allowed_default_licenses", "no_suspended_accounts", "enterprise_signin_delegate_groups", "name_pattern")
 
 
@@ -45,61 +45,6 @@ def sample():
         server.stop()
 
 
-@dataclass
-class Job:
-    """What an ansible-runner job left: its artifact directory, status and exit code."""
-
-    artifacts: object
-    status: str
-    rc: int
-
-    @property
-    def events(self):
-        return [json.loads(p.read_text()) for p in sorted((self.artifacts / "job_events").glob("*.json"))]
-
-    @property
-    def stdout(self):
-        return (self.artifacts / "stdout").read_text(encoding="utf-8")
-
-
-def run_job(tmp_path, envvars, extravars, cmdline=None):
-    """Lay out a private data directory as AWX does and run project/audit.yml through ansible-runner."""
-    pdd = tmp_path / "job"
-    (pdd / "env").mkdir(parents=True)
-    (pdd / "project").mkdir()
-    (pdd / "inventory").mkdir()
-    shutil.copy(os.path.join(AWX_EXAMPLES, "audit.yml"), pdd / "project" / "audit.yml")
-    (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
-    # The survey's default answers, then the test's variables, as AWX merges a job's extra variables.
-    answers = dict(survey_defaults(), **extravars)
-    (pdd / "env" / "extravars").write_text(yaml.safe_dump(answers, allow_unicode=True))
-    (pdd / "env" / "settings").write_text(yaml.safe_dump({"job_timeout": 600}))
-    inventory = f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n"
-    (pdd / "inventory" / "hosts").write_text(inventory)
-    # The ansible-runner command, as an AWX execution node runs it, in a child process: its library
-    # would fork this process, which serves the fake from a thread, in Python (pexpect), and that can
-    # deadlock.
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-runner"), "run", "--ident", "job", "-q"]
-    command += ["-p", "audit.yml", *([f"--cmdline={cmdline}"] if cmdline else []), str(pdd)]
-    subprocess.run(command, check=False, timeout=900, stdout=subprocess.DEVNULL)
-    artifacts = pdd / "artifacts" / "job"
-    job = Job(artifacts, (artifacts / "status").read_text().strip(), int((artifacts / "rc").read_text()))
-    # Every job, passed or failed, keeps every event's result under AWX's cap.
-    assert job.events and largest_event_res(job) < MAX_EVENT_RES_DATA
-    return job
-
-
-def survey_defaults():
-    """The default answers of docs/examples/awx/survey.json, as AWX passes them: a multiselect as a list."""
-    with open(os.path.join(AWX_EXAMPLES, "survey.json"), encoding="utf-8") as handle:
-        spec = json.load(handle)["spec"]
-    return {
-        q["variable"]: q["default"].split("\n") if q["type"] == "multiselect" else q["default"]
-        for q in spec
-        if q.get("default") is not None
-    }
-
-
 def test_survey_is_well_formed_and_used():
     with open(os.path.join(AWX_EXAMPLES, "survey.json"), encoding="utf-8") as handle:
         spec = json.load(handle)["spec"]
@@ -112,10 +57,11 @@ def test_survey_is_well_formed_and_used():
             assert set(question["default"].split("\n")) <= set(question["choices"].split("\n")), question
 
 
-def credentials(variant):
+def credentials(variant, server):
     """The environment AWX injects for temporary credentials, with the token under one name or both; for
-    variant `survey`, none (the credentials are then role variables, as a survey's password fields)."""
-    env = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    variant `survey`, none (the credentials are then role variables, as a survey's password fields). STS
+    (the audit's GetCallerIdentity) is the fake endpoint's."""
+    env = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_ENDPOINT_URL_STS": server.url}
     if variant == "survey":
         return env
     env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET)
@@ -126,29 +72,9 @@ def credentials(variant):
     return env
 
 
-def artifact_text(artifacts):
-    """Every file the job left under its artifact directory (stdout, job events, fact cache, status), but
-    ansible-runner's own `command` file: it records the environment the job was given, as env/envvars
-    holds it, whatever the playbook does."""
-    paths = sorted(p for p in artifacts.rglob("*") if p.is_file() and p.name != "command")
-    assert artifacts / "stdout" in paths and any(p.parent.name == "job_events" for p in paths)
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in paths)
-
-
-def stats_data(job):
-    """What set_stats published, as AWX passes it on to workflow nodes."""
-    (stats,) = [e for e in job.events if e["event"] == "playbook_on_stats"]
-    return stats["event_data"]["artifact_data"]
-
-
 def shows(text, name):
     """Whether ``text`` (a job's output) shows ``name``, as is or escaped in JSON."""
     return name in text or json.dumps(name, ensure_ascii=False)[1:-1] in text
-
-
-def largest_event_res(job):
-    """The size of the largest event result, as AWX measures it against its cap."""
-    return max(len(json.dumps(e.get("event_data", {}).get("res", {}))) for e in job.events)
 
 
 def expected_violations(data):
@@ -167,7 +93,7 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
     if variant == "survey":  # at the highest verbosity, which shows every task's arguments and results
         extravars.update(account_audit_access_key=KEY, account_audit_secret_key=SECRET)
         extravars.update(account_audit_session_token=TOKEN)
-    job = run_job(tmp_path, credentials(variant), extravars, cmdline="-vvvv" if variant == "survey" else None)
+    job = run_job(tmp_path, credentials(variant, sample), extravars, cmdline="-vvvv" if variant == "survey" else None)
     assert (job.status, job.rc) == ("successful", 0), job.stdout
 
     data = sample.tenants[TENANT].data
@@ -177,11 +103,12 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
 
     published = stats_data(job)
     per_rule, names = expected_violations(data)
-    assert published["account_audit_violation_counts"] == {
-        "allowed_aws_account_ids": 0,
-        "allowed_account_types": 0,
-        **per_rule,
-    }
+    assert published["account_audit_violation_counts"] == per_rule  # the rules checked, and only those
+    assert published["account_audit_outcome"] == "non_compliant"
+    # Exactly one GetCallerIdentity, with the same temporary key: the caller the report records.
+    assert [(e["status"], e["access_key"]) for e in sample.log if e.get("action") == "GetCallerIdentity"] == [
+        (200, KEY)
+    ]
     summary = published["account_audit_summary"]
     assert summary["total"] == 300 and summary["violations"]["total"] == len(AUDIT_VIOLATORS)
     assert summary["by_status"] == {"Active": 298, "Suspended": 2}
@@ -215,7 +142,22 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
         "violations",
         "changes",
     ]
-    assert report["source"] == {"aws_accounts": [TENANT], "filters": {"name": None, "user_email": False}}
+    assert report["source"] == {
+        "caller": f"arn:aws:sts::{TENANT}:assumed-role/FakeAuditor/fake-session",
+        "aws_accounts": [TENANT],
+        "filters": {"name": None, "user_email": False},
+        "policy": {
+            "allowed_aws_account_ids": "not checked",
+            "allowed_account_types": "not checked",
+            "allowed_default_licenses": ["Basic", "Plus", "Pro"],
+            "no_suspended_accounts": True,
+            "enterprise_signin_delegate_groups": True,
+            "name_pattern": survey_defaults()["audit_name_pattern"],
+        },
+        "collection_version": galaxy_version(),
+    }
+    assert report["summary"]["violations"]["not_checked"] == ["allowed_aws_account_ids", "allowed_account_types"]
+    assert report["generated_at"].endswith("+00:00")  # the notation of the accounts' timestamps
     assert [a["account_id"] for a in report["accounts"]] == [a["AccountId"] for a in data.accounts]
     assert {v["name"] for v in report["violations"]} == names and report["changes"] is None
 
@@ -238,21 +180,23 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
 def test_violations_fail_the_job_after_the_reports(sample, tmp_path):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
-    job = run_job(tmp_path, credentials("both"), extravars)
+    job = run_job(tmp_path, credentials("both", sample), extravars)
     assert job.status == "failed"
     stdout = job.stdout
     per_rule, names = expected_violations(sample.tenants[TENANT].data)
     (failure,) = [e for e in job.events if e["event"] == "runner_on_failed"]
     message = failure["event_data"]["res"]["msg"]
     counts = ", ".join(f"{rule}: {count}" for rule, count in per_rule.items())
-    assert message.startswith(f"Chime account audit: 6 violation(s) ({counts}) in 6 account(s): ")
+    assert message.startswith(f"Chime account audit: non-compliant: 6 violation(s) ({counts}) in 6 account(s): ")
     assert all(name in message for name in names)
     assert message.endswith(f"Reports: {dest}/chime-account-audit.json, {dest}/chime-account-audit.csv, "
                             f"{dest}/chime-account-audit.md, {dest}/chime-account-audit.html.")  # fmt: skip
-    assert failure["event_data"]["task"] == "Fail on violations" and "Fail on violations" in stdout
+    task = "Fail when the audit is non-compliant or incomplete"
+    assert failure["event_data"]["task"] == task and task in stdout
     # The reports were written, and the summary published, before the failure.
     assert sorted(p.name for p in dest.iterdir()) == [f"chime-account-audit.{x}" for x in ("csv", "html", "json", "md")]
     assert stats_data(job)["account_audit_summary"]["violations"]["total"] == 6
+    assert stats_data(job)["account_audit_outcome"] == "non_compliant"
 
 
 def test_ten_thousand_accounts_keep_every_event_under_awx_cap(tmp_path):
@@ -263,7 +207,7 @@ def test_ten_thousand_accounts_keep_every_event_under_awx_cap(tmp_path):
         dest = tmp_path / "reports"
         extravars = {"account_audit_endpoint_url": server.url, "account_audit_dest": str(dest)}
         extravars["account_audit_fail_on_violation"] = False
-        job = run_job(tmp_path, credentials("both"), extravars)
+        job = run_job(tmp_path, credentials("both", server), extravars)
         assert (job.status, job.rc) == ("successful", 0), job.stdout[-3000:]
         assert len(server.requests()) == 50
     finally:
@@ -286,7 +230,7 @@ def test_user_email_filter_is_not_recorded(sample, tmp_path):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
     extravars.update(account_audit_user_email=email, account_audit_fail_on_violation=False)
-    job = run_job(tmp_path, credentials("session"), extravars)
+    job = run_job(tmp_path, credentials("session", sample), extravars)
     assert job.status == "successful", job.stdout
     assert stats_data(job)["account_audit_summary"]["total"] == 1
     report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
@@ -301,7 +245,7 @@ def test_check_mode_lists_and_writes_nothing(sample, tmp_path):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
     extravars["account_audit_fail_on_violation"] = False
-    job = run_job(tmp_path, credentials("both"), extravars, cmdline="--check")
+    job = run_job(tmp_path, credentials("both", sample), extravars, cmdline="--check")
     assert job.status == "successful", job.stdout
     assert not dest.exists() and len(sample.requests()) == 2
     assert f"Would write: {dest}/chime-account-audit.json" in job.stdout
@@ -312,7 +256,7 @@ def test_baseline_changes(sample, tmp_path):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
     extravars["account_audit_fail_on_violation"] = False
-    first = run_job(tmp_path / "first", credentials("both"), extravars)
+    first = run_job(tmp_path / "first", credentials("both", sample), extravars)
     assert first.status == "successful"
     data = sample.tenants[TENANT].data
     accounts = data.accounts
@@ -324,9 +268,14 @@ def test_baseline_changes(sample, tmp_path):
     accounts.append(added)
     sample.add_tenant(data, KEY, SECRET, session_token=TOKEN)  # serve the changed accounts
     extravars["account_audit_baseline"] = str(dest / "chime-account-audit.json")
-    second = run_job(tmp_path / "second", credentials("both"), extravars)
+    second = run_job(tmp_path / "second", credentials("both", sample), extravars)
     assert second.status == "successful", second.stdout
-    assert stats_data(second)["account_audit_summary"]["changes"] == {"added": 1, "removed": 1, "changed": 2}
+    assert stats_data(second)["account_audit_summary"]["changes"] == {
+        "added": 1,
+        "removed": 1,
+        "changed": 2,
+        "not_compared": 0,
+    }
     changes = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))["changes"]
     assert [a["account_id"] for a in changes["added"]] == [added["AccountId"]]
     assert [a["account_id"] for a in changes["removed"]] == [removed["AccountId"]]
@@ -346,9 +295,17 @@ def test_baseline_changes(sample, tmp_path):
         ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern must be a regular expression"),
         ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
         ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
-        ({"account_audit_baseline": "/nonexistent/report.json"}, "account_audit_baseline: cannot read"),
+        ({"account_audit_baseline": "/nonexistent/report.json"}, "baseline: cannot read /nonexistent/report.json"),
         ({"account_audit_baseline": os.path.join(AWX_EXAMPLES, "survey.json")}, "(it has no list of accounts)"),
         ({"account_audit_page_size": 500}, "page_size"),
+        ({"account_audit_page_size": True}, "page_size must be between 1 and 200, got True"),
+        ({"account_audit_name": "Eng\nineering"}, "name must not contain a line break"),
+        ({"account_audit_show_violations": -1}, "show_violations must be a whole number"),
+        ({"account_audit_report_name": "../../escaped-report"}, "report_name must be a plain file name"),
+        ({"account_audit_report_name": ""}, "report_name must be a file name"),
+        ({"account_audit_dest": "FILE"}, "exists and is not a directory"),
+        ({"account_audit_s3_bucket": "Not_A_Bucket"}, "s3_bucket must be an S3 bucket name"),
+        ({"account_audit_baseline": "latest"}, "baseline: latest needs s3_bucket"),
     ],
     ids=[
         "format",
@@ -360,11 +317,25 @@ def test_baseline_changes(sample, tmp_path):
         "baseline",
         "not-a-report",
         "page-size",
+        "page-size-bool",
+        "name-newline",
+        "show-negative",
+        "name-traversal",
+        "name-empty",
+        "dest-is-a-file",
+        "bucket",
+        "latest-without-bucket",
     ],
 )
 def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message):
-    extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=str(tmp_path / "r"))
-    job = run_job(tmp_path, credentials("both"), extravars)
+    work = tmp_path / "deep" / "er"  # a report name that escaped would land two levels up, still under tmp_path
+    work.mkdir(parents=True)
+    (work / "a-file").write_text("not a directory")
+    dest = str(work / "a-file") if extravars.get("account_audit_dest") == "FILE" else str(work / "r")
+    extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=dest)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    job = run_job(tmp_path / "runner", credentials("both", sample), extravars)
     assert job.status == "failed"
     assert message in job.stdout
-    assert sample.requests() == [] and not (tmp_path / "r").exists()
+    assert sample.log == []  # no request at all, not even STS
+    assert sorted(str(p) for p in tmp_path.rglob("*") if "runner" not in p.parts) == before  # no file written

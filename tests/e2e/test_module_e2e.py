@@ -168,7 +168,7 @@ def test_credentials_from_environment_variables(fake, play):
 def test_user_agent_names_the_collection(fake, play):
     result = play([_task(fake)])
     assert result.rc == 0, result.output
-    assert all("chime.admin/0.2.0" in e["user_agent"] for e in fake.requests())
+    assert all("chime.admin/0.3.0" in e["user_agent"] for e in fake.requests())
 
 
 @pytest.mark.parametrize("not_found_404", [False, True], ids=["empty-list", "404"])

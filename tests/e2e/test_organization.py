@@ -274,7 +274,7 @@ def test_audit_role_across_the_organization_reports_refused_aws_accounts(org, fa
     audit.update(account_audit_dest=str(dest), account_audit_fail_on_violation=False)
     audit["account_audit_rules"] = {"allowed_aws_account_ids": [MANAGEMENT_ACCOUNT]}
     task = {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": audit}
-    result = _run(org, tmp_path, [task], save=("account_audit_report_paths",))
+    result = _run(org, tmp_path, [task], save=("account_audit_result",))
     assert result.rc == 0, result.output
     # The role's output names each refused AWS account with the refusal, and each skipped one.
     not_listed = [line for line in result.stdout.splitlines() if "Not listed: " in line]

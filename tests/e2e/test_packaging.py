@@ -74,6 +74,6 @@ def test_ansible_builder_creates_a_context_for_the_example_execution_environment
         with open(os.path.join(ROOT, name), encoding="utf-8") as handle:
             assert (build / name).read_text() == handle.read()
     galaxy = yaml.safe_load((build / "requirements.yml").read_text())
-    assert {"name": "chime.admin", "version": ">=0.2.0"} in galaxy["collections"]
+    assert {"name": "chime.admin", "version": ">=0.3.0"} in galaxy["collections"]
     containerfile = (tmp_path / "context" / "Containerfile").read_text()
     assert "quay.io/fedora/fedora:41" in containerfile and "ansible-galaxy" in containerfile

@@ -108,6 +108,7 @@ def test_installed_tarball_runs_the_module_and_the_lookup(fake, tarball, tmp_pat
     # Only the installed copy is on any path: no development tree, no site-packages, no PYTHONPATH.
     env = {"ANSIBLE_COLLECTIONS_PATH": f"{installed}:{deps}", "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false"}
     env["PYTHONPATH"] = ""
+    env["AWS_ENDPOINT_URL_STS"] = fake.url  # the audit's GetCallerIdentity
     galaxy = os.path.join(BIN, "ansible-galaxy")
     _run(galaxy, "collection", "install", "--no-deps", "-p", str(installed), str(tarball), env=env)
     listed = _run(galaxy, "collection", "list", "chime.admin", env=env)
@@ -123,11 +124,11 @@ def test_installed_tarball_runs_the_module_and_the_lookup(fake, tarball, tmp_pat
         {"ansible.builtin.set_fact": {"via_lookup": lookup}},
         {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": audit},
     ]
-    result = playbook_runner(tmp_path)(tasks, save=("r", "via_lookup", "account_audit_report_paths"), env=env)
+    result = playbook_runner(tmp_path)(tasks, save=("r", "via_lookup", "account_audit_result"), env=env)
     assert result.rc == 0, result.output
     assert result.saved["r"]["summary"]["total"] == ACCOUNTS == len(result.saved["via_lookup"])
     assert result.saved["r"]["accounts"] == result.saved["via_lookup"]
-    with open(result.saved["account_audit_report_paths"]["json"], encoding="utf-8") as handle:
+    with open(result.saved["account_audit_result"]["reports"]["json"], encoding="utf-8") as handle:
         assert json.load(handle)["accounts"] == result.saved["r"]["accounts"]
 
 

@@ -6,8 +6,14 @@
 ``GET /accounts`` is served as the REST-JSON service does: SigV4-checked, paged with opaque
 next-tokens, with AWS-shaped errors. Control endpoints under ``/_fake/`` (never signed, never
 used by a real client) let tests read counters and the request log and change faults.
+
+``POST /`` answers STS ``GetCallerIdentity`` (Query protocol) for the same credentials, so that a
+client whose ``AWS_ENDPOINT_URL_STS`` points here learns the AWS account of the key it uses for
+Chime. Those requests are logged under the path ``/``, apart from ListAccounts'.
 """
 
+import base64
+import hashlib
 import json
 import re
 import secrets
@@ -23,6 +29,7 @@ from typing import List
 from typing import Optional
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
 
 from .data import TenantData
 from .faults import ERRORS
@@ -34,6 +41,8 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 200
 _EMAIL_RE = re.compile(r"^.+@.+\..+$")
 _NAME_RE = re.compile(r".*\S.*", re.DOTALL)
+STS_VERSION = "2011-06-15"
+_STS_NS = f"https://sts.amazonaws.com/doc/{STS_VERSION}/"
 
 
 @dataclass
@@ -107,6 +116,19 @@ def _bad_request(message: str) -> _Error:
     return _Error(400, "BadRequestException", "BadRequest", message)
 
 
+def caller_identity(credential: Credential) -> Dict[str, str]:
+    """What STS ``GetCallerIdentity`` says about ``credential``: an IAM user for a long-term key, an
+    assumed role's session for a key with a session token. The user id is derived from the access
+    key, so that it stays the same from run to run."""
+    digest = base64.b32encode(hashlib.sha256(credential.access_key.encode("utf-8")).digest()).decode("ascii")
+    if credential.session_token is None:
+        arn, user_id = f"arn:aws:iam::{credential.tenant}:user/fake-auditor", f"AIDA{digest[:17]}"
+    else:
+        arn = f"arn:aws:sts::{credential.tenant}:assumed-role/FakeAuditor/fake-session"
+        user_id = f"AROA{digest[:17]}:fake-session"
+    return {"Arn": arn, "UserId": user_id, "Account": credential.tenant}
+
+
 class FakeChime:
     """The fake service: tenants (AWS accounts), their credentials and faults, counters and a log.
 
@@ -162,7 +184,8 @@ class FakeChime:
 
     # ----- observation --------------------------------------------------------------------
     def requests(self, tenant: Optional[str] = None, path: str = "/accounts") -> List[dict]:
-        """The request log for ListAccounts (optionally one tenant's), oldest first."""
+        """The request log for ListAccounts (optionally one tenant's), oldest first. ``path="/"`` gives
+        the STS requests instead, each with its ``action``."""
         with self.lock:
             return [e for e in self.log if e["path"] == path and (tenant is None or e["tenant"] == tenant)]
 
@@ -304,14 +327,15 @@ class _Handler(BaseHTTPRequestHandler):
             with self.fake.lock:
                 self.fake.log.append(entry)
 
-    def _send(self, status: int, body: str, headers: Optional[dict] = None):
+    def _send(self, status: int, body: str, headers: Optional[dict] = None, content_type: str = "application/json"):
         payload = body.encode("utf-8")
+        headers = dict(headers or {})
         self._record()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
-        self.send_header("x-amzn-RequestId", secrets.token_hex(16))
-        for key, value in (headers or {}).items():
+        self.send_header("x-amzn-RequestId", headers.pop("x-amzn-RequestId", None) or secrets.token_hex(16))
+        for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
@@ -323,7 +347,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
         if parts.path.startswith("/_fake/"):
-            return self._control("GET", parts.path)
+            return self._control("GET", parts.path, parts.query)
         body = self._body()
         self.entry = entry = {
             "method": "GET",
@@ -389,18 +413,87 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, '{"Accounts": [{"AwsAccountId": "1111')
 
     def do_POST(self):  # noqa: N802
-        return self._control("POST", urlsplit(self.path).path)
+        parts = urlsplit(self.path)
+        if parts.path == "/":
+            return self._sts(parts.query)
+        return self._control("POST", parts.path)
+
+    def _sts(self, query_string: str):
+        """STS's Query protocol at ``POST /``: ``GetCallerIdentity`` for any credential the fake knows
+        (the resolvers' included), signed for the service ``sts`` in any region. Logged, before the
+        answer leaves, under the path ``/`` with the action asked for."""
+        body = self._body()
+        self.entry = entry = {
+            "method": "POST",
+            "path": "/",
+            "action": None,
+            "query": {},
+            "access_key": None,
+            "region": None,
+            "tenant": None,
+            "status": None,
+            "page": None,
+            "fault": None,
+            "time": time.time(),
+        }
+        request_id = secrets.token_hex(16)
+        try:
+            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            entry["action"] = form.get("Action")
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            check = verify("POST", "/", query_string, headers, body, self.fake.credentials, service="sts")
+            entry.update(access_key=check.access_key, region=check.region, user_agent=headers.get("user-agent"))
+            if check.error == "unknown-key" or check.reason == "session token mismatch":
+                raise _Error(
+                    403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid."
+                )
+            if check.error:
+                raise _Error(
+                    403,
+                    "Sender",
+                    "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided. Check your AWS "
+                    "Secret Access Key and signing method. Consult the service documentation for details.",
+                )
+            credential = self.fake.credentials[check.access_key]
+            entry["tenant"] = credential.tenant
+            if entry["action"] != "GetCallerIdentity" or form.get("Version") != STS_VERSION:
+                raise _Error(
+                    400,
+                    "Sender",
+                    "InvalidAction",
+                    f"Could not find operation {entry['action']} for version {form.get('Version')}",
+                )
+            result = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in caller_identity(credential).items())
+            entry["status"] = 200
+            answer = (
+                f'<GetCallerIdentityResponse xmlns="{_STS_NS}"><GetCallerIdentityResult>{result}'
+                f"</GetCallerIdentityResult><ResponseMetadata><RequestId>{request_id}</RequestId>"
+                "</ResponseMetadata></GetCallerIdentityResponse>"
+            )
+            return self._send(200, answer, {"x-amzn-RequestId": request_id}, content_type="text/xml")
+        except _Error as error:
+            entry["status"] = error.status
+            answer = (
+                f'<ErrorResponse xmlns="{_STS_NS}"><Error><Type>{error.error_type}</Type><Code>{error.code}</Code>'
+                f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            )
+            return self._send(error.status, answer, {"x-amzn-RequestId": request_id}, content_type="text/xml")
+        finally:
+            self._record()  # a request that got no answer (an unexpected error) is still logged
 
     def do_PUT(self):  # noqa: N802
         return self._control("PUT", urlsplit(self.path).path)
 
-    def _control(self, method: str, path: str):
-        """``GET /_fake/stats``, ``GET /_fake/log``, ``POST /_fake/reset``, ``PUT /_fake/faults/<tenant>``."""
+    def _control(self, method: str, path: str, query_string: str = ""):
+        """``GET /_fake/stats``, ``GET /_fake/log`` (ListAccounts'; ``?path=/`` for STS's),
+        ``POST /_fake/reset``, ``PUT /_fake/faults/<tenant>``."""
         try:
             if method == "GET" and path == "/_fake/stats":
                 return self._send(200, json.dumps(self.fake.stats()))
             if method == "GET" and path == "/_fake/log":
-                return self._send(200, json.dumps(self.fake.requests(), ensure_ascii=False))
+                log_path = parse_qs(query_string).get("path", ["/accounts"])[0]
+                return self._send(200, json.dumps(self.fake.requests(path=log_path), ensure_ascii=False))
             if method == "POST" and path == "/_fake/reset":
                 self.fake.reset()
                 return self._send(200, "{}")

@@ -124,6 +124,18 @@ class _Retrying:
         return ChimeListingError(message, code=code, response=response, denied=code in DENIED_CODES)
 
 
+def caller_identity(
+    connection,
+    backoff_retries=DEFAULT_BACKOFF_RETRIES,
+    backoff_delay=DEFAULT_BACKOFF_DELAY,
+    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
+):
+    """STS ``GetCallerIdentity`` of ``connection``'s identity (``Account``, ``Arn``, ``UserId``), retried
+    with the listing's backoff options; a failure raises :class:`ChimeListingError`."""
+    calls = _Retrying(backoff_retries, backoff_delay, backoff_max_delay)
+    return calls.call("STS GetCallerIdentity", connection.client("sts").get_caller_identity)
+
+
 def _targets_from_roles(role_arns):
     targets, seen = [], set()
     for arn in role_arns:

@@ -32,7 +32,7 @@ from .transformations import normalize_account
 from .transformations import union_by_account_id
 
 COLLECTION = "chime.admin"
-COLLECTION_VERSION = "0.2.0"  # kept equal to galaxy.yml's version by a unit test
+COLLECTION_VERSION = "0.3.0"  # kept equal to galaxy.yml's version by a unit test
 DEFAULT_REGION = "us-east-1"  # Chime is global: botocore signs for us-east-1 whatever the region
 OPERATION = "ListAccounts"
 PERMISSION = "chime:ListAccounts"
@@ -45,10 +45,15 @@ DEFAULT_BACKOFF_MAX_DELAY = 30.0
 
 _EMAIL_RE = re.compile(r".+@.+\..+")
 _NAME_RE = re.compile(r".*\S.*", re.DOTALL)
+# The service's pattern `.*\S.*` admits no line break, and a control character in a prefix is a mistake
+# (a survey answer pasted with its newline), not a name.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _check_range(option, value, low, high):
-    if value is None or not low <= value <= high:
+    # A YAML true is an int to Python (and to Ansible's int check): sent as max-results=True, the
+    # service answers 400, so a boolean is refused here, before any request.
+    if value is None or isinstance(value, bool) or not low <= value <= high:
         raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
 
 
@@ -70,6 +75,8 @@ def validate_options(
             raise ChimeInputError(f"name must be an account-name prefix of 1 to 100 characters, got {length}.")
         if not _NAME_RE.fullmatch(name):
             raise ChimeInputError("name must contain a character that is not white space.")
+        if _CONTROL_RE.search(name):
+            raise ChimeInputError("name must not contain a line break or another control character.")
     if user_email is not None and not (isinstance(user_email, str) and _EMAIL_RE.fullmatch(user_email)):
         raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
     _check_range("page_size", page_size, 1, 200)
@@ -156,6 +163,10 @@ class AwsConnection:
         profile = params.pop("profile_name", None)
         user_config = params.pop("aws_config", None)
         self.config = client_config() if user_config is None else client_config().merge(user_config)  # user's win
+        # S3 keeps botocore's own retries (standard mode): its SlowDown and 5xx answers are botocore's to
+        # retry, and boto3's managed transfer retries parts on top. Chime's are off for the reason above.
+        s3_config = client_config().merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 5}))
+        self._configs = {"s3": s3_config if user_config is None else s3_config.merge(user_config)}
         self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
         self._lock = threading.Lock()
         try:
@@ -177,11 +188,12 @@ class AwsConnection:
                 aws_session_token=credentials["SessionToken"],
             )
         endpoint_url = self.endpoint_url if service == "chime" else None
+        config = self._configs.get(service, self.config)
         # boto3 sessions are not thread-safe; the clients they make are.
         with self._lock:
             try:
                 return self.session.client(
-                    service, region_name=self.region, endpoint_url=endpoint_url, config=self.config, **params
+                    service, region_name=self.region, endpoint_url=endpoint_url, config=config, **params
                 )
             except (ValueError, BotoCoreError) as error:
                 raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None

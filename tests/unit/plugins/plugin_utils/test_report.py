@@ -33,11 +33,30 @@ RULES = {"no_suspended_accounts": True, "name_pattern": "^Engineering"}
 def test_report_keys_order_summary_and_source():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
     assert list(report) == ["report_format", "generated_at", "source", "summary", "accounts", "violations", "changes"]
-    assert report["source"] == {"aws_accounts": ["111122223333"], "filters": {"name": "E", "user_email": False}}
+    assert report["source"] == {
+        "caller": None,
+        "aws_accounts": ["111122223333"],
+        "filters": {"name": "E", "user_email": False},
+        "policy": {
+            "allowed_aws_account_ids": "not checked",
+            "allowed_account_types": "not checked",
+            "allowed_default_licenses": "not checked",
+            "no_suspended_accounts": True,
+            "enterprise_signin_delegate_groups": "not checked",
+            "name_pattern": "^Engineering",
+        },
+        "collection_version": rp.COLLECTION_VERSION,
+    }
+    # Only the rules checked have a count; the others are named as not checked, never counted as 0.
     assert report["summary"]["violations"] == {
         "total": 3,
-        "by_rule": {rule: {"no_suspended_accounts": 1, "name_pattern": 2}.get(rule, 0) for rule in rp.RULES},
-    }
+        "by_rule": {"no_suspended_accounts": 1, "name_pattern": 2},
+        "not_checked": ["allowed_aws_account_ids", "allowed_account_types", "allowed_default_licenses",
+                        "enterprise_signin_delegate_groups"],
+    }  # fmt: skip
+    markdown, page = rp.to_markdown(report), rp.to_html(report)
+    assert "| allowed\\_account\\_types | not checked |" in markdown
+    assert "Not checked: allowed_aws_account_ids, allowed_account_types" in page
     assert "changes" not in report["summary"] and report["changes"] is None
     assert report["accounts"] is ACCOUNTS or report["accounts"] == ACCOUNTS
 
@@ -64,10 +83,46 @@ def test_baseline_changes_from_a_report_or_a_list():
     before = rp.build_report(_listing(ACCOUNTS), generated_at="2026-10-01T00:00:00Z")
     now = [ACCOUNTS[0], _account(3, name="=1+1", default_license="Basic"), _account(4)]
     report = rp.build_report(_listing(now), baseline=before)
-    assert report["summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1}
+    assert report["summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1, "not_compared": 0}
     assert report["changes"]["baseline_generated_at"] == "2026-10-01T00:00:00Z"
     assert report["changes"]["changed"][0]["fields"] == {"default_license": {"before": "Pro", "after": "Basic"}}
     assert rp.build_report(_listing(now), baseline=ACCOUNTS)["changes"]["removed"] == [ACCOUNTS[1]]
+
+
+def test_the_caller_is_the_audited_aws_account_even_without_chime_accounts():
+    caller = "arn:aws:sts::444455556666:assumed-role/Audit/job"
+    report = rp.build_report(_listing([]), caller=caller)
+    assert report["source"]["caller"] == caller and report["source"]["aws_accounts"] == ["444455556666"]
+    assert f"Listed as {caller}" in rp.to_markdown(report) and f'<code id="caller">{caller}</code>' in rp.to_html(
+        report
+    )
+    assert f"Listed as: {caller}" in rp.summary_lines(report)
+
+
+def test_accounts_of_an_aws_account_not_listed_are_not_compared_rather_than_removed():
+    before = rp.build_report(_listing(ACCOUNTS + [_account(9, aws_account_id="444455556666")]))
+    aws = [
+        {"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 2},
+        {"aws_account_id": "444455556666", "role_arn": "arn:aws:iam::444455556666:role/A", "status": "denied",
+         "accounts": 0, "message": "refused"},
+    ]  # fmt: skip
+    report = rp.build_report(_listing(ACCOUNTS[:2], aws_accounts=aws), baseline=before)
+    assert report["summary"]["changes"] == {"added": 0, "removed": 1, "changed": 0, "not_compared": 1}
+    assert [a["account_id"] for a in report["changes"]["removed"]] == [ACCOUNTS[2]["account_id"]]
+    assert [a["aws_account_id"] for a in report["changes"]["not_compared"]] == ["444455556666"]
+    assert "1 not compared (their AWS account was not listed)" in rp.summary_lines(report)[-1]
+    assert 'id="changes-not-compared"' in rp.to_html(report) and "### Not compared" in rp.to_markdown(report)
+
+
+def test_reordered_lists_are_not_changes():
+    groups = [{"group_name": "a"}, {"group_name": "b"}]
+    before = [_account(1, supported_licenses=["Basic", "Pro"], signin_delegate_groups=groups)]
+    now = [_account(1, supported_licenses=["Pro", "Basic"], signin_delegate_groups=groups[::-1])]
+    assert rp.build_report(_listing(now), baseline=before)["changes"]["changed"] == []
+    now[0]["supported_licenses"] = ["Pro"]
+    assert [c["fields"] for c in rp.build_report(_listing(now), baseline=before)["changes"]["changed"]] == [
+        {"supported_licenses": {"before": ["Basic", "Pro"], "after": ["Pro"]}}
+    ]
 
 
 @pytest.mark.parametrize("listing", [None, [], {"summary": {}}, {"accounts": "x"}])
@@ -177,6 +232,8 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
         "Accounts by type: Team: 3",
         "Accounts by default license: Pro: 3",
         "Violations: 3",
+        "Rules not checked: allowed_aws_account_ids, allowed_account_types, allowed_default_licenses,"
+        " enterprise_signin_delegate_groups",
         "Not listed: AWS account 444455556666 (skipped): Skipped.",
         "Changes since the baseline: 2 added, 0 removed, 0 changed",
     ]

@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# The documentation of the chime_account_audit action plugin (plugins/action/chime_account_audit.py):
+# it runs on the controller, so this file holds only its docs, as ansible.builtin's template does.
+
+DOCUMENTATION = r"""
+module: chime_account_audit
+version_added: 0.3.0
+short_description: Audit Amazon Chime accounts on the controller, write the reports locally and to S3
+description:
+  - Does a whole audit in one step on the controller, for scheduled AWX/AAP jobs and for playbooks of one's own.
+  - Lists the Amazon Chime accounts with the same listing, options and retries as M(chime.admin.chime_account_info),
+    in one AWS account or across many, checks every account against every rule of O(rules), compares them with
+    a baseline report (a local file, an S3 object, or the newest run in the S3 bucket), writes the reports under
+    O(dest) and, with O(s3_bucket), uploads them to S3 in a folder of their own.
+  - The accounts never become a task result or a variable, so that no job event grows with the number of
+    accounts (AWX drops an event's result above 700,000 bytes) and ansible-core does not template them. The
+    result holds the summary, the counts per rule, the report locations and at most O(show_violations)
+    violations.
+  - Fails naming the violations when there are any and O(fail_on_violation) is true, after the reports are
+    written. Fails with a message of its own when the audit could not run or its reports could not be stored;
+    RV(outcome) tells the two apart.
+  - The role M(chime.admin.account_audit) wraps this action, publishing the result with
+    M(ansible.builtin.set_stats).
+options:
+  name:
+    description:
+      - Only audit accounts whose name starts with this prefix, sent as C(Name).
+      - 1 to 100 characters, not all white space, no line break or other control character.
+    type: str
+  rules:
+    description:
+      - The policy rules, as a dict of rule name to setting. Each is optional; one left out, V(null) or V(false) is
+        not checked, and the report shows it as not checked.
+      - V(allowed_aws_account_ids), V(allowed_account_types) and V(allowed_default_licenses) take lists of strings;
+        V(no_suspended_accounts) and V(enterprise_signin_delegate_groups) take V(true); V(name_pattern) takes a
+        Python regular expression, searched in the name.
+      - Checked before any request; an unknown rule or a setting of the wrong kind fails naming the rule.
+    type: dict
+    default: {}
+  formats:
+    description: The report formats to write and upload; V([]) writes none.
+    type: list
+    elements: str
+    choices: [json, csv, markdown, html]
+    default: [json, csv, markdown, html]
+  dest:
+    description:
+      - The directory on the controller to write the reports to. A relative path is relative to the playbook's
+        directory. The default is C(chime-account-audit) there.
+      - Created with mode V(0750) when missing. An existing directory is never changed (neither its mode nor a
+        symlink's target).
+      - The files are C(<report_name>.json), C(.csv), C(.md) and C(.html), mode V(0640), each written to a
+        temporary file and renamed, so that a crash never leaves half a report. A symlink at a report's path is
+        refused.
+    type: path
+  report_name:
+    description:
+      - The reports' file name, before the extension.
+      - A plain file name; V(/), V(\\), V(..), control characters and an empty name are refused before any request.
+    type: str
+    default: chime-account-audit
+  baseline:
+    description:
+      - The earlier report to compare with. The report then lists the accounts added, removed and changed since
+        it, and the accounts of AWS accounts that this run could not list as not compared.
+      - A path on the controller of an earlier JSON report (relative to the playbook's directory).
+      - V(latest) reads the JSON report of the newest complete run in O(s3_bucket) under O(s3_prefix), found
+        through C(latest.json), and checks its SHA-256. On the first run, when there is no C(latest.json), the
+        audit says C(first audit, no baseline) and reports no changes.
+      - An V(s3://bucket/key) URI reads that object (its owner must be the caller's AWS account or
+        O(s3_bucket_owner)), and checks the SHA-256 recorded with it when it was uploaded by this action.
+      - Read before any Chime request; a missing, unreadable or malformed baseline fails naming it.
+    type: str
+  show_violations:
+    description: How many violations the result holds and the failure message names; 0 or more.
+    type: int
+    default: 20
+  fail_on_violation:
+    description: Fail, after the reports are written and uploaded, when any rule is broken.
+    type: bool
+    default: true
+  s3_bucket:
+    description:
+      - Upload the reports to this S3 bucket, owned by the caller's AWS account (or O(s3_bucket_owner)). For an
+        audit across an organization, this is the bucket of the auditing (central) account.
+      - Each run goes into a folder of its own, C(<s3_prefix><UTC timestamp>-<random id>/<report_name>.<ext>),
+        so that two runs never overwrite each other. C(<s3_prefix>latest.json) then points to it, with the
+        SHA-256 of each report; it is written last, only after every format was uploaded.
+      - The S3 client takes botocore's own endpoint resolution (C(AWS_ENDPOINT_URL_S3), a profile's C(services)
+        section); O(endpoint_url) is Chime's only.
+      - Presigned URLs are not made, because a URL signed with temporary credentials carries the session token.
+    type: str
+  s3_prefix:
+    description: The key prefix of the run folders and of C(latest.json); a V(/) is added when it does not end with one.
+    type: str
+    default: chime-account-audit/
+  s3_sse:
+    description:
+      - Server-side encryption of the uploaded reports, V(AES256) or V(aws:kms). Without it, the bucket's default
+        encryption applies.
+    type: str
+    choices: [AES256, aws:kms]
+  s3_kms_key_id:
+    description: The KMS key for O(s3_sse=aws:kms); without it, S3's AWS managed key. Needs O(s3_sse=aws:kms).
+    type: str
+  s3_bucket_owner:
+    description:
+      - The AWS account that must own O(s3_bucket) and any V(s3://) baseline's bucket, sent with every S3 call as
+        C(ExpectedBucketOwner). The default is the caller's AWS account, from STS C(GetCallerIdentity).
+    type: str
+author:
+  - chime.admin contributors (@chime-admin)
+extends_documentation_fragment:
+  - chime.admin.listing
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  action:
+    support: full
+    description: Runs on the controller, whatever the host.
+  check_mode:
+    support: full
+    description: Lists and checks, and reads the baseline; writes no file and uploads nothing.
+  diff_mode:
+    support: none
+    description: There is no diff.
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller.
+notes:
+  - Runs on the controller. The AWS environment variables are the controller's, as AWX/AAP inject them, with the
+    token as E(AWS_SESSION_TOKEN), as E(AWS_SECURITY_TOKEN), or both; the task's C(environment) keyword does not
+    reach it.
+  - Calls STS C(GetCallerIdentity) once, to record who audited and to know the bucket's expected owner.
+  - "IAM permissions: C(chime:ListAccounts); with O(s3_bucket): C(s3:PutObject), and C(s3:GetObject) for a
+    baseline; with O(s3_sse=aws:kms): C(kms:GenerateDataKey), and C(kms:Decrypt) to read a baseline."
+seealso:
+  - module: chime.admin.chime_account_info
+  - plugin: chime.admin.account_audit
+    plugin_type: role
+"""
+
+EXAMPLES = r"""
+- name: Audit the accounts, keep the reports and their history in S3, compare with the last run
+  chime.admin.chime_account_audit:
+    rules:
+      no_suspended_accounts: true
+      allowed_default_licenses: [Pro]
+    baseline: latest
+    s3_bucket: example-audit-reports
+    s3_sse: aws:kms
+    s3_kms_key_id: alias/audit-reports
+  register: audit
+
+- name: Report only, never fail, in check mode nothing is written
+  chime.admin.chime_account_audit:
+    rules:
+      name_pattern: "^(eng|fin)-"
+    fail_on_violation: false
+    dest: /var/tmp/chime-audit
+    formats: [json, html]
+"""
+
+RETURN = r"""
+outcome:
+  description:
+    - V(compliant), V(non_compliant) (a rule is broken), or V(incomplete) (the audit did not run, or its reports
+      could not be stored).
+  type: str
+  returned: always
+  sample: non_compliant
+failure:
+  description:
+    - The message the audit fails with, or V(null).
+    - "It starts with C(Chime account audit: non-compliant:) for violations, C(Chime account audit incomplete:)
+      when the listing or the storing failed, and C(Chime account audit did not run:) for bad input."
+  type: str
+  returned: always
+summary:
+  description:
+    - The report's summary, as in the JSON report; no account is named.
+    - C(total), C(by_status), C(by_type), C(by_default_license), C(by_aws_account) across AWS accounts,
+      C(violations) (C(total), C(by_rule) with the rules checked, C(not_checked)) and, with a baseline,
+      C(changes) (C(added), C(removed), C(changed), C(not_compared)).
+  type: dict
+  returned: when the listing succeeded
+violation_counts:
+  description: The violations per rule checked (0 included); rules not checked are left out.
+  type: dict
+  returned: when the listing succeeded
+  sample: {"no_suspended_accounts": 2, "name_pattern": 0}
+violations:
+  description: The first O(show_violations) violations, in account order then rule order.
+  type: list
+  elements: dict
+  returned: when the listing succeeded
+reports:
+  description: The local path of each report, by format (in check mode, where they would be written).
+  type: dict
+  returned: when the listing succeeded
+  sample: {"json": "/srv/audit/chime-account-audit.json"}
+s3:
+  description: Where the reports were uploaded.
+  type: dict
+  returned: when O(s3_bucket) is set, the run uploaded, and not in check mode
+  contains:
+    bucket:
+      description: The bucket.
+      type: str
+    run_folder:
+      description: The run folder, as an C(s3://) URI.
+      type: str
+      sample: s3://example-audit-reports/chime-account-audit/20261201T080000Z-1a2b3c4d/
+    reports:
+      description: Each report's C(s3://) URI, by format.
+      type: dict
+    sha256:
+      description: Each report's SHA-256, by format, as C(latest.json) records it.
+      type: dict
+    latest:
+      description: The C(s3://) URI of C(latest.json), which now points to this run.
+      type: str
+    console_url:
+      description: The S3 console's page of the run folder.
+      type: str
+baseline:
+  description: Where the baseline came from (a path, an C(s3://) URI, or C(first audit, no baseline)) and when it was made.
+  type: dict
+  returned: when the listing succeeded
+source:
+  description:
+    - The report's evidence of what was audited, C(caller), C(aws_accounts), C(filters), C(policy) and
+      C(collection_version).
+  type: dict
+  returned: when the listing succeeded
+summary_lines:
+  description: The summary in words, with the report locations, for a task's output; no account is named.
+  type: list
+  elements: str
+  returned: when the listing succeeded
+violation_lines:
+  description: The violations in words, the first O(show_violations) of them.
+  type: list
+  elements: str
+  returned: when the listing succeeded
+generated_at:
+  description: When the report was made, ISO 8601 in UTC, in the notation of the accounts' timestamps.
+  type: str
+  returned: when the listing succeeded
+  sample: "2026-12-01T08:00:00+00:00"
+"""

@@ -1,0 +1,270 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One whole audit in one Python call, on the controller: what the ``chime_account_audit`` action does.
+
+Order of work, each step before the next:
+
+1. every option is checked (listing, rules, report name and destination, S3, baseline): bad input fails
+   before any request;
+2. the caller's identity (STS GetCallerIdentity), which the report records and S3 needs as bucket owner;
+3. the baseline: a local report, the report ``latest.json`` points to, or an ``s3://`` object;
+4. the listing, with the same core and options as the module and the lookup;
+5. the report, rendered in every format asked for;
+6. the local files, then S3 (run folder first, ``latest.json`` last). Check mode writes and uploads nothing.
+
+The result holds no account: the summary, counts, locations and at most ``show_violations`` violations.
+Private to this collection.
+"""
+
+import datetime
+import os
+
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
+from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_requested
+from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
+from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
+from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
+from ansible_collections.chime.admin.plugins.plugin_utils._store import StoreError
+from ansible_collections.chime.admin.plugins.plugin_utils._store import check_account_id
+from ansible_collections.chime.admin.plugins.plugin_utils._store import check_bucket
+from ansible_collections.chime.admin.plugins.plugin_utils._store import check_prefix
+from ansible_collections.chime.admin.plugins.plugin_utils._store import check_report_name
+from ansible_collections.chime.admin.plugins.plugin_utils._store import console_url
+from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_s3_uri
+from ansible_collections.chime.admin.plugins.plugin_utils._store import read_local_report
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import AuditRuleError
+from ansible_collections.chime.admin.plugins.plugin_utils.audit import check_rules
+from ansible_collections.chime.admin.plugins.plugin_utils.report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils.report import render
+from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
+from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
+
+COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
+DEFAULT_DEST = "chime-account-audit"
+DEFAULT_REPORT_NAME = "chime-account-audit"
+DEFAULT_PREFIX = "chime-account-audit/"
+S3_SSE = ("AES256", "aws:kms")
+LATEST_BASELINE = "latest"
+CONTENT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+NO_BASELINE = "first audit, no baseline"
+
+
+def audit_option_spec():
+    """Argument spec of the audit's own options (the listing's and the AWS options come beside them)."""
+    return dict(
+        rules=dict(type="dict", default={}),
+        formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
+        dest=dict(type="path"),
+        report_name=dict(type="str", default=DEFAULT_REPORT_NAME),
+        baseline=dict(type="str"),
+        show_violations=dict(type="int", default=20),
+        fail_on_violation=dict(type="bool", default=True),
+        s3_bucket=dict(type="str"),
+        s3_prefix=dict(type="str", default=DEFAULT_PREFIX),
+        s3_sse=dict(type="str", choices=list(S3_SSE)),
+        s3_kms_key_id=dict(type="str"),
+        s3_bucket_owner=dict(type="str"),
+    )
+
+
+class AuditInputError(ValueError):
+    """An audit option with a bad value; the message names the option."""
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+class Plan:
+    """The checked options of one audit: where the reports go and where the baseline comes from."""
+
+    def __init__(self, params, basedir):
+        self.params = params
+        try:
+            validate_options(name=params["name"], **{key: params[key] for key in option_spec()})
+            validate_fan_out_options(**{key: params[key] for key in fan_out_option_spec()})
+            check_rules(params["rules"])
+            self._check_audit_options(params, basedir)
+        except (ChimeInputError, AuditRuleError, StoreError) as error:
+            raise AuditInputError(str(error)) from None
+
+    def _check_audit_options(self, params, basedir):
+        show = params["show_violations"]
+        if isinstance(show, bool) or not isinstance(show, int) or show < 0:
+            raise AuditInputError(f"show_violations must be a whole number, 0 or more, got {show!r}.")
+        name = check_report_name(params["report_name"])
+        dest = os.path.expanduser(params["dest"] or DEFAULT_DEST)
+        self.local = LocalStore(os.path.join(basedir, dest), name, params["formats"])
+        self.local.check()
+        self.bucket = params["s3_bucket"] and check_bucket("s3_bucket", params["s3_bucket"])
+        self.prefix = check_prefix(params["s3_prefix"])
+        self.owner = check_account_id("s3_bucket_owner", params["s3_bucket_owner"])
+        if params["s3_kms_key_id"] is not None and params["s3_sse"] != "aws:kms":
+            raise AuditInputError("s3_kms_key_id needs s3_sse: aws:kms.")
+        if not self.bucket and (params["s3_sse"] or params["s3_kms_key_id"] or params["s3_bucket_owner"]):
+            raise AuditInputError("s3_sse, s3_kms_key_id and s3_bucket_owner need s3_bucket.")
+        baseline = params["baseline"]
+        self.baseline_uri = self.baseline_path = None
+        if baseline == LATEST_BASELINE:
+            if not self.bucket:
+                raise AuditInputError("baseline: latest needs s3_bucket: the baseline is the bucket's latest run.")
+        elif isinstance(baseline, str) and baseline.startswith("s3://"):
+            self.baseline_uri = parse_s3_uri("baseline", baseline)
+        elif baseline:
+            self.baseline_path = os.path.join(basedir, os.path.expanduser(baseline))
+
+
+def _listing(connection, params, caller):
+    """The listing, as the module returns it. A refused single AWS account, with ``on_denied`` warn or skip,
+    is recorded as not listed, so that the report does not take its accounts for removed."""
+    listing = {key: params[key] for key in option_spec()}
+    fan_out = {key: params[key] for key in fan_out_option_spec()}
+    if fan_out_requested(fan_out["role_arns"], fan_out["organization_role_name"]):
+        return inventory(connection, [params["name"]], listing, fan_out)
+    try:
+        return inventory(connection, [params["name"]], listing, dict(fan_out, on_denied="error"))
+    except ChimeListingError as error:
+        if not error.denied or fan_out["on_denied"] == "error":
+            raise
+        entry = {"aws_account_id": caller["Account"], "role_arn": None, "status": "denied", "accounts": 0}
+        entry["message"] = error.message
+        facts = {"accounts": [], "summary": summarize([]), "aws_accounts": [entry]}
+        return facts, [error.message] if fan_out["on_denied"] == "warn" else []
+
+
+class Audit:
+    """One run: ``run()`` returns the action's result, whatever happened; nothing in it names an account
+    beyond the violations shown."""
+
+    def __init__(self, params, connect, basedir, check_mode):
+        self.params, self.connect, self.basedir, self.check_mode = params, connect, basedir, check_mode
+        self.result = {"changed": False, "outcome": INCOMPLETE, "failure": None, "warnings": []}
+
+    def run(self):
+        try:
+            self._run()
+        except AuditInputError as error:
+            self._fail(f"Chime account audit did not run: {error}")
+        except (ChimeListingError, StoreError) as error:
+            self._fail(f"Chime account audit incomplete: {getattr(error, 'message', None) or error}")
+        return self.result
+
+    def _fail(self, message):
+        self.result.update(outcome=INCOMPLETE, failure=message, failed=True, msg=message)
+
+    def _run(self):
+        params = self.params
+        plan = Plan(params, self.basedir)
+        local_baseline = read_local_report(plan.baseline_path) if plan.baseline_path else None  # before any request
+        connection = self.connect()
+        backoff = {key: params[key] for key in ("backoff_retries", "backoff_delay", "backoff_max_delay")}
+        caller = caller_identity(connection, **backoff)
+        owner = plan.owner or caller["Account"]
+        s3 = None
+        if plan.bucket or plan.baseline_uri:
+            bucket = plan.bucket or plan.baseline_uri[0]
+            s3 = S3Store(connection.client("s3"), bucket, plan.prefix, owner, params["s3_sse"], params["s3_kms_key_id"])
+        if plan.baseline_path:
+            baseline, baseline_source = local_baseline, plan.baseline_path
+        else:
+            baseline, baseline_source = self._s3_baseline(plan, s3, owner)  # before any Chime request
+        facts, warnings = _listing(connection, params, caller)
+        self.result["warnings"] = warnings
+        now = _now()
+        filters = {"name": params["name"], "user_email": params["user_email"]}
+        report = build_report(facts, params["rules"], baseline, now.isoformat(), filters, caller["Arn"])
+        texts = render(report, params["formats"])
+        self._publish(report, baseline_source)
+        self._store(plan, s3, texts, now, caller)
+        self._verdict(report)
+
+    def _s3_baseline(self, plan, s3, owner):
+        """``(report or None, where it came from)`` for an ``s3://`` or ``latest`` baseline."""
+        if plan.baseline_uri:
+            bucket, key = plan.baseline_uri
+            store = s3 if bucket == s3.bucket else S3Store(s3.client, bucket, "", owner)
+            return store.read_report(key), store.uri(key)
+        if self.params["baseline"] == LATEST_BASELINE:
+            report, uri = s3.read_latest()
+            return report, uri or NO_BASELINE
+        return None, None
+
+    def _publish(self, report, baseline_source):
+        summary = report["summary"]
+        show = self.params["show_violations"]
+        self.result.update(
+            summary=summary,
+            violation_counts=summary["violations"]["by_rule"],
+            violations=report["violations"][:show],
+            baseline={
+                "source": baseline_source,
+                "generated_at": (report.get("changes") or {}).get("baseline_generated_at"),
+            },
+            source={key: value for key, value in report["source"].items()},
+            summary_lines=summary_lines(report),
+            violation_lines=violation_lines(report["violations"], show) if report["violations"] else [],
+            generated_at=report["generated_at"],
+        )
+        if baseline_source is not None:
+            self.result["summary_lines"].append(f"Baseline: {baseline_source}")
+
+    def _store(self, plan, s3, texts, now, caller):
+        lines = self.result["summary_lines"]
+        paths = dict(plan.local.paths)
+        self.result["reports"] = paths
+        if self.check_mode:
+            lines += [f"Would write: {path}" for path in paths.values()]
+            if plan.bucket:
+                lines.append(f"Would upload to: s3://{plan.bucket}/{plan.prefix}<run folder>/")
+            return
+        plan.local.write(texts)
+        self.result["changed"] = bool(paths)
+        lines += [f"Report: {path}" for path in paths.values()]
+        if plan.bucket and texts:
+            stamp = now.strftime("%Y%m%dT%H%M%SZ")
+            try:
+                stored = s3.store(texts, self.params["report_name"], stamp, CONTENT_TYPES)
+            except StoreError as error:
+                raise StoreError(
+                    f"{error} The local reports were written; {s3.uri(plan.prefix)}latest.json was not moved."
+                ) from None
+            stored["console_url"] = console_url(caller["Arn"].split(":")[1], s3.bucket, stored.pop("folder_key"))
+            self.result["s3"] = stored
+            self.result["changed"] = True
+            lines += [f"Stored in S3: {stored['run_folder']}", f"S3 console: {stored['console_url']}"]
+
+    def _verdict(self, report):
+        violations = report["violations"]
+        if not violations:
+            self.result.update(outcome=COMPLIANT, msg="Chime account audit: compliant.")
+            return
+        self.result["outcome"] = NON_COMPLIANT
+        show = self.params["show_violations"]
+        names = list(dict.fromkeys(v["name"] for v in violations))
+        shown = ", ".join(str(n) for n in names[:show])
+        more = f" and {len(names) - show} more" if len(names) > show else ""
+        locations = list(self.result["reports"].values())
+        if "s3" in self.result:
+            locations.append(self.result["s3"]["run_folder"])
+        where = "Reports (check mode: not written)" if self.check_mode else "Reports"
+        message = (
+            f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(names)} account(s):"
+            f" {shown}{more}. {where}: {', '.join(locations) or 'none'}."
+        )
+        self.result["msg"] = message
+        if self.params["fail_on_violation"]:
+            self.result.update(failure=message, failed=True)

@@ -1,0 +1,338 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where an audit's reports go, on the controller: a local directory (written atomically, never touching
+what the audit does not own) and an S3 bucket (one folder per run, ``latest.json`` written last).
+
+Private to this collection: the ``chime_account_audit`` action is its only caller.
+"""
+
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import stat
+from urllib.parse import quote
+
+try:
+    import boto3.s3.transfer
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    BotoCoreError = ClientError = None  # the action reports a missing boto3 before it gets here
+
+EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html"}
+LATEST = "latest.json"
+POINTER_FORMAT = 1
+FILE_MODE = 0o640
+DIRECTORY_MODE = 0o750
+# Large reports go up in parts (boto3's managed transfer): 8 MiB parts, as the AWS CLI uses.
+TRANSFER = {"multipart_threshold": 8 * 1024 * 1024, "multipart_chunksize": 8 * 1024 * 1024}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# S3's rules for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at each
+# end, no "..", not an IP address.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+
+
+class StoreError(Exception):
+    """A destination that cannot take the reports, or a baseline that cannot be read; the message names the
+    path, bucket or object, and for S3 the permission needed."""
+
+
+# ----- Names --------------------------------------------------------------------------------------
+def check_report_name(name):
+    """A report name is a plain file name: no directory part, no ``..``, no control character, not empty.
+    AWX surveys feed role variables, so the name is untrusted input."""
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError("report_name must be a file name, not empty.")
+    if "/" in name or "\\" in name or ".." in name or _CONTROL.search(name):
+        raise StoreError(
+            f"report_name must be a plain file name without /, \\, .. or control characters, got {name!r}."
+        )
+    if len(name.encode("utf-8")) > 200:
+        raise StoreError("report_name must be at most 200 bytes long.")
+    return name
+
+
+def check_bucket(option, bucket):
+    """An S3 bucket name as S3 defines them."""
+    if not (isinstance(bucket, str) and _BUCKET.fullmatch(bucket) and ".." not in bucket and not _IP.fullmatch(bucket)):
+        raise StoreError(
+            f"{option} must be an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-'), got {bucket!r}."
+        )
+    return bucket
+
+
+def check_prefix(prefix):
+    """The key prefix of the run folders: ends with ``/`` (added when missing), no control character, no
+    ``..`` segment, no leading ``/``."""
+    if prefix is None or prefix == "":
+        return ""
+    if not isinstance(prefix, str) or _CONTROL.search(prefix) or prefix.startswith("/") or len(prefix) > 512:
+        raise StoreError(
+            f"s3_prefix must be a key prefix of at most 512 characters, not starting with /, got {prefix!r}."
+        )
+    if ".." in prefix.split("/") or "." in prefix.split("/")[:-1]:
+        raise StoreError(f"s3_prefix must not have a '.' or '..' segment, got {prefix!r}.")
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+def check_account_id(option, value):
+    """A 12-digit AWS account ID, or None."""
+    if value is not None and not (isinstance(value, str) and _ACCOUNT.fullmatch(value)):
+        raise StoreError(f"{option} must be a 12-digit AWS account ID, got {value!r}.")
+    return value
+
+
+def parse_s3_uri(option, uri):
+    """``s3://bucket/key`` as ``(bucket, key)``."""
+    rest = uri[len("s3://") :] if isinstance(uri, str) and uri.startswith("s3://") else None
+    bucket, _, key = (rest or "").partition("/")
+    if rest is None or not key or _CONTROL.search(key):
+        raise StoreError(f"{option} must be s3://<bucket>/<key> with a key, got {uri!r}.")
+    return check_bucket(option, bucket), key
+
+
+def sha256(data):
+    """The hex SHA-256 of ``data`` (bytes)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# ----- Local --------------------------------------------------------------------------------------
+class LocalStore:
+    """The reports' directory on the controller.
+
+    Created with mode 0750 only when missing; an existing directory, and a symlink's target, keep their
+    mode and owner (a destination such as a shared 1777 directory is not ours to change). Each report is
+    written to a new temporary file beside its final name and renamed over it, so a crash leaves either
+    the previous report or the new one, never half of one that a next run would read as its baseline. A
+    symlink planted at a report's path is refused, not followed.
+    """
+
+    def __init__(self, directory, report_name, formats):
+        self.directory = directory
+        self.paths = {fmt: os.path.join(directory, f"{report_name}.{EXTENSIONS[fmt]}") for fmt in formats}
+
+    def check(self):
+        """Refuse, before any request, a destination that exists but is not a directory, and a report path
+        that is a symlink or not a regular file."""
+        if not self.paths:
+            return
+        if os.path.lexists(self.directory) and not os.path.isdir(self.directory):
+            raise StoreError(f"dest {self.directory} exists and is not a directory.")
+        for path in self.paths.values():
+            self._check_target(path)
+
+    @staticmethod
+    def _check_target(path):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise StoreError(f"refusing to write the report {path}: it is a symlink.")
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"refusing to write the report {path}: it is not a regular file.")
+
+    def write(self, texts):
+        """Write each format's text (a dict of format to str) to its path; returns the paths written."""
+        if not self.paths:
+            return {}
+        if not os.path.isdir(self.directory):
+            try:
+                os.makedirs(self.directory, mode=DIRECTORY_MODE)
+            except FileExistsError:
+                pass  # made by a concurrent run in the meantime
+            except OSError as error:
+                raise StoreError(f"cannot create dest {self.directory}: {error.strerror}.") from None
+        for fmt, path in self.paths.items():
+            self._write_one(path, texts[fmt].encode("utf-8"))
+        return dict(self.paths)
+
+    def _write_one(self, path, data):
+        self._check_target(path)
+        directory, name = os.path.split(path)
+        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(temporary, flags, FILE_MODE)
+        except OSError as error:
+            raise StoreError(f"cannot write the report {path}: {error.strerror}.") from None
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                os.fchmod(handle.fileno(), FILE_MODE)  # whatever the umask
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._check_target(path)  # a symlink planted since the check above is refused too
+            os.replace(temporary, path)
+        except BaseException as error:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            if isinstance(error, OSError) and not isinstance(error, StoreError):
+                raise StoreError(f"cannot write the report {path}: {error.strerror or error}.") from None
+            raise
+
+
+def read_local_report(path):
+    """The JSON text of a local baseline report, decoded; refuses what is not a regular file."""
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise StoreError(f"baseline {path} is not a regular file.")
+            data = handle.read()
+    except OSError as error:
+        reason = "no such file" if error.errno == errno.ENOENT else error.strerror
+        raise StoreError(f"baseline: cannot read {path} ({reason}).") from None
+    return decode_report(data, path)
+
+
+def decode_report(data, where):
+    """A report from its JSON bytes: a dict with a list of accounts, or :class:`StoreError` naming ``where``."""
+    try:
+        report = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise StoreError(f"baseline: {where} is not a JSON report of this collection ({error}).") from None
+    accounts = report.get("accounts") if isinstance(report, dict) else None
+    if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+        raise StoreError(f"baseline: {where} is not a JSON report of this collection (it has no list of accounts).")
+    return report
+
+
+# ----- S3 -----------------------------------------------------------------------------------------
+def console_url(partition, bucket, prefix):
+    """The S3 console's page of a folder."""
+    host = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}.get(
+        partition, "s3.console.aws.amazon.com"
+    )
+    return f"https://{host}/s3/buckets/{quote(bucket)}?prefix={quote(prefix, safe='')}"
+
+
+class S3Store:
+    """Reports and their history in one bucket: each run in a folder of its own, and ``<prefix>latest.json``,
+    pointing to the newest complete run with the SHA-256 of each of its reports, written last.
+
+    Every call passes ``ExpectedBucketOwner``: reports never land in, and baselines never come from, a
+    bucket that another AWS account owns.
+    """
+
+    def __init__(self, client, bucket, prefix, owner, sse=None, kms_key_id=None):
+        self.client, self.bucket, self.prefix, self.owner = client, bucket, prefix, owner
+        self.sse, self.kms_key_id = sse, kms_key_id
+
+    def uri(self, key):
+        """``s3://bucket/key``."""
+        return f"s3://{self.bucket}/{key}"
+
+    def new_run_folder(self, stamp):
+        """A run folder key of its own: ``<prefix><UTC timestamp>-<random>/``; two runs never share one."""
+        return f"{self.prefix}{stamp}-{secrets.token_hex(4)}/"
+
+    def _extra(self, content_type, digest):
+        extra = {"ExpectedBucketOwner": self.owner, "ContentType": content_type, "Metadata": {"sha256": digest}}
+        if self.sse:
+            extra["ServerSideEncryption"] = self.sse
+        if self.kms_key_id:
+            extra["SSEKMSKeyId"] = self.kms_key_id
+        return extra
+
+    def _put(self, key, data, content_type):
+        config = boto3.s3.transfer.TransferConfig(**TRANSFER)
+        extra = self._extra(content_type, sha256(data))
+        try:
+            self.client.upload_fileobj(io.BytesIO(data), self.bucket, key, ExtraArgs=extra, Config=config)
+        except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as error:
+            raise StoreError(self._refusal("upload", key, error)) from None
+
+    def _refusal(self, verb, key, error):
+        code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else type(error).__name__
+        text = str(error)
+        needed = "s3:PutObject" if verb == "upload" else "s3:GetObject"
+        if self.sse == "aws:kms" or "KMS" in str(code) or "KMS" in text:
+            needed += ", kms:GenerateDataKey" if verb == "upload" else ", kms:Decrypt"
+        where = f"s3://{self.bucket}/{key}"
+        if code in ("NoSuchBucket",):
+            reason = f"the bucket {self.bucket} does not exist"
+        elif "KMS" in str(code):
+            reason = f"the KMS key is not usable ({code}: {error.response.get('Error', {}).get('Message', '')})"
+        else:
+            reason = text
+        return (
+            f"Could not {verb} {where}: {reason}. It needs {needed} on the bucket {self.bucket}, owned by AWS account"
+            f" {self.owner}."
+        )
+
+    def store(self, texts, report_name, stamp, content_types):
+        """Upload every format of one run, then move ``latest.json`` to it. Returns the run's locations.
+
+        A failure raises :class:`StoreError` before ``latest.json`` moves: the previous complete run stays
+        the newest one."""
+        folder = self.new_run_folder(stamp)
+        reports = {}
+        for fmt, text in texts.items():
+            data = text.encode("utf-8")
+            key = f"{folder}{report_name}.{EXTENSIONS[fmt]}"
+            self._put(key, data, content_types[fmt])
+            reports[fmt] = {"key": key, "sha256": sha256(data), "size": len(data)}
+        pointer = {"pointer_format": POINTER_FORMAT, "bucket": self.bucket, "run_folder": folder, "reports": reports}
+        latest = self.prefix + LATEST
+        self._put(latest, (json.dumps(pointer, indent=2) + "\n").encode("utf-8"), "application/json")
+        return {
+            "bucket": self.bucket,
+            "run_folder": self.uri(folder),
+            "reports": {fmt: self.uri(entry["key"]) for fmt, entry in reports.items()},
+            "sha256": {fmt: entry["sha256"] for fmt, entry in reports.items()},
+            "latest": self.uri(latest),
+            "folder_key": folder,
+        }
+
+    def _get(self, key, missing_ok=False):
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
+            return answer["Body"].read(), answer.get("Metadata") or {}
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if missing_ok and code in ("NoSuchKey", "404"):
+                return None, None
+            raise StoreError("baseline: " + self._refusal("read", key, error)) from None
+        except BotoCoreError as error:
+            raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {error}.") from None
+
+    def read_report(self, key, expected_digest=None):
+        """The report at ``key``, its digest checked against ``expected_digest`` (from ``latest.json``) or
+        against the digest recorded with the object when it was uploaded."""
+        data, metadata = self._get(key)
+        digest = expected_digest or (metadata or {}).get("sha256")
+        if digest and sha256(data) != digest:
+            raise StoreError(
+                f"baseline: s3://{self.bucket}/{key} does not match its recorded SHA-256 ({digest}): it was changed"
+                " or damaged after it was written."
+            )
+        return decode_report(data, self.uri(key))
+
+    def read_latest(self):
+        """The JSON report of the newest complete run and its URI, or ``(None, None)`` on the first run."""
+        data, _metadata = self._get(self.prefix + LATEST, missing_ok=True)
+        if data is None:
+            return None, None
+        where = self.uri(self.prefix + LATEST)
+        try:
+            pointer = json.loads(data.decode("utf-8"))
+            entry = pointer["reports"]["json"]
+            key, digest = entry["key"], entry["sha256"]
+            if not (isinstance(key, str) and isinstance(digest, str)):
+                raise TypeError("key and sha256 must be strings")
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            raise StoreError(
+                f"baseline: {where} is not a pointer to a run with a JSON report ({type(error).__name__}: {error})."
+            ) from None
+        if not key.startswith(self.prefix):
+            raise StoreError(f"baseline: {where} points outside the prefix {self.prefix!r}: {key!r}.")
+        return self.read_report(key, digest), self.uri(key)

@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of where the audit's reports go: names, the local directory, and the S3 run folders."""
+
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.chime.admin.plugins.plugin_utils import _store as store
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "  ", "../escaped", "a/b", "a\\b", "..", "x..y", "nul\x00", "line\nbreak", "tab\t", "del\x7f", "é" * 101],
+)
+def test_a_report_name_must_be_a_plain_file_name(name):
+    with pytest.raises(store.StoreError, match="report_name"):
+        store.check_report_name(name)
+
+
+@pytest.mark.parametrize("name", ["chime-account-audit", "Zürich audit 2026", "audit.v2"])
+def test_plain_names_are_accepted(name):
+    assert store.check_report_name(name) == name
+
+
+def test_a_missing_directory_is_created_0750_and_reports_are_0640(tmp_path):
+    local = store.LocalStore(str(tmp_path / "new" / "dir"), "r", ["json", "markdown"])
+    local.check()
+    written = local.write({"json": "{}\n", "markdown": "# é\n"})
+    assert written == {"json": str(tmp_path / "new/dir/r.json"), "markdown": str(tmp_path / "new/dir/r.md")}
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "dir").st_mode) == 0o750
+    assert all(stat.S_IMODE(os.stat(path).st_mode) == 0o640 for path in written.values())
+    assert (tmp_path / "new/dir/r.md").read_text(encoding="utf-8") == "# é\n"
+    assert sorted(os.listdir(tmp_path / "new" / "dir")) == ["r.json", "r.md"]  # no temporary file left
+
+
+def test_an_existing_directory_and_a_symlinks_target_keep_their_mode(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    link = tmp_path / "link"
+    link.symlink_to(shared)
+    for directory in (shared, link):
+        store.LocalStore(str(directory), "r", ["json"]).write({"json": "{}"})
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o1777
+    assert link.is_symlink() and (shared / "r.json").exists()
+
+
+def test_a_symlink_at_a_reports_path_is_refused_not_followed(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_text("precious")
+    (tmp_path / "r.json").symlink_to(target)
+    local = store.LocalStore(str(tmp_path), "r", ["json"])
+    with pytest.raises(store.StoreError, match="is a symlink"):
+        local.check()
+    with pytest.raises(store.StoreError, match="is a symlink"):
+        local.write({"json": "{}"})
+    assert target.read_text() == "precious"
+
+
+def test_a_destination_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(store.StoreError, match="exists and is not a directory"):
+        store.LocalStore(str(tmp_path / "f"), "r", ["json"]).check()
+    store.LocalStore(str(tmp_path / "f"), "r", []).check()  # no format, nothing to write, nothing to refuse
+
+
+def test_a_crash_mid_write_leaves_the_previous_report_whole(tmp_path, monkeypatch):
+    local = store.LocalStore(str(tmp_path), "r", ["json"])
+    local.write({"json": '{"accounts": [1]}'})
+
+    def crash(*_args):
+        raise KeyboardInterrupt  # the process is stopped between writing and renaming
+
+    monkeypatch.setattr(store.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        local.write({"json": '{"accounts": [1, 2]}'})
+    assert json.loads((tmp_path / "r.json").read_text()) == {"accounts": [1]}
+    assert os.listdir(tmp_path) == ["r.json"]
+
+
+@pytest.mark.parametrize(
+    "data,match",
+    [(b"{not json", "is not a JSON report"), (b'{"accounts": "x"}', "no list of accounts"), (b"\xff", "is not a JSON")],
+)
+def test_a_local_baseline_must_be_a_report(tmp_path, data, match):
+    (tmp_path / "b.json").write_bytes(data)
+    with pytest.raises(store.StoreError, match=match):
+        store.read_local_report(str(tmp_path / "b.json"))
+    with pytest.raises(store.StoreError, match="no such file"):
+        store.read_local_report(str(tmp_path / "missing.json"))
+
+
+@pytest.mark.parametrize("bucket", ["ab", "Upper", "under_score", "-start", "end-", "a..b", "192.168.1.1", "x" * 64])
+def test_bucket_names_follow_s3s_rules(bucket):
+    with pytest.raises(store.StoreError, match="s3_bucket must be an S3 bucket name"):
+        store.check_bucket("s3_bucket", bucket)
+
+
+def test_prefixes_and_uris():
+    assert store.check_prefix("audits") == "audits/" and store.check_prefix("") == ""
+    for prefix in ("/abs/", "a/../b/", "a/./b", "ctl\x01/"):
+        with pytest.raises(store.StoreError, match="s3_prefix"):
+            store.check_prefix(prefix)
+    assert store.parse_s3_uri("baseline", "s3://my-bucket/a/b.json") == ("my-bucket", "a/b.json")
+    for uri in ("s3://my-bucket", "s3://my-bucket/", "s3://Bad_Bucket/k", "https://x/y"):
+        with pytest.raises(store.StoreError, match="baseline"):
+            store.parse_s3_uri("baseline", uri)
+
+
+class _Client:
+    """The two S3 client calls the store makes, over a dict; uploads of keys ending ``deny_suffix`` are refused."""
+
+    def __init__(self):
+        self.objects, self.calls, self.deny_suffix = {}, [], None
+
+    def upload_fileobj(self, fileobj, bucket, key, ExtraArgs=None, Config=None):  # noqa: N803 (boto3's names)
+        from botocore.exceptions import ClientError
+
+        self.calls.append(("put", key, ExtraArgs["ExpectedBucketOwner"]))
+        if self.deny_suffix and key.endswith(self.deny_suffix):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "PutObject")
+        self.objects[key] = (fileobj.read(), dict(ExtraArgs["Metadata"]))
+
+    def get_object(self, Bucket, Key, ExpectedBucketOwner):  # noqa: N803
+        from botocore.exceptions import ClientError
+
+        self.calls.append(("get", Key, ExpectedBucketOwner))
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "missing"}}, "GetObject")
+        data, metadata = self.objects[Key]
+        return {"Body": io.BytesIO(data), "Metadata": metadata}
+
+
+TEXTS = {"json": '{"accounts": []}\n', "csv": "a\r\n"}
+TYPES = {"json": "application/json", "csv": "text/csv"}
+
+
+def test_a_run_goes_into_its_own_folder_and_latest_is_written_last():
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333", "AES256")
+    first = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)
+    second = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)  # the same second: still two folders
+    assert first["run_folder"] != second["run_folder"] and first["run_folder"].startswith("s3://audit-bucket/p/2026")
+    assert [c[1] for c in client.calls][-1] == "p/latest.json"
+    assert [c[1].endswith("latest.json") for c in client.calls] == [False, False, True] * 2
+    assert {c[2] for c in client.calls} == {"111122223333"}  # every call names the expected owner
+    pointer = json.loads(client.objects["p/latest.json"][0])
+    assert pointer["reports"]["json"]["key"] == second["reports"]["json"].split("/", 3)[3]
+    report, uri = s3.read_latest()
+    assert report == {"accounts": []} and uri == second["reports"]["json"]
+
+
+def test_a_failed_upload_does_not_move_latest():
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "", "111122223333")
+    kept = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)
+    client.deny_suffix = ".csv"
+    with pytest.raises(store.StoreError) as failure:
+        s3.store(TEXTS, "r", "20261202T080000Z", TYPES)
+    message = str(failure.value)
+    assert "s3://audit-bucket/20261202T080000Z-" in message and "/r.csv" in message and "s3:PutObject" in message
+    assert "owned by AWS account 111122223333" in message
+    assert s3.read_latest()[1] == kept["reports"]["json"]
+
+
+def test_a_baseline_whose_digest_differs_is_refused():
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333")
+    stored = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)
+    key = stored["reports"]["json"].split("/", 3)[3]
+    data, metadata = client.objects[key]
+    client.objects[key] = (b'{"accounts": [{"tampered": true}]}', metadata)
+    with pytest.raises(store.StoreError, match="does not match its recorded SHA-256"):
+        s3.read_latest()
+    with pytest.raises(store.StoreError, match="does not match its recorded SHA-256"):
+        s3.read_report(key)  # the digest recorded with the object itself
+
+
+def test_first_run_and_broken_pointers():
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333")
+    assert s3.read_latest() == (None, None)
+    client.objects["p/latest.json"] = (b"not json", {})
+    with pytest.raises(store.StoreError, match="s3://audit-bucket/p/latest.json is not a pointer"):
+        s3.read_latest()
+    client.objects["p/latest.json"] = (
+        json.dumps({"reports": {"json": {"key": "q/x.json", "sha256": "0"}}}).encode(),
+        {},
+    )
+    with pytest.raises(store.StoreError, match="points outside the prefix"):
+        s3.read_latest()
+    with pytest.raises(store.StoreError, match="s3:GetObject"):
+        s3.read_report("p/missing.json")
+
+
+def test_console_url_by_partition():
+    assert store.console_url("aws", "b", "p/r/") == "https://s3.console.aws.amazon.com/s3/buckets/b?prefix=p%2Fr%2F"
+    assert store.console_url("aws-us-gov", "b", "x/").startswith("https://console.amazonaws-us-gov.com/")
