@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Recurring audits with their history in S3: the chime_account_audit action and the account_audit role
+against the fake Chime endpoint (which also answers STS GetCallerIdentity) and moto's S3 behind a gate
+that checks every request's SigV4 signature and ExpectedBucketOwner, as AWX runs scheduled jobs."""
+
+import concurrent.futures
+import itertools
+import json
+import os
+
+import pytest
+
+from e2e.awx_jobs import artifact_text
+from e2e.awx_jobs import run_job
+from e2e.awx_jobs import stats_data
+from e2e.conftest import FAST_RETRIES
+from e2e.conftest import playbook_runner
+from fake_chime.data import audit_sample
+from fake_chime.s3 import FakeS3
+from fake_chime.server import FakeChime
+
+TENANT = "444455556666"
+KEY, SECRET, TOKEN = "ASIAS3AUDITTEMPKEY01", "s3-audit-temporary-secret", "S3AuditSessionToken-51c0"
+ACTION = "chime.admin.chime_account_audit"
+KMS_KEY = "0f1e2d3c-4b5a-4697-8877-665544332211"
+RULES = {"no_suspended_accounts": True, "allowed_default_licenses": ["Basic", "Plus", "Pro"]}
+_buckets = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def services():
+    """The fake Chime endpoint (the audit sample, temporary credentials) and the fake S3."""
+    chime = FakeChime().start()
+    chime.add_tenant(audit_sample(300, seed=5, aws_account_id=TENANT), KEY, SECRET, session_token=TOKEN)
+    s3 = FakeS3().start()
+    s3.add_credential(KEY, SECRET, TENANT, session_token=TOKEN).add_kms_key(KMS_KEY)
+    yield chime, s3
+    s3.stop()
+    chime.stop()
+
+
+@pytest.fixture
+def bucket(services):
+    """A new bucket of the caller's AWS account for each test (moto's state is global); logs emptied."""
+    chime, s3 = services
+    chime.reset()
+    chime.add_tenant(audit_sample(300, seed=5, aws_account_id=TENANT), KEY, SECRET, session_token=TOKEN)
+    s3.clear_denials()
+    s3.reset_log()
+    name = f"chime-audit-{os.getpid()}-{next(_buckets)}"
+    s3.create_bucket(name, TENANT)
+    yield name
+    # Every S3 call of the test named the bucket's owner.
+    assert all(e["expected_owner"] == TENANT for e in s3.requests() if e["bucket"] == name), s3.requests()
+
+
+def aws_env(chime, s3):
+    """What AWX injects (the temporary key pair, the token under both names), and the fakes' endpoints."""
+    env = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_SESSION_TOKEN": TOKEN}
+    env.update(AWS_SECURITY_TOKEN=TOKEN, AWS_ENDPOINT_URL_STS=chime.url, **s3.env())
+    return env
+
+
+def audit(services, tmp_path, **args):
+    """Run the action once through ansible-playbook; returns (rc, registered result, output)."""
+    chime, s3 = services
+    options = dict({"endpoint_url": chime.url, **FAST_RETRIES, "dest": str(tmp_path / "reports")}, **args)
+    options.setdefault("fail_on_violation", False)
+    options.setdefault("rules", RULES)
+    check = options.pop("_check", False)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    result = playbook_runner(tmp_path)(
+        [{ACTION: options, "register": "r", "ignore_errors": True}],
+        env=aws_env(chime, s3),
+        args=["--check"] if check else [],
+    )
+    return result.rc, result.saved["r"], result.output
+
+
+def runs(s3, bucket, prefix="chime-account-audit/"):
+    """The run folders in the bucket, oldest first, with their objects' names."""
+    folders = {}
+    for key in s3.objects(bucket):
+        if key.startswith(prefix) and key.count("/") == prefix.count("/") + 1:
+            folder, name = key.rsplit("/", 1)
+            folders.setdefault(folder + "/", []).append(name)
+    return dict(sorted(folders.items()))
+
+
+def latest(s3, bucket, prefix="chime-account-audit/"):
+    return json.loads(s3.get(bucket, prefix + "latest.json"))
+
+
+ALL = ["chime-account-audit.csv", "chime-account-audit.html", "chime-account-audit.json", "chime-account-audit.md"]
+
+
+def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path):
+    chime, s3 = services
+    survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+    envvars = dict(aws_env(chime, s3), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    first = run_job(tmp_path / "first", envvars, survey)  # a private data directory of its own
+    assert first.status == "successful", first.stdout
+    assert "Baseline: first audit, no baseline" in first.stdout
+    (folder,) = runs(s3, bucket)
+    first_stats = stats_data(first)
+    assert first_stats["account_audit_outcome"] == "non_compliant"
+    assert first_stats["account_audit_s3"]["run_folder"] == f"s3://{bucket}/{folder}"
+    assert "changes" not in first_stats["account_audit_summary"]
+
+    # Between the jobs the accounts change: one removed, one suspended, one added.
+    data = chime.tenants[TENANT].data
+    removed = data.accounts.pop(10)
+    data.accounts[11]["AccountStatus"] = "Suspended"
+    data.accounts.append(dict(data.accounts[12], AccountId="00000000-0000-4000-8000-0000000000aa", Name="Added"))
+    chime.add_tenant(data, KEY, SECRET, session_token=TOKEN)
+
+    second = run_job(tmp_path / "second", envvars, survey)
+    assert second.status == "successful", second.stdout
+    stats = stats_data(second)
+    assert stats["account_audit_summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1, "not_compared": 0}
+    folders = runs(s3, bucket)
+    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    newest = list(folders)[-1]
+    assert latest(s3, bucket)["run_folder"] == newest and stats["account_audit_s3"]["run_folder"].endswith(newest)
+    report = json.loads(s3.get(bucket, f"{newest}chime-account-audit.json"))
+    assert [a["account_id"] for a in report["changes"]["removed"]] == [removed["AccountId"]]
+    assert f"Baseline: s3://{bucket}/{folder}chime-account-audit.json" in second.stdout
+    assert stats["account_audit_s3"]["console_url"].startswith("https://s3.console.aws.amazon.com/s3/buckets/")
+    for job in (first, second):
+        text = artifact_text(job.artifacts)
+        assert SECRET not in text and TOKEN not in text and "X-Amz-Security-Token" not in text
+
+
+def test_a_denied_upload_fails_clearly_and_latest_keeps_the_last_complete_run(services, bucket, tmp_path):
+    chime, s3 = services
+    rc, good, _ = audit(services, tmp_path / "a", s3_bucket=bucket, baseline="latest")
+    assert rc == 0 and good["outcome"] == "non_compliant"
+    s3.deny_put("*.csv")
+    rc, denied, output = audit(services, tmp_path / "b", s3_bucket=bucket, baseline="latest")
+    assert rc == 0 and denied["failed"] and denied["outcome"] == "incomplete"
+    message = denied["failure"]
+    assert message.startswith("Chime account audit incomplete: Could not upload s3://" + bucket + "/")
+    assert "chime-account-audit.csv" in message and "s3:PutObject" in message and f"bucket {bucket}" in message
+    assert "latest.json was not moved" in message
+    assert sorted(os.listdir(tmp_path / "b" / "reports")) == ALL  # the local reports are written all the same
+    assert latest(s3, bucket)["run_folder"] == good["s3"]["run_folder"].split("/", 3)[3]
+    s3.clear_denials()
+    rc, third, _ = audit(services, tmp_path / "c", s3_bucket=bucket, baseline="latest")
+    assert rc == 0 and third["baseline"]["source"] == good["s3"]["reports"]["json"]
+
+
+def test_a_missing_kms_key_names_the_permission(services, bucket, tmp_path):
+    rc, result, _ = audit(services, tmp_path, s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id="missing-key")
+    assert result["outcome"] == "incomplete" and "kms:GenerateDataKey" in result["failure"]
+    assert "s3:PutObject" in result["failure"] and "latest.json" not in str(services[1].objects(bucket))
+    rc, result, _ = audit(services, tmp_path / "ok", s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id=KMS_KEY)
+    assert result["outcome"] == "non_compliant", result
+    puts = services[1].requests("PutObject")
+    assert {(e["sse"], e["kms_key_id"]) for e in puts if e["status"] == 200} == {("aws:kms", KMS_KEY)}
+
+
+def test_two_runs_at_once_both_land_and_latest_names_one(services, bucket, tmp_path):
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda n: audit(services, tmp_path / n, s3_bucket=bucket), ["x", "y"]))
+    assert [rc for rc, _r, _o in results] == [0, 0]
+    folders = runs(services[1], bucket)
+    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    assert latest(services[1], bucket)["run_folder"] in folders
+    assert {r["s3"]["run_folder"] for _rc, r, _o in results} == {f"s3://{bucket}/{f}" for f in folders}
+
+
+def test_the_action_alone_module_defaults_check_mode_and_a_result_without_accounts(services, bucket, tmp_path):
+    chime, s3 = services
+    defaults = {"group/chime.admin.aws": {"endpoint_url": chime.url, "page_size": 50}}
+    args = {"s3_bucket": bucket, "dest": str(tmp_path / "r"), "fail_on_violation": False, "rules": RULES}
+    task = {ACTION: args, "register": "r"}
+    environment = {k: v for k, v in aws_env(chime, s3).items()}
+    play = playbook_runner(tmp_path)
+    checked = play([task], env=environment, args=["--check"], play_extra={"module_defaults": defaults})
+    assert checked.rc == 0, checked.output
+    assert s3.objects(bucket) == [] and not (tmp_path / "r").exists()  # check mode: nothing written anywhere
+    assert f"Would upload to: s3://{bucket}/chime-account-audit/<run folder>/" in checked.saved["r"]["summary_lines"]
+    assert len(chime.requests()) == 6  # module_defaults reached the action: pages of 50
+    done = play([task], env=environment, play_extra={"module_defaults": defaults})
+    assert done.rc == 0 and done.saved["r"]["changed"] is True
+    result = done.saved["r"]
+    # No account list: the only accounts the result names are those of the violations it shows.
+    text = json.dumps(result)
+    named = {a["AccountId"] for a in chime.tenants[TENANT].data.accounts if a["AccountId"] in text}
+    assert "accounts" not in result and named == {v["account_id"] for v in result["violations"]}
+    assert len(text) < 20_000 and len(result["violations"]) <= 20
+    assert result["source"]["caller"] == f"arn:aws:sts::{TENANT}:assumed-role/FakeAuditor/fake-session"
+    assert len(runs(s3, bucket)) == 1
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ({"s3_bucket": "Bad_Bucket"}, "s3_bucket must be an S3 bucket name"),
+        ({"s3_bucket": "ok-bucket", "s3_sse": "DES"}, "s3_sse"),
+        ({"s3_bucket": "ok-bucket", "s3_kms_key_id": KMS_KEY}, "s3_kms_key_id needs s3_sse: aws:kms"),
+        ({"baseline": "s3://ok-bucket"}, "baseline must be s3://<bucket>/<key>"),
+        ({"baseline": "s3://Bad_Bucket/key.json"}, "baseline must be an S3 bucket name"),
+        ({"s3_bucket": "ok-bucket", "s3_prefix": "../up/"}, "s3_prefix"),
+        ({"s3_bucket": "ok-bucket", "s3_bucket_owner": "12345"}, "s3_bucket_owner must be a 12-digit"),
+        ({"report_name": "a/../../b"}, "report_name must be a plain file name"),
+    ],
+    ids=["bucket", "sse", "kms-without-sse", "uri-without-key", "uri-bucket", "prefix", "owner", "name"],
+)
+def test_bad_s3_input_fails_before_any_request(services, bucket, tmp_path, args, message):
+    chime, s3 = services
+    rc, result, _ = audit(services, tmp_path, **args)
+    assert result["failed"] and result["outcome"] == "incomplete", result
+    assert result["failure"].startswith("Chime account audit did not run: ") and message in result["failure"]
+    assert chime.log == [] and s3.requests() == [] and not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"accounts": 3}', None], ids=["malformed", "not-a-report", "missing"])
+def test_an_unreadable_baseline_object_fails_before_any_chime_request(services, bucket, tmp_path, body):
+    chime, s3 = services
+    if body is not None:
+        s3.put(bucket, "old/report.json", body)
+    rc, result, _ = audit(services, tmp_path, baseline=f"s3://{bucket}/old/report.json")
+    assert result["outcome"] == "incomplete" and f"s3://{bucket}/old/report.json" in result["failure"]
+    assert chime.requests() == [] and not (tmp_path / "reports").exists()
