@@ -22,6 +22,7 @@ from fake_chime.organization import MANAGEMENT_ACCOUNT
 from fake_chime.organization import FakeOrganization
 
 MODULE = "chime.admin.chime_account_info"
+ACTION = "chime.admin.chime_account_audit"
 ACCOUNTS_EACH = 30
 EXTERNAL_ID = "ExternalIdMarker-7c41e2"
 
@@ -222,13 +223,16 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("door", ["module", "lookup"])
+@pytest.mark.parametrize("door", ["module", "lookup", "action"])
 def test_bad_inputs_fail_clearly_before_any_request(org, faults, tmp_path, door):
     tasks = []
     for extra, _words in BAD:
         options = _options(org, **extra)
-        if door == "module":
-            tasks.append({MODULE: options, "register": f"b{len(tasks)}", "ignore_errors": True})
+        if door in ("module", "action"):
+            name = MODULE if door == "module" else ACTION
+            if door == "action":
+                options["dest"] = str(tmp_path / "reports")
+            tasks.append({name: options, "register": f"b{len(tasks)}", "ignore_errors": True})
         else:
             task = {"ansible.builtin.set_fact": {"x": _lookup(options)}}
             tasks.append(dict(task, register=f"b{len(tasks)}", ignore_errors=True))
@@ -239,7 +243,33 @@ def test_bad_inputs_fail_clearly_before_any_request(org, faults, tmp_path, door)
         message = registered["msg"]
         assert words in message, message
         assert "Traceback" not in message
-    assert faults.stats()["requests"] == 0 and org.requests() == []
+    assert faults.stats()["requests"] == 0 and org.requests() == [] and not (tmp_path / "reports").exists()
+
+
+def test_the_action_across_the_organization_does_not_take_refused_accounts_for_removed(org, faults, tmp_path):
+    dest = tmp_path / "audit"
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="warn", dest=str(dest))
+    options.update(rules={"no_suspended_accounts": True}, fail_on_violation=False)
+    first = _run(org, tmp_path, [{ACTION: options, "register": "r"}])
+    assert first.rc == 0, first.output
+    result = first.saved["r"]
+    assert "accounts" not in result and "aws_accounts" not in result
+    listed = [MANAGEMENT_ACCOUNT] + [m for m in _active_members(org) if m not in (org.refuses_role, org.refuses_chime)]
+    assert result["summary"]["total"] == len(listed) * ACCOUNTS_EACH
+    # A member that was listed the first time refuses AssumeRole the second time.
+    member = next(m for m in _active_members(org) if m not in (org.refuses_role, org.refuses_chime, org.throttles))
+    org.gate.refuse.add(member)
+    options["baseline"] = str(dest / "chime-account-audit.json")
+    second = _run(org, tmp_path, [{ACTION: options, "register": "r"}])
+    assert second.rc == 0, second.output
+    summary = second.saved["r"]["summary"]
+    assert summary["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": ACCOUNTS_EACH}
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert {a["aws_account_id"] for a in report["changes"]["not_compared"]} == {member}
+    assert report["source"]["caller"].split(":")[4] == MANAGEMENT_ACCOUNT
+    assert member not in report["source"]["aws_accounts"] and MANAGEMENT_ACCOUNT in report["source"]["aws_accounts"]
+    assert any(f"{ACCOUNTS_EACH} not compared (their AWS account was not listed)" in line for line in
+               second.saved["r"]["summary_lines"])  # fmt: skip
 
 
 def _run_example(org, tmp_path):
