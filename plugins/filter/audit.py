@@ -51,10 +51,10 @@ def audit_csv(accounts):
     return to_csv(_accounts(accounts, "audit_csv"))
 
 
-def audit_report(listing, rules=None, baseline=None, generated_at=None, filters=None):
+def audit_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None):
     """The audit report of a listing: accounts, summary, violations, changes since ``baseline``."""
     try:
-        return build_report(listing, rules, baseline, generated_at, filters)
+        return build_report(listing, rules, baseline, generated_at, filters, caller)
     except (AuditRuleError, ReportError) as error:
         raise AnsibleFilterError(f"audit_report: {error}") from None
 

@@ -256,14 +256,15 @@ class Audit:
         show = self.params["show_violations"]
         names = list(dict.fromkeys(v["name"] for v in violations))
         shown = ", ".join(str(n) for n in names[:show])
-        more = f" and {len(names) - show} more" if len(names) > show else ""
+        if shown and len(names) > show:
+            shown += f" and {len(names) - show} more"
         locations = list(self.result["reports"].values())
         if "s3" in self.result:
             locations.append(self.result["s3"]["run_folder"])
         where = "Reports (check mode: not written)" if self.check_mode else "Reports"
         message = (
-            f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(names)} account(s):"
-            f" {shown}{more}. {where}: {', '.join(locations) or 'none'}."
+            f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(names)} account(s)"
+            f"{': ' + shown if shown else ''}. {where}: {', '.join(locations) or 'none'}."
         )
         self.result["msg"] = message
         if self.params["fail_on_violation"]:

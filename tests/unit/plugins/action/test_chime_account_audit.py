@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the chime_account_audit action: its documentation against its argument spec, the role's
+pass-through of every option, and the audit itself over stubbed STS and Chime clients."""
+
+import datetime
+import json
+import os
+import re
+
+import boto3
+import pytest
+import yaml
+from botocore.stub import Stubber
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.loader import fragment_loader
+from ansible.utils.plugin_docs import get_docstring
+
+from ansible_collections.chime.admin.plugins.action.chime_account_audit import argument_spec
+from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+# Options the role leaves to module_defaults (group/chime.admin.aws), as its argument spec says.
+NOT_IN_ROLE = {"aws_config", "debug_botocore_endpoint_logs"}
+CALLER = {"Account": "444455556666", "Arn": "arn:aws:sts::444455556666:assumed-role/Audit/job", "UserId": "X:job"}
+
+
+def _documented():
+    doc = get_docstring(os.path.join(ROOT, "plugins", "modules", "chime_account_audit.py"), fragment_loader)[0]
+    return doc["options"]
+
+
+def test_the_documentation_is_the_argument_spec():
+    documented, spec = _documented(), argument_spec()
+    assert set(documented) == set(spec)
+    for name, option in spec.items():
+        doc = documented[name]
+        assert doc.get("type", "str") == option.get("type", "str"), name
+        assert doc.get("default") == option.get("default"), name
+        assert doc.get("choices") == option.get("choices"), name
+        assert set(doc.get("aliases", [])) == set(option.get("aliases", [])), name
+
+
+def test_the_role_passes_every_option_through():
+    with open(os.path.join(ROOT, "roles", "account_audit", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        role = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    with open(os.path.join(ROOT, "roles", "account_audit", "tasks", "main.yml"), encoding="utf-8") as handle:
+        (task,) = [t for t in yaml.safe_load(handle) if "chime.admin.chime_account_audit" in t]
+    passed = task["chime.admin.chime_account_audit"]
+    expected = set(argument_spec()) - NOT_IN_ROLE
+    assert {name[len("account_audit_") :] for name in role} == expected
+    assert set(passed) == expected
+    for name, value in passed.items():
+        assert re.search(rf"\baccount_audit_{name}\b", value), (name, value)
+        assert ("no_log" in role[f"account_audit_{name}"]) == bool(argument_spec()[name].get("no_log")), name
+
+
+def _params(**given):
+    result = ArgumentSpecValidator(argument_spec()).validate(given)
+    assert not result.error_messages, result.error_messages
+    return result.validated_parameters
+
+
+@pytest.mark.parametrize(
+    "given,message",
+    [
+        ({"show_violations": -1}, "show_violations must be a whole number"),
+        ({"report_name": "../x"}, "report_name must be a plain file name"),
+        ({"page_size": True}, "page_size must be between 1 and 200, got True"),
+        ({"name": "a\nb"}, "name must not contain a line break"),
+        ({"rules": {"nope": True}}, "unknown rule(s) nope"),
+        ({"s3_kms_key_id": "k", "s3_sse": "AES256", "s3_bucket": "ok-bucket"}, "s3_kms_key_id needs s3_sse"),
+        ({"s3_sse": "AES256"}, "need s3_bucket"),
+        ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),
+        ({"baseline": "s3://b"}, "baseline must be s3://<bucket>/<key>"),
+    ],
+)
+def test_bad_input_never_connects(tmp_path, given, message):
+    def connect():
+        raise AssertionError("connected")
+
+    result = audit_run.Audit(_params(**given), connect, str(tmp_path), False).run()
+    assert result["outcome"] == "incomplete" and result["failed"] is True
+    assert result["failure"] == result["msg"] and result["msg"].startswith("Chime account audit did not run: ")
+    assert message in result["msg"]
+    assert os.listdir(tmp_path) == []
+
+
+class _Connection:
+    """Real botocore clients behind Stubbers, handed out as AwsConnection hands out clients."""
+
+    def __init__(self, pages):
+        session = boto3.session.Session(aws_access_key_id="AKIAX", aws_secret_access_key="x", region_name="us-east-1")
+        self.sts, self.chime = session.client("sts"), session.client("chime")
+        self.stubs = [Stubber(self.sts), Stubber(self.chime)]
+        self.stubs[0].add_response("get_caller_identity", CALLER, {})
+        for index, page in enumerate(pages):
+            expected = {"MaxResults": 200, **({"NextToken": f"t{index}"} if index else {})}
+            body = {"Accounts": page, **({"NextToken": f"t{index + 1}"} if index + 1 < len(pages) else {})}
+            self.stubs[1].add_response("list_accounts", body, expected)
+        for stub in self.stubs:
+            stub.activate()
+
+    def client(self, service, credentials=None):
+        return {"sts": self.sts, "chime": self.chime}[service]
+
+
+def _account(n, **fields):
+    created = datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    return dict({"AwsAccountId": "444455556666", "AccountId": f"id-{n}", "Name": f"Team {n}", "AccountType": "Team",
+                 "CreatedTimestamp": created, "DefaultLicense": "Pro", "SupportedLicenses": ["Pro"],
+                 "AccountStatus": "Active"}, **fields)  # fmt: skip
+
+
+def test_a_whole_audit_over_stubbed_clients(tmp_path):
+    pages = [[_account(1), _account(2, AccountStatus="Suspended")], [_account(3, Name="<b>x</b>")]]
+    connection = _Connection(pages)
+    params = _params(rules={"no_suspended_accounts": True}, dest="out", show_violations=0)
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    for stub in connection.stubs:
+        stub.assert_no_pending_responses()  # exactly one GetCallerIdentity and two pages
+    assert result["outcome"] == "non_compliant" and result["failed"] is True and result["changed"] is True
+    assert result["violations"] == [] and result["violation_counts"] == {"no_suspended_accounts": 1}
+    assert result["failure"] == (
+        "Chime account audit: non-compliant: 1 violation(s) (no_suspended_accounts: 1) in 1 account(s)."
+        f" Reports: {tmp_path}/out/chime-account-audit.json, {tmp_path}/out/chime-account-audit.csv,"
+        f" {tmp_path}/out/chime-account-audit.md, {tmp_path}/out/chime-account-audit.html."
+    )
+    report = json.loads((tmp_path / "out" / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert report["source"]["caller"] == CALLER["Arn"] and report["source"]["aws_accounts"] == ["444455556666"]
+    assert report["generated_at"] == result["generated_at"] and report["generated_at"].endswith("+00:00")
+    assert [a["created_timestamp"] for a in report["accounts"]] == ["2020-01-02T03:04:05+00:00"] * 3
+    assert "accounts" not in result and "Team 1" not in json.dumps(result)
+
+
+def test_check_mode_and_compliance(tmp_path):
+    connection = _Connection([[_account(1)]])
+    params = _params(rules={"no_suspended_accounts": True}, dest="out")
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), True).run()
+    assert result["outcome"] == "compliant" and result["failure"] is None and "failed" not in result
+    assert result["changed"] is False and os.listdir(tmp_path) == []
+    assert f"Would write: {tmp_path}/out/chime-account-audit.json" in result["summary_lines"]
