@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import stat
 
 import pytest
 
@@ -230,12 +231,15 @@ def test_user_email_filter_is_not_recorded(sample, tmp_path):
     dest = tmp_path / "reports"
     extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
     extravars.update(account_audit_user_email=email, account_audit_fail_on_violation=False)
+    dest.mkdir()
+    os.chmod(dest, 0o1777)  # a shared directory, as /tmp is: not the audit's to change
     job = run_job(tmp_path, credentials("session", sample), extravars)
     assert job.status == "successful", job.stdout
     assert stats_data(job)["account_audit_summary"]["total"] == 1
     report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
     assert [a["account_id"] for a in report["accounts"]] == [account_id]
     assert report["source"]["filters"] == {"name": None, "user_email": True}
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o1777
     assert email not in artifact_text(job.artifacts)
     for path in dest.iterdir():
         assert email not in path.read_text(encoding="utf-8"), path
@@ -304,6 +308,7 @@ def test_baseline_changes(sample, tmp_path):
         ({"account_audit_report_name": "../../escaped-report"}, "report_name must be a plain file name"),
         ({"account_audit_report_name": ""}, "report_name must be a file name"),
         ({"account_audit_dest": "FILE"}, "exists and is not a directory"),
+        ({"account_audit_dest": "SYMLINK"}, "chime-account-audit.json: it is a symlink"),
         ({"account_audit_s3_bucket": "Not_A_Bucket"}, "s3_bucket must be an S3 bucket name"),
         ({"account_audit_baseline": "latest"}, "baseline: latest needs s3_bucket"),
     ],
@@ -323,6 +328,7 @@ def test_baseline_changes(sample, tmp_path):
         "name-traversal",
         "name-empty",
         "dest-is-a-file",
+        "symlink-at-report",
         "bucket",
         "latest-without-bucket",
     ],
@@ -332,6 +338,9 @@ def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message
     work.mkdir(parents=True)
     (work / "a-file").write_text("not a directory")
     dest = str(work / "a-file") if extravars.get("account_audit_dest") == "FILE" else str(work / "r")
+    if extravars.get("account_audit_dest") == "SYMLINK":  # planted where the JSON report would be written
+        (work / "r").mkdir()
+        (work / "r" / "chime-account-audit.json").symlink_to(work / "a-file")
     extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=dest)
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     job = run_job(tmp_path / "runner", credentials("both", sample), extravars)
