@@ -23,7 +23,7 @@ description:
   - Fails naming the violations when there are any and O(fail_on_violation) is true, after the reports are
     written. Fails with a message of its own when the audit could not run or its reports could not be stored;
     RV(outcome) tells the two apart.
-  - The role M(chime.admin.account_audit) wraps this action, publishing the result with
+  - The role P(chime.admin.account_audit#role) wraps this action, publishing the result with
     M(ansible.builtin.set_stats).
 options:
   name:
@@ -230,7 +230,8 @@ s3:
       description: The S3 console's page of the run folder.
       type: str
 baseline:
-  description: Where the baseline came from (a path, an C(s3://) URI, or C(first audit, no baseline)) and when it was made.
+  description:
+    - Where the baseline came from (a path, an C(s3://) URI, or C(first audit, no baseline)) and when it was made.
   type: dict
   returned: when the listing succeeded
 source:

@@ -122,7 +122,8 @@ def test_trailing_checksums_in_aws_chunked_bodies_pass(s3, s3_client):
 def test_unsigned_requests_are_refused(s3):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(f"{s3.url}/{BUCKET}/x.json")
-    assert info.value.code == 403 and b"<Code>AccessDenied</Code>" in info.value.read()
+    with info.value as answer:
+        assert answer.code == 403 and b"<Code>AccessDenied</Code>" in answer.read()
 
 
 # ----- S3: bucket owner -------------------------------------------------------------------------
@@ -355,6 +356,7 @@ def test_other_sts_actions_and_posts_elsewhere(fake):
     assert fake.requests(path="/") == []
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(urllib.request.Request(f"{fake.url}/elsewhere", data=b"", method="POST"))
+    info.value.close()
     assert info.value.code == 404
 
 
