@@ -17,6 +17,7 @@ import zlib
 
 # label: (page under https://docs.ansible.com/ansible/devel/, title)
 LABELS = {
+    "action_plugins": ("plugins/action.html", "Action plugins"),
     "common_return_values": ("reference_appendices/common_return_values.html", "Return Values"),
     "ansible_configuration_settings": ("reference_appendices/config.html", "Ansible Configuration Settings"),
     "ansible_collections.ansible.builtin.set_stats_module": (

@@ -12,6 +12,7 @@ the connection as the lookup does, with amazon.aws's connection info.
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import HAS_BOTO3
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws_connection_info
 
@@ -21,14 +22,6 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_o
 from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audit_option_spec
-
-try:
-    import boto3  # noqa: F401  (only checked for)
-    import botocore  # noqa: F401
-
-    HAS_BOTO3 = True
-except ImportError:
-    HAS_BOTO3 = False
 
 
 def argument_spec():
