@@ -142,8 +142,6 @@ notes:
     baseline; with O(s3_sse=aws:kms): C(kms:GenerateDataKey), and C(kms:Decrypt) to read a baseline."
 seealso:
   - module: chime.admin.chime_account_info
-  - plugin: chime.admin.account_audit
-    plugin_type: role
 """
 
 EXAMPLES = r"""

@@ -214,7 +214,7 @@ class Audit:
                 "source": baseline_source,
                 "generated_at": (report.get("changes") or {}).get("baseline_generated_at"),
             },
-            source={key: value for key, value in report["source"].items()},
+            source=dict(report["source"]),
             summary_lines=summary_lines(report),
             violation_lines=violation_lines(report["violations"], show) if report["violations"] else [],
             generated_at=report["generated_at"],

@@ -92,7 +92,7 @@ def check_account_id(option, value):
 def parse_s3_uri(option, uri):
     """``s3://bucket/key`` as ``(bucket, key)``."""
     rest = uri[len("s3://") :] if isinstance(uri, str) and uri.startswith("s3://") else None
-    bucket, _, key = (rest or "").partition("/")
+    bucket, _slash, key = (rest or "").partition("/")
     if rest is None or not key or _CONTROL.search(key):
         raise StoreError(f"{option} must be s3://<bucket>/<key> with a key, got {uri!r}.")
     return check_bucket(option, bucket), key

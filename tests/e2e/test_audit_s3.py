@@ -135,7 +135,7 @@ def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path)
 
 def test_a_denied_upload_fails_clearly_and_latest_keeps_the_last_complete_run(services, bucket, tmp_path):
     chime, s3 = services
-    rc, good, _ = audit(services, tmp_path / "a", s3_bucket=bucket, baseline="latest")
+    rc, good, _output = audit(services, tmp_path / "a", s3_bucket=bucket, baseline="latest")
     assert rc == 0 and good["outcome"] == "non_compliant"
     s3.deny_put("*.csv")
     rc, denied, output = audit(services, tmp_path / "b", s3_bucket=bucket, baseline="latest")
@@ -147,15 +147,15 @@ def test_a_denied_upload_fails_clearly_and_latest_keeps_the_last_complete_run(se
     assert sorted(os.listdir(tmp_path / "b" / "reports")) == ALL  # the local reports are written all the same
     assert latest(s3, bucket)["run_folder"] == good["s3"]["run_folder"].split("/", 3)[3]
     s3.clear_denials()
-    rc, third, _ = audit(services, tmp_path / "c", s3_bucket=bucket, baseline="latest")
+    rc, third, _output = audit(services, tmp_path / "c", s3_bucket=bucket, baseline="latest")
     assert rc == 0 and third["baseline"]["source"] == good["s3"]["reports"]["json"]
 
 
 def test_a_missing_kms_key_names_the_permission(services, bucket, tmp_path):
-    rc, result, _ = audit(services, tmp_path, s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id="missing-key")
+    rc, result, _output = audit(services, tmp_path, s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id="missing-key")
     assert result["outcome"] == "incomplete" and "kms:GenerateDataKey" in result["failure"]
     assert "s3:PutObject" in result["failure"] and "latest.json" not in str(services[1].objects(bucket))
-    rc, result, _ = audit(services, tmp_path / "ok", s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id=KMS_KEY)
+    rc, result, _output = audit(services, tmp_path / "ok", s3_bucket=bucket, s3_sse="aws:kms", s3_kms_key_id=KMS_KEY)
     assert result["outcome"] == "non_compliant", result
     puts = services[1].requests("PutObject")
     assert {(e["sse"], e["kms_key_id"]) for e in puts if e["status"] == 200} == {("aws:kms", KMS_KEY)}
@@ -176,7 +176,7 @@ def test_the_action_alone_module_defaults_check_mode_and_a_result_without_accoun
     defaults = {"group/chime.admin.aws": {"endpoint_url": chime.url, "page_size": 50}}
     args = {"s3_bucket": bucket, "dest": str(tmp_path / "r"), "fail_on_violation": False, "rules": RULES}
     task = {ACTION: args, "register": "r"}
-    environment = {k: v for k, v in aws_env(chime, s3).items()}
+    environment = aws_env(chime, s3)
     play = playbook_runner(tmp_path)
     checked = play([task], env=environment, args=["--check"], play_extra={"module_defaults": defaults})
     assert checked.rc == 0, checked.output
@@ -211,7 +211,7 @@ def test_the_action_alone_module_defaults_check_mode_and_a_result_without_accoun
 )
 def test_bad_s3_input_fails_before_any_request(services, bucket, tmp_path, args, message):
     chime, s3 = services
-    rc, result, _ = audit(services, tmp_path, **args)
+    rc, result, _output = audit(services, tmp_path, **args)
     assert result["failed"] and result["outcome"] == "incomplete", result
     assert result["failure"].startswith("Chime account audit did not run: ") and message in result["failure"]
     assert chime.log == [] and s3.requests() == [] and not (tmp_path / "reports").exists()
@@ -222,6 +222,6 @@ def test_an_unreadable_baseline_object_fails_before_any_chime_request(services, 
     chime, s3 = services
     if body is not None:
         s3.put(bucket, "old/report.json", body)
-    rc, result, _ = audit(services, tmp_path, baseline=f"s3://{bucket}/old/report.json")
+    rc, result, _output = audit(services, tmp_path, baseline=f"s3://{bucket}/old/report.json")
     assert result["outcome"] == "incomplete" and f"s3://{bucket}/old/report.json" in result["failure"]
     assert chime.requests() == [] and not (tmp_path / "reports").exists()

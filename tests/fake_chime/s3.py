@@ -180,7 +180,7 @@ class _Gate:
         raw_path = raw.split("?", 1)[0]
         query_string = environ.get("QUERY_STRING", "")
         query = parse_qs(query_string, keep_blank_values=True)
-        bucket, _, key = raw_path.lstrip("/").partition("/")
+        bucket, _slash, key = raw_path.lstrip("/").partition("/")
         bucket, key = unquote(bucket) or None, unquote(key) or None
         entry = {
             "service": "s3",

@@ -234,7 +234,7 @@ def test_the_log_has_each_request_when_the_call_returns(s3, s3_client):
         lambda: s3_client.head_object(Bucket=BUCKET, Key="missing.json", ExpectedBucketOwner=OWNER),
         lambda: s3_client.list_objects_v2(Bucket=BUCKET, ExpectedBucketOwner=OWNER),
         lambda: s3_client.delete_object(Bucket=BUCKET, Key="a.json", ExpectedBucketOwner=OWNER),
-        lambda: s3_client.list_buckets(),
+        s3_client.list_buckets,
     ]
     for count, call in enumerate(calls, start=1):
         try:
@@ -268,9 +268,11 @@ def test_instances_keep_apart_and_stop_cleanly():
         with FakeS3().add_credential(KEY_ID, SECRET, OWNER) as second:  # set up before it starts
             with pytest.raises(ValueError, match="exists already"):
                 second.create_bucket("shared-name", OWNER)  # moto's bucket names are global
-            theirs = lambda: second.client(KEY_ID, SECRET).get_object(  # noqa: E731
-                Bucket="shared-name", Key="one.txt", ExpectedBucketOwner=OWNER
-            )
+            client = second.client(KEY_ID, SECRET)
+
+            def theirs():
+                return client.get_object(Bucket="shared-name", Key="one.txt", ExpectedBucketOwner=OWNER)
+
             assert _error(theirs)[:2] == (404, "NoSuchBucket")  # a fake serves its own buckets only
     finally:
         first.stop()
@@ -350,7 +352,7 @@ def test_caller_identity_refusals(fake, access_key, secret_key, token, code):
 
 def test_other_sts_actions_and_posts_elsewhere(fake):
     client = _sts(fake.url)
-    assert _error(lambda: client.get_session_token())[:2] == (400, "InvalidAction")
+    assert _error(client.get_session_token)[:2] == (400, "InvalidAction")
     request = urllib.request.Request(f"{fake.url}/_fake/reset", data=b"", method="POST")
     urllib.request.urlopen(request).close()  # the control endpoints answer POSTs as before
     assert fake.requests(path="/") == []
