@@ -10,6 +10,7 @@ the connection as the lookup does, with amazon.aws's connection info.
 """
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import HAS_BOTO3
@@ -54,7 +55,7 @@ class ActionModule(ActionBase):
             message = "Chime account audit did not run: boto3 and botocore are required on the controller."
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
         try:
-            _validation, params = self.validate_argument_spec(
+            validation, params = self.validate_argument_spec(
                 argument_spec=argument_spec(), mutually_exclusive=[("role_arns", "organization_role_name")]
             )
         except AnsibleActionFail as error:
@@ -66,4 +67,6 @@ class ActionModule(ActionBase):
 
         audit = Audit(params, connect, self._loader.get_basedir(), bool(self._task.check_mode))
         result.update(audit.run())
-        return result
+        # A module's result is masked against its no_log values by AnsibleModule; an action's is not. No
+        # secret is known to reach it, and this keeps it so if one ever does (in an error message, say).
+        return remove_values(result, validation._no_log_values)  # pylint: disable=protected-access

@@ -51,12 +51,13 @@ options:
     description:
       - The directory on the controller to write the reports to. A relative path is relative to the playbook's
         directory. The default is C(chime-account-audit) there.
+      - A leading C(~) is expanded; environment variables are not (AWX injects secrets as environment variables).
       - Created with mode V(0750) when missing. An existing directory is never changed (neither its mode nor a
         symlink's target).
       - The files are C(<report_name>.json), C(.csv), C(.md) and C(.html), mode V(0640), each written to a
         temporary file and renamed, so that a crash never leaves half a report. A symlink at a report's path is
         refused.
-    type: path
+    type: str
   report_name:
     description:
       - The reports' file name, before the extension.

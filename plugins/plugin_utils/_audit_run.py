@@ -30,6 +30,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import option_sp
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
 from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 from ansible_collections.chime.admin.plugins.plugin_utils._store import StoreError
@@ -47,11 +48,13 @@ from ansible_collections.chime.admin.plugins.plugin_utils.report import build_re
 from ansible_collections.chime.admin.plugins.plugin_utils.report import render
 from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
+from ansible_collections.chime.admin.plugins.plugin_utils.report import visible
 
 COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
 DEFAULT_DEST = "chime-account-audit"
 DEFAULT_REPORT_NAME = "chime-account-audit"
 DEFAULT_PREFIX = "chime-account-audit/"
+MAX_SHOW_VIOLATIONS = 1000  # a violation line is about 200 bytes: the result stays far below AWX's 700,000
 S3_SSE = ("AES256", "aws:kms")
 LATEST_BASELINE = "latest"
 CONTENT_TYPES = {
@@ -68,7 +71,9 @@ def audit_option_spec():
     return dict(
         rules=dict(type="dict", default={}),
         formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
-        dest=dict(type="path"),
+        # str, not path: a path option expands environment variables, and AWX injects the secret key as
+        # one; a dest of "$AWS_SECRET_ACCESS_KEY" would put it in the report paths. ~ is expanded below.
+        dest=dict(type="str"),
         report_name=dict(type="str", default=DEFAULT_REPORT_NAME),
         baseline=dict(type="str"),
         show_violations=dict(type="int", default=20),
@@ -104,8 +109,10 @@ class Plan:
 
     def _check_audit_options(self, params, basedir):
         show = params["show_violations"]
-        if isinstance(show, bool) or not isinstance(show, int) or show < 0:
-            raise AuditInputError(f"show_violations must be a whole number, 0 or more, got {show!r}.")
+        if isinstance(show, bool) or not isinstance(show, int) or not 0 <= show <= MAX_SHOW_VIOLATIONS:
+            raise AuditInputError(
+                f"show_violations must be a whole number from 0 to {MAX_SHOW_VIOLATIONS}, got {show!r}."
+            )
         name = check_report_name(params["report_name"])
         dest = os.path.expanduser(params["dest"] or DEFAULT_DEST)
         self.local = LocalStore(os.path.join(basedir, dest), name, params["formats"])
@@ -115,8 +122,8 @@ class Plan:
         self.owner = check_account_id("s3_bucket_owner", params["s3_bucket_owner"])
         if params["s3_kms_key_id"] is not None and params["s3_sse"] != "aws:kms":
             raise AuditInputError("s3_kms_key_id needs s3_sse: aws:kms.")
-        if not self.bucket and (params["s3_sse"] or params["s3_kms_key_id"] or params["s3_bucket_owner"]):
-            raise AuditInputError("s3_sse, s3_kms_key_id and s3_bucket_owner need s3_bucket.")
+        if not self.bucket and (params["s3_sse"] or params["s3_kms_key_id"]):
+            raise AuditInputError("s3_sse and s3_kms_key_id need s3_bucket.")
         baseline = params["baseline"]
         self.baseline_uri = self.baseline_path = None
         if baseline == LATEST_BASELINE:
@@ -126,6 +133,25 @@ class Plan:
             self.baseline_uri = parse_s3_uri("baseline", baseline)
         elif baseline:
             self.baseline_path = os.path.join(basedir, os.path.expanduser(baseline))
+        if self.bucket:  # the longest key a run writes must fit S3's limit, checked before any request
+            longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.html"
+            if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
+                raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
+
+
+def caller_evidence(caller):
+    """``(ARN to record, partition)`` from STS GetCallerIdentity's answer. The session name of an assumed
+    role is often the person's e-mail address (AWS IAM Identity Center sessions): it is withheld then, as
+    the collection keeps e-mail addresses out of reports and logs."""
+    arn, account = caller.get("Arn"), caller.get("Account")
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    if len(parts) != 6 or parts[0] != "arn" or parts[4] != account:
+        raise ChimeListingError(f"STS GetCallerIdentity returned no ARN of account {account!r}: {arn!r}.")
+    kind, _sep, rest = parts[5].partition("/")
+    role, _sep, session = rest.rpartition("/")
+    if kind == "assumed-role" and "@" in session:
+        parts[5] = f"assumed-role/{role}/<session name withheld: an e-mail address>"
+    return ":".join(parts), parts[1]
 
 
 def _listing(connection, params, caller):
@@ -161,6 +187,9 @@ class Audit:
             self._fail(f"Chime account audit did not run: {error}")
         except (ChimeListingError, StoreError) as error:
             self._fail(f"Chime account audit incomplete: {getattr(error, 'message', None) or error}")
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # Whatever went wrong, the role publishes an outcome and fails with a message, not a traceback.
+            self._fail(f"Chime account audit incomplete: {type(error).__name__}: {visible(error)}")
         return self.result
 
     def _fail(self, message):
@@ -173,6 +202,7 @@ class Audit:
         connection = self.connect()
         backoff = {key: params[key] for key in ("backoff_retries", "backoff_delay", "backoff_max_delay")}
         caller = caller_identity(connection, **backoff)
+        arn, partition = caller_evidence(caller)
         owner = plan.owner or caller["Account"]
         s3 = None
         if plan.bucket or plan.baseline_uri:
@@ -186,11 +216,15 @@ class Audit:
         self.result["warnings"] = warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}
-        report = build_report(facts, params["rules"], baseline, now.isoformat(), filters, caller["Arn"])
+        report = build_report(facts, params["rules"], baseline, now.isoformat(), filters, arn)
         texts = render(report, params["formats"])
+        if plan.bucket and "json" not in texts:
+            texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
+        # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
+        unlisted = [e["aws_account_id"] for e in facts.get("aws_accounts") or [] if e["status"] in ("denied", "failed")]
         self._publish(report, baseline_source)
-        self._store(plan, s3, texts, now, caller)
-        self._verdict(report)
+        self._store(plan, s3, texts, now, partition, complete=not unlisted)
+        self._verdict(report, unlisted)
 
     def _s3_baseline(self, plan, s3, owner):
         """``(report or None, where it came from)`` for an ``s3://`` or ``latest`` baseline."""
@@ -220,42 +254,56 @@ class Audit:
             generated_at=report["generated_at"],
         )
         if baseline_source is not None:
-            self.result["summary_lines"].append(f"Baseline: {baseline_source}")
+            self.result["summary_lines"].append(visible(f"Baseline: {baseline_source}"))
 
-    def _store(self, plan, s3, texts, now, caller):
+    def _store(self, plan, s3, texts, now, partition, complete):
         lines = self.result["summary_lines"]
         paths = dict(plan.local.paths)
         self.result["reports"] = paths
         if self.check_mode:
-            lines += [f"Would write: {path}" for path in paths.values()]
+            lines += [visible(f"Would write: {path}") for path in paths.values()]
             if plan.bucket:
                 lines.append(f"Would upload to: s3://{plan.bucket}/{plan.prefix}<run folder>/")
+            self.result["changed"] = bool(paths) or bool(plan.bucket)  # what a real run would change
             return
-        plan.local.write(texts)
+        plan.local.write({fmt: texts[fmt] for fmt in paths})
         self.result["changed"] = bool(paths)
-        lines += [f"Report: {path}" for path in paths.values()]
+        lines += [visible(f"Report: {path}") for path in paths.values()]
         if plan.bucket and texts:
             stamp = now.strftime("%Y%m%dT%H%M%SZ")
             try:
-                stored = s3.store(texts, self.params["report_name"], stamp, CONTENT_TYPES)
+                stored = s3.store(texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete)
             except StoreError as error:
                 raise StoreError(
                     f"{error} The local reports were written; {s3.uri(plan.prefix)}latest.json was not moved."
                 ) from None
-            stored["console_url"] = console_url(caller["Arn"].split(":")[1], s3.bucket, stored.pop("folder_key"))
+            stored["console_url"] = console_url(partition, s3.bucket, stored.pop("folder_key"))
             self.result["s3"] = stored
             self.result["changed"] = True
             lines += [f"Stored in S3: {stored['run_folder']}", f"S3 console: {stored['console_url']}"]
+            if not stored["latest_moved"]:
+                why = "not every AWS account was listed" if not complete else "it points to a newer run"
+                lines.append(f"Not moved: {stored['latest']} ({why})")
 
-    def _verdict(self, report):
+    def _verdict(self, report, unlisted):
+        """The outcome: non-compliant on any violation (a fact whatever else was not listed), incomplete when
+        an AWS account asked for was refused or failed (with on_denied warn or skip), else compliant."""
         violations = report["violations"]
         if not violations:
-            self.result.update(outcome=COMPLIANT, msg="Chime account audit: compliant.")
+            if unlisted:
+                message = (
+                    f"Chime account audit incomplete: {len(unlisted)} AWS account(s) not listed:"
+                    f" {', '.join(unlisted)}. No violation among the accounts listed."
+                )
+                self.result.update(outcome=INCOMPLETE, msg=message)
+            else:
+                self.result.update(outcome=COMPLIANT, msg="Chime account audit: compliant.")
             return
         self.result["outcome"] = NON_COMPLIANT
         show = self.params["show_violations"]
-        names = list(dict.fromkeys(v["name"] for v in violations))
-        shown = ", ".join(str(n) for n in names[:show])
+        accounts = list(dict.fromkeys((v["aws_account_id"], v["account_id"]) for v in violations))
+        names = list(dict.fromkeys(visible(v["name"]) for v in violations))
+        shown = ", ".join(names[:show])
         if shown and len(names) > show:
             shown += f" and {len(names) - show} more"
         locations = list(self.result["reports"].values())
@@ -263,8 +311,8 @@ class Audit:
             locations.append(self.result["s3"]["run_folder"])
         where = "Reports (check mode: not written)" if self.check_mode else "Reports"
         message = (
-            f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(names)} account(s)"
-            f"{': ' + shown if shown else ''}. {where}: {', '.join(locations) or 'none'}."
+            f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(accounts)} account(s)"
+            f"{': ' + shown if shown else ''}. {where}: {visible(', '.join(locations)) or 'none'}."
         )
         self.result["msg"] = message
         if self.params["fail_on_violation"]:

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from urllib.parse import quote
 
 try:
@@ -31,7 +32,10 @@ FILE_MODE = 0o640
 DIRECTORY_MODE = 0o750
 # Large reports go up in parts (boto3's managed transfer): 8 MiB parts, as the AWS CLI uses.
 TRANSFER = {"multipart_threshold": 8 * 1024 * 1024, "multipart_chunksize": 8 * 1024 * 1024}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A baseline larger than this is refused rather than read into memory (a report of 10,000 accounts is
+# about 7 MB).
+MAX_REPORT_BYTES = 1024 * 1024 * 1024
+MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 # S3's rules for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at each
 # end, no "..", not an IP address.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -45,12 +49,18 @@ class StoreError(Exception):
 
 
 # ----- Names --------------------------------------------------------------------------------------
+def _unsafe(text):
+    """Whether ``text`` holds a character that is no part of a name: a control or format character (C0,
+    C1, bidirectional overrides, zero-width marks), a line or paragraph separator, or a lone surrogate."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text)
+
+
 def check_report_name(name):
     """A report name is a plain file name: no directory part, no ``..``, no control character, not empty.
     AWX surveys feed role variables, so the name is untrusted input."""
     if not isinstance(name, str) or not name.strip():
         raise StoreError("report_name must be a file name, not empty.")
-    if "/" in name or "\\" in name or ".." in name or _CONTROL.search(name):
+    if "/" in name or "\\" in name or ".." in name or _unsafe(name):
         raise StoreError(
             f"report_name must be a plain file name without /, \\, .. or control characters, got {name!r}."
         )
@@ -69,17 +79,16 @@ def check_bucket(option, bucket):
 
 
 def check_prefix(prefix):
-    """The key prefix of the run folders: ends with ``/`` (added when missing), no control character, no
-    ``..`` segment, no leading ``/``."""
+    """The key prefix of the run folders: ends with ``/`` (added when missing), at most 512 bytes, no
+    control character, no empty, ``.`` or ``..`` segment, no leading ``/``."""
     if prefix is None or prefix == "":
         return ""
-    if not isinstance(prefix, str) or _CONTROL.search(prefix) or prefix.startswith("/") or len(prefix) > 512:
-        raise StoreError(
-            f"s3_prefix must be a key prefix of at most 512 characters, not starting with /, got {prefix!r}."
-        )
-    if ".." in prefix.split("/") or "." in prefix.split("/")[:-1]:
-        raise StoreError(f"s3_prefix must not have a '.' or '..' segment, got {prefix!r}.")
-    return prefix if prefix.endswith("/") else prefix + "/"
+    if not isinstance(prefix, str) or _unsafe(prefix) or prefix.startswith("/") or len(prefix.encode()) > 512:
+        raise StoreError(f"s3_prefix must be a key prefix of at most 512 bytes, not starting with /, got {prefix!r}.")
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    if any(segment in ("", ".", "..") for segment in prefix.split("/")[:-1]):
+        raise StoreError(f"s3_prefix must not have an empty, '.' or '..' segment, got {prefix!r}.")
+    return prefix
 
 
 def check_account_id(option, value):
@@ -93,7 +102,7 @@ def parse_s3_uri(option, uri):
     """``s3://bucket/key`` as ``(bucket, key)``."""
     rest = uri[len("s3://") :] if isinstance(uri, str) and uri.startswith("s3://") else None
     bucket, _slash, key = (rest or "").partition("/")
-    if rest is None or not key or _CONTROL.search(key):
+    if rest is None or not key or _unsafe(key) or len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise StoreError(f"{option} must be s3://<bucket>/<key> with a key, got {uri!r}.")
     return check_bucket(option, bucket), key
 
@@ -140,7 +149,11 @@ class LocalStore:
             raise StoreError(f"refusing to write the report {path}: it is not a regular file.")
 
     def write(self, texts):
-        """Write each format's text (a dict of format to str) to its path; returns the paths written."""
+        """Write each format's text (a dict of format to str) to its path; returns the paths written.
+
+        The directory is opened once and every file is created and renamed relative to that open
+        directory, so a directory (or a parent) swapped for a symlink during the run cannot redirect
+        the reports elsewhere."""
         if not self.paths:
             return {}
         if not os.path.isdir(self.directory):
@@ -150,17 +163,36 @@ class LocalStore:
                 pass  # made by a concurrent run in the meantime
             except OSError as error:
                 raise StoreError(f"cannot create dest {self.directory}: {error.strerror}.") from None
-        for fmt, path in self.paths.items():
-            self._write_one(path, texts[fmt].encode("utf-8"))
+        try:
+            directory = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as error:
+            raise StoreError(f"cannot open dest {self.directory}: {error.strerror}.") from None
+        try:
+            for fmt, path in self.paths.items():
+                # A lone surrogate (which JSON can carry) becomes its backslash escape, as JSON reads it back.
+                self._write_one(directory, path, texts[fmt].encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(directory)
         return dict(self.paths)
 
-    def _write_one(self, path, data):
-        self._check_target(path)
-        directory, name = os.path.split(path)
-        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+    @staticmethod
+    def _refuse_unless_regular(directory, name, path):
+        try:
+            mode = os.lstat(name, dir_fd=directory).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise StoreError(f"refusing to write the report {path}: it is a symlink.")
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"refusing to write the report {path}: it is not a regular file.")
+
+    def _write_one(self, directory, path, data):
+        name = os.path.basename(path)
+        self._refuse_unless_regular(directory, name, path)
+        temporary = f".{name}.{secrets.token_hex(6)}.tmp"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
-            descriptor = os.open(temporary, flags, FILE_MODE)
+            descriptor = os.open(temporary, flags, FILE_MODE, dir_fd=directory)
         except OSError as error:
             raise StoreError(f"cannot write the report {path}: {error.strerror}.") from None
         try:
@@ -169,40 +201,55 @@ class LocalStore:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            self._check_target(path)  # a symlink planted since the check above is refused too
-            os.replace(temporary, path)
+            # rename() replaces a symlink planted meanwhile instead of following it; refusing it is the
+            # clearer answer, and the window left between this check and the rename writes nothing through it.
+            self._refuse_unless_regular(directory, name, path)
+            os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
         except BaseException as error:
             try:
-                os.unlink(temporary)
+                os.unlink(temporary, dir_fd=directory)
             except OSError:
                 pass
-            if isinstance(error, OSError) and not isinstance(error, StoreError):
+            if isinstance(error, OSError):
                 raise StoreError(f"cannot write the report {path}: {error.strerror or error}.") from None
             raise
 
 
 def read_local_report(path):
-    """The JSON text of a local baseline report, decoded; refuses what is not a regular file."""
+    """The JSON report at ``path``, decoded; refuses what is not a regular file (a FIFO would block) and
+    what is larger than :data:`MAX_REPORT_BYTES`."""
     try:
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise StoreError(f"baseline {path} is not a regular file.")
-            data = handle.read()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         reason = "no such file" if error.errno == errno.ENOENT else error.strerror
         raise StoreError(f"baseline: cannot read {path} ({reason}).") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreError(f"baseline: {path} is not a regular file.")
+        if info.st_size > MAX_REPORT_BYTES:
+            raise StoreError(f"baseline: {path} is larger than {MAX_REPORT_BYTES} bytes.")
+        try:
+            data = handle.read()
+        except OSError as error:
+            raise StoreError(f"baseline: cannot read {path} ({error.strerror}).") from None
     return decode_report(data, path)
 
 
 def decode_report(data, where):
-    """A report from its JSON bytes: a dict with a list of accounts, or :class:`StoreError` naming ``where``."""
+    """A report from its JSON bytes: a dict with a list of accounts whose identifiers are strings, or
+    :class:`StoreError` naming ``where``."""
     try:
         report = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise StoreError(f"baseline: {where} is not a JSON report of this collection ({error}).") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        reason = type(error).__name__
+        raise StoreError(f"baseline: {where} is not a JSON report of this collection ({reason}).") from None
     accounts = report.get("accounts") if isinstance(report, dict) else None
     if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
         raise StoreError(f"baseline: {where} is not a JSON report of this collection (it has no list of accounts).")
+    for account in accounts:
+        if not all(isinstance(account.get(k), (str, type(None))) for k in ("aws_account_id", "account_id")):
+            raise StoreError(f"baseline: {where} has an account whose aws_account_id or account_id is not a string.")
     return report
 
 
@@ -226,6 +273,14 @@ class S3Store:
     def __init__(self, client, bucket, prefix, owner, sse=None, kms_key_id=None):
         self.client, self.bucket, self.prefix, self.owner = client, bucket, prefix, owner
         self.sse, self.kms_key_id = sse, kms_key_id
+        # Every call, also those boto3's managed transfer makes on its own (AbortMultipartUpload after a
+        # failed part), names the expected owner.
+        client.meta.events.register(
+            "before-parameter-build.s3", self._name_the_owner, unique_id=f"chime-admin-expected-owner-{owner}"
+        )
+
+    def _name_the_owner(self, params, **_kwargs):
+        params.setdefault("ExpectedBucketOwner", self.owner)
 
     def uri(self, key):
         """``s3://bucket/key``."""
@@ -263,39 +318,58 @@ class S3Store:
         elif "KMS" in str(code):
             reason = f"the KMS key is not usable ({code}: {error.response.get('Error', {}).get('Message', '')})"
         else:
-            reason = text
+            reason = text.rstrip(".")
         return (
             f"Could not {verb} {where}: {reason}. It needs {needed} on the bucket {self.bucket}, owned by AWS account"
             f" {self.owner}."
         )
 
-    def store(self, texts, report_name, stamp, content_types):
-        """Upload every format of one run, then move ``latest.json`` to it. Returns the run's locations.
+    def store(self, texts, report_name, stamp, content_types, move_latest=True):
+        """Upload every format of one run, then, with ``move_latest``, point ``latest.json`` to it. Returns
+        the run's locations, and whether ``latest.json`` now points to this run.
 
         A failure raises :class:`StoreError` before ``latest.json`` moves: the previous complete run stays
-        the newest one."""
+        the newest one. A pointer to a newer run (one that started later and finished first) is left as
+        it is."""
         folder = self.new_run_folder(stamp)
         reports = {}
         for fmt, text in texts.items():
-            data = text.encode("utf-8")
+            data = text.encode("utf-8", "backslashreplace")
             key = f"{folder}{report_name}.{EXTENSIONS[fmt]}"
             self._put(key, data, content_types[fmt])
             reports[fmt] = {"key": key, "sha256": sha256(data), "size": len(data)}
-        pointer = {"pointer_format": POINTER_FORMAT, "bucket": self.bucket, "run_folder": folder, "reports": reports}
         latest = self.prefix + LATEST
-        self._put(latest, (json.dumps(pointer, indent=2) + "\n").encode("utf-8"), "application/json")
+        moved = move_latest and not self._newer_run_than(folder)
+        if moved:
+            pointer = {"pointer_format": POINTER_FORMAT, "bucket": self.bucket, "run_folder": folder}
+            pointer["reports"] = reports
+            self._put(latest, (json.dumps(pointer, indent=2) + "\n").encode("utf-8"), "application/json")
         return {
             "bucket": self.bucket,
             "run_folder": self.uri(folder),
             "reports": {fmt: self.uri(entry["key"]) for fmt, entry in reports.items()},
             "sha256": {fmt: entry["sha256"] for fmt, entry in reports.items()},
             "latest": self.uri(latest),
+            "latest_moved": moved,
             "folder_key": folder,
         }
+
+    def _newer_run_than(self, folder):
+        """Whether ``latest.json`` already points to a run folder that sorts after ``folder`` (folders begin
+        with their UTC time). An unreadable pointer is no reason to keep it."""
+        try:
+            data, _metadata = self._get(self.prefix + LATEST, missing_ok=True)
+            current = json.loads(data.decode("utf-8")).get("run_folder") if data else None
+        except (StoreError, ValueError, AttributeError):
+            return False
+        return isinstance(current, str) and current > folder
 
     def _get(self, key, missing_ok=False):
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
+            if answer.get("ContentLength", 0) > MAX_REPORT_BYTES:
+                answer["Body"].close()
+                raise StoreError(f"baseline: s3://{self.bucket}/{key} is larger than {MAX_REPORT_BYTES} bytes.")
             return answer["Body"].read(), answer.get("Metadata") or {}
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
@@ -327,8 +401,8 @@ class S3Store:
             pointer = json.loads(data.decode("utf-8"))
             entry = pointer["reports"]["json"]
             key, digest = entry["key"], entry["sha256"]
-            if not (isinstance(key, str) and isinstance(digest, str)):
-                raise TypeError("key and sha256 must be strings")
+            if not (isinstance(key, str) and isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)):
+                raise TypeError("key must be a string and sha256 a hex SHA-256 digest")
         except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise StoreError(
                 f"baseline: {where} is not a pointer to a run with a JSON report ({type(error).__name__}: {error})."

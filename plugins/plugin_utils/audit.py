@@ -164,13 +164,14 @@ def _comparable(value):
     return value
 
 
-def find_changes(baseline, accounts, unlisted_aws_accounts=()):
+def find_changes(baseline, accounts, unlisted_aws_accounts=(), unlisted_in_baseline=()):
     """What changed from ``baseline`` (an earlier listing) to ``accounts``, keyed by (AWS account,
     account ID): ``added`` and ``removed`` accounts, ``changed`` ones with each changed field's
-    ``before`` and ``after``, and ``not_compared``: the baseline's accounts in ``unlisted_aws_accounts``,
-    AWS accounts that this run could not list (refused or skipped). Their accounts are not known to be
-    gone, so they are never reported as removed."""
-    unlisted = set(unlisted_aws_accounts)
+    ``before`` and ``after``, and ``not_compared``: the accounts of AWS accounts that one of the two
+    listings could not list (refused or skipped), ``unlisted_aws_accounts`` now and
+    ``unlisted_in_baseline`` then. Their accounts are not known to be gone or new, so they are never
+    reported as removed or added."""
+    now_unlisted, then_unlisted = set(unlisted_aws_accounts), set(unlisted_in_baseline)
     before = {_key(a): a for a in baseline}
     after = {_key(a): a for a in accounts}
     changed = []
@@ -186,11 +187,13 @@ def find_changes(baseline, accounts, unlisted_aws_accounts=()):
             entry = {"aws_account_id": key[0], "account_id": key[1], "name": account.get("name"), "fields": fields}
             changed.append(entry)
     gone = [a for k, a in before.items() if k not in after]
+    new = [a for k, a in after.items() if k not in before]
     return {
-        "added": [a for k, a in after.items() if k not in before],
-        "removed": [a for a in gone if a.get("aws_account_id") not in unlisted],
+        "added": [a for a in new if a.get("aws_account_id") not in then_unlisted],
+        "removed": [a for a in gone if a.get("aws_account_id") not in now_unlisted],
         "changed": changed,
-        "not_compared": [a for a in gone if a.get("aws_account_id") in unlisted],
+        "not_compared": [a for a in gone if a.get("aws_account_id") in now_unlisted]
+        + [a for a in new if a.get("aws_account_id") in then_unlisted],
     }
 
 

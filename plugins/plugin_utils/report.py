@@ -16,6 +16,7 @@ opened by auditors in browsers and Markdown viewers.
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
@@ -50,6 +51,19 @@ _COUNTS = (
 
 
 FORMATS = ("json", "csv", "markdown", "html")
+# Characters that change how text is shown rather than what it says: C0 and C1 controls (terminal escapes),
+# format characters (bidirectional overrides, zero-width marks) and the Unicode line and paragraph separators.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def visible(value):
+    """``value`` as text whose every character shows: an invisible or control character becomes its
+    ``\\uXXXX`` escape, so that an account name cannot move the cursor, recolour a terminal, reverse the
+    text around it or hide part of itself, in a job's output or a report."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 
 def plain(value):
@@ -101,8 +115,12 @@ def _listing_source(listing, filters, caller, policy):
 
 
 def unlisted_aws_accounts(listing):
-    """The AWS accounts of a listing that were asked for but not listed (refused, skipped or failed)."""
-    return [e.get("aws_account_id") for e in listing.get("aws_accounts") or [] if e.get("status") != "listed"]
+    """The AWS accounts of a listing (or report) that were asked for but not listed (refused, skipped or
+    failed)."""
+    entries = listing.get("aws_accounts") or []
+    if not isinstance(entries, list):
+        return []
+    return [e.get("aws_account_id") for e in entries if isinstance(e, Mapping) and e.get("status") != "listed"]
 
 
 def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None):
@@ -128,7 +146,8 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     }
     changes = None
     if baseline is not None:
-        found = find_changes(_baseline_accounts(baseline), accounts, unlisted_aws_accounts(listing))
+        then = unlisted_aws_accounts(baseline) if isinstance(baseline, Mapping) else []
+        found = find_changes(_baseline_accounts(baseline), accounts, unlisted_aws_accounts(listing), then)
         previous = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
         changes = {"baseline_generated_at": previous, **found}
         summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed", "not_compared")}
@@ -166,9 +185,9 @@ def summary_lines(report):
     that was not listed and why, and the changes since the baseline. No account is named."""
     summary = report["summary"]
     aws = ", ".join(report["source"]["aws_accounts"]) or "none"
-    lines = [f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}"]
+    lines = [visible(f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}")]
     if report["source"].get("caller"):
-        lines.append(f"Listed as: {report['source']['caller']}")
+        lines.append(visible(f"Listed as: {report['source']['caller']}"))
     for key, title in _COUNTS:
         if key in summary:
             lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
@@ -178,7 +197,8 @@ def summary_lines(report):
     for entry in report.get("aws_accounts") or []:
         if entry.get("status") != "listed":
             lines.append(
-                f"Not listed: AWS account {entry.get('aws_account_id')} ({entry.get('status')}): {entry.get('message')}"
+                visible(f"Not listed: AWS account {entry.get('aws_account_id')} ({entry.get('status')}):")
+                + f" {visible(entry.get('message'))}"
             )
     if "changes" in summary:
         counts = summary["changes"]
@@ -196,7 +216,8 @@ def violation_lines(violations, limit=20):
     per_rule = ", ".join(f"{rule}: {count}" for rule, count in counts.items())
     lines = [f"{len(violations)} violation(s)" + (f" ({per_rule})" if per_rule else "")]
     for v in violations[: max(limit, 0)]:
-        lines.append(f"{v['name']} (account {v['account_id']}, AWS account {v['aws_account_id']}): {v['detail']}")
+        line = f"{v['name']} (account {v['account_id']}, AWS account {v['aws_account_id']}): {v['detail']}"
+        lines.append(visible(line))
     if len(violations) > max(limit, 0):
         lines.append(f"and {len(violations) - max(limit, 0)} more, in the reports")
     return lines
@@ -253,8 +274,7 @@ _MD_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
 
 def md(value):
     """``value`` as inert Markdown text: HTML and Markdown syntax escaped, on one line."""
-    text = "" if value is None else str(value)
-    text = " ".join(text.split())
+    text = visible(" ".join(("" if value is None else str(value)).split()))
     text = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
     if text.startswith(_MD_LINE_STARTS):
         text = "\\" + text
@@ -333,7 +353,7 @@ svg text { font-size: 12px; }
 
 def e(value):
     """``value`` as HTML text, quotes included."""
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(visible(value), quote=True)
 
 
 def _html_table(headers, rows, table_id=None, numeric=()):

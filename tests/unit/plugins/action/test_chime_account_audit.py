@@ -140,5 +140,49 @@ def test_check_mode_and_compliance(tmp_path):
     params = _params(rules={"no_suspended_accounts": True}, dest="out")
     result = audit_run.Audit(params, lambda: connection, str(tmp_path), True).run()
     assert result["outcome"] == "compliant" and result["failure"] is None and "failed" not in result
-    assert result["changed"] is False and os.listdir(tmp_path) == []
+    assert result["changed"] is True and os.listdir(tmp_path) == []  # it would write, and wrote nothing
     assert f"Would write: {tmp_path}/out/chime-account-audit.json" in result["summary_lines"]
+
+
+@pytest.mark.parametrize(
+    "arn,recorded",
+    [
+        ("arn:aws:iam::444455556666:user/auditor", "arn:aws:iam::444455556666:user/auditor"),
+        ("arn:aws:sts::444455556666:assumed-role/Audit/job", "arn:aws:sts::444455556666:assumed-role/Audit/job"),
+        (
+            "arn:aws:sts::444455556666:assumed-role/SSO_Admin/jane@example.com",
+            "arn:aws:sts::444455556666:assumed-role/SSO_Admin/<session name withheld: an e-mail address>",
+        ),
+    ],
+)
+def test_the_caller_is_recorded_without_an_e_mail_address(arn, recorded):
+    assert audit_run.caller_evidence({"Account": "444455556666", "Arn": arn}) == (recorded, "aws")
+
+
+@pytest.mark.parametrize("arn", [None, "not-an-arn", "arn:aws:iam::111122223333:user/other-account"])
+def test_a_caller_arn_that_is_not_one_fails_the_audit_cleanly(arn):
+    with pytest.raises(audit_run.ChimeListingError, match="GetCallerIdentity returned no ARN"):
+        audit_run.caller_evidence({"Account": "444455556666", "Arn": arn})
+
+
+def test_a_refused_account_with_on_denied_warn_is_incomplete_not_compliant(tmp_path):
+    connection = _Connection([])
+    connection.stubs[1].add_client_error("list_accounts", "ForbiddenException", "no", 403)
+    params = _params(rules={"no_suspended_accounts": True}, dest="out", on_denied="warn", backoff_retries=0)
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    assert result["outcome"] == "incomplete" and result["failure"] is None and "failed" not in result
+    assert result["msg"].startswith("Chime account audit incomplete: 1 AWS account(s) not listed: 444455556666")
+    assert len(result["warnings"]) == 1 and "ForbiddenException" in result["warnings"][0]
+    report = json.loads((tmp_path / "out" / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert report["aws_accounts"][0]["status"] == "denied" and report["source"]["aws_accounts"] == []
+
+
+def test_an_unexpected_error_is_an_incomplete_audit_not_a_traceback(tmp_path):
+    def connect():
+        raise KeyError("surprise")
+
+    result = audit_run.Audit(_params(dest="out"), connect, str(tmp_path), False).run()
+    assert (
+        result["outcome"] == "incomplete"
+        and result["failure"] == "Chime account audit incomplete: KeyError: 'surprise'"
+    )

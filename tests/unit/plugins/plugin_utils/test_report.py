@@ -261,3 +261,13 @@ def test_plain_copies_mappings_and_sequences():
     copy = rp.plain(value)
     assert copy == {"a": [{"b": 1}, [2, 3]], "c": "text"}
     assert not isinstance(copy, Lazy) and not isinstance(copy["a"][0], Lazy) and isinstance(copy["a"][1], list)
+
+
+def test_control_and_bidirectional_characters_show_as_escapes_in_every_text_output():
+    name = "\x1b[2K\x1b[1Gok: [localhost] \u202eevil\u2028x\ud800"
+    report = rp.build_report(_listing([_account(1, name=name)]), {"name_pattern": "^Engineering"})
+    lines = rp.violation_lines(report["violations"], 5)
+    for text in (rp.to_markdown(report), rp.to_html(report), "\n".join(lines)):
+        assert "\x1b" not in text and "\u202e" not in text and "\u2028" not in text and "\ud800" not in text
+        assert "u001b" in text and "u202eevil" in text
+    assert rp.visible("Zürich 東京 café") == "Zürich 東京 café"  # printable text is left as it is

@@ -73,7 +73,7 @@ def test_a_crash_mid_write_leaves_the_previous_report_whole(tmp_path, monkeypatc
     local = store.LocalStore(str(tmp_path), "r", ["json"])
     local.write({"json": '{"accounts": [1]}'})
 
-    def crash(*_args):
+    def crash(*_args, **_kwargs):
         raise KeyboardInterrupt  # the process is stopped between writing and renaming
 
     monkeypatch.setattr(store.os, "replace", crash)
@@ -116,7 +116,11 @@ class _Client:
     """The two S3 client calls the store makes, over a dict; uploads of keys ending ``deny_suffix`` are refused."""
 
     def __init__(self):
-        self.objects, self.calls, self.deny_suffix = {}, [], None
+        self.objects, self.calls, self.deny_suffix, self.handlers = {}, [], None, {}
+        self.meta = type("Meta", (), {"events": self})()
+
+    def register(self, event, handler, unique_id=None):
+        self.handlers[unique_id] = (event, handler)  # botocore keeps one handler per unique_id
 
     def upload_fileobj(self, fileobj, bucket, key, ExtraArgs=None, Config=None):  # noqa: N803 (boto3's names)
         from botocore.exceptions import ClientError
@@ -144,11 +148,18 @@ def test_a_run_goes_into_its_own_folder_and_latest_is_written_last():
     client = _Client()
     s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333", "AES256")
     first = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)
-    second = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)  # the same second: still two folders
+    second = s3.store(TEXTS, "r", "20261201T080001Z", TYPES)
     assert first["run_folder"] != second["run_folder"] and first["run_folder"].startswith("s3://audit-bucket/p/2026")
-    assert [c[1] for c in client.calls][-1] == "p/latest.json"
-    assert [c[1].endswith("latest.json") for c in client.calls] == [False, False, True] * 2
+    folders = {s3.new_run_folder("20261201T080000Z") for _run in range(50)}
+    assert len(folders) == 50  # runs in the same second still get folders of their own
+    puts = [c[1] for c in client.calls if c[0] == "put"]
+    assert puts[-1] == "p/latest.json"
+    assert [key.endswith("latest.json") for key in puts] == [False, False, True] * 2  # latest.json last
     assert {c[2] for c in client.calls} == {"111122223333"}  # every call names the expected owner
+    ((event, handler),) = client.handlers.values()  # and so does every call boto3 makes on its own
+    params = {}
+    handler(params=params)
+    assert event == "before-parameter-build.s3" and params == {"ExpectedBucketOwner": "111122223333"}
     pointer = json.loads(client.objects["p/latest.json"][0])
     assert pointer["reports"]["json"]["key"] == second["reports"]["json"].split("/", 3)[3]
     report, uri = s3.read_latest()
@@ -188,16 +199,51 @@ def test_first_run_and_broken_pointers():
     client.objects["p/latest.json"] = (b"not json", {})
     with pytest.raises(store.StoreError, match="s3://audit-bucket/p/latest.json is not a pointer"):
         s3.read_latest()
-    client.objects["p/latest.json"] = (
-        json.dumps({"reports": {"json": {"key": "q/x.json", "sha256": "0"}}}).encode(),
-        {},
-    )
+    pointer = {"reports": {"json": {"key": "q/x.json", "sha256": "0" * 64}}}
+    client.objects["p/latest.json"] = (json.dumps(pointer).encode(), {})
     with pytest.raises(store.StoreError, match="points outside the prefix"):
+        s3.read_latest()
+    pointer["reports"]["json"].update(key="p/x.json", sha256="")  # an empty digest would check nothing
+    client.objects["p/latest.json"] = (json.dumps(pointer).encode(), {})
+    with pytest.raises(store.StoreError, match="hex SHA-256"):
         s3.read_latest()
     with pytest.raises(store.StoreError, match="s3:GetObject"):
         s3.read_report("p/missing.json")
 
 
+def test_latest_never_moves_back_to_an_older_run_nor_for_an_incomplete_one():
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333")
+    newer = s3.store(TEXTS, "r", "20261202T080000Z", TYPES)
+    older = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)  # started earlier, finished later
+    assert newer["latest_moved"] is True and older["latest_moved"] is False
+    assert s3.read_latest()[1] == newer["reports"]["json"]
+    partial = s3.store(TEXTS, "r", "20261203T080000Z", TYPES, move_latest=False)
+    assert partial["latest_moved"] is False and s3.read_latest()[1] == newer["reports"]["json"]
+
+
 def test_console_url_by_partition():
     assert store.console_url("aws", "b", "p/r/") == "https://s3.console.aws.amazon.com/s3/buckets/b?prefix=p%2Fr%2F"
     assert store.console_url("aws-us-gov", "b", "x/").startswith("https://console.amazonaws-us-gov.com/")
+
+
+@pytest.mark.parametrize("name", ["r\ud800", "rtl\u202eoverride", "zero\u200bwidth", "c1\x9bcsi", "line\u2028sep"])
+def test_invisible_characters_are_no_part_of_a_name(name):
+    with pytest.raises(store.StoreError, match="report_name"):
+        store.check_report_name(name)
+
+
+@pytest.mark.parametrize("prefix", [".", "a//b/", "€" * 200, "x\u202e/"])
+def test_prefixes_with_empty_dot_or_long_segments_are_refused(prefix):
+    with pytest.raises(store.StoreError, match="s3_prefix"):
+        store.check_prefix(prefix)
+
+
+def test_a_fifo_deep_nesting_and_identifiers_of_the_wrong_type_are_refused_as_baselines(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(store.StoreError, match="is not a regular file"):
+        store.read_local_report(str(tmp_path / "fifo"))  # would block forever if it were opened for reading
+    with pytest.raises(store.StoreError, match="RecursionError"):
+        store.decode_report(b"[" * 100_000 + b"]" * 100_000, "deep.json")
+    with pytest.raises(store.StoreError, match="not a string"):
+        store.decode_report(b'{"accounts": [{"aws_account_id": ["x"], "account_id": "a"}]}', "ids.json")
