@@ -152,8 +152,9 @@ def oldest_rows(args, python):
     core = min(args.cores, key=lambda v: tuple(map(int, v.split("."))))
     requirements = [f"ansible-core~={core}.0", f"boto3=={boto3}", f"botocore=={botocore}"]
     # Test tools (not the stack under test): moto serves STS and Organizations to the organization tests
-    # and to the benchmark smoke run; its version is the one test-requirements.txt pins.
-    requirements += ["pytest", "PyYAML", "hypothesis", pinned("moto[server]")]
+    # and to the benchmark smoke run, and S3 to the latter, whose AWX-style job runs with ansible-runner;
+    # their versions are the ones test-requirements.txt pins.
+    requirements += ["pytest", "PyYAML", "hypothesis", pinned("moto[server]"), pinned("ansible-runner")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")

@@ -13,20 +13,31 @@ import datetime
 import json
 import math
 import os
+import pathlib
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import unittest.mock
 
 import boto3
 import botocore
 import botocore.config
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
+from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
+from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
+from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
+from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 
+from e2e.awx_jobs import MAX_EVENT_RES_DATA
+from e2e.awx_jobs import largest_event_res
+from e2e.awx_jobs import run_job
 from fake_chime.process import FakeChimeProcess
+from fake_chime.s3 import FakeS3
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -79,7 +90,9 @@ def alternate(first, second, runs):
 
 
 def peak_rss_mib(command, env):
-    """Run a command with os.wait4 to read that one process's peak RSS; return (MiB, stdout size)."""
+    """Run a command with os.wait4 to read its peak RSS; return (MiB, stdout size). For a command that
+    starts processes of its own, ru_maxrss is that of the largest single process of its tree (it and the
+    descendants it waited for), not their sum."""
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.DEVNULL)
         _pid, status, usage = os.wait4(process.pid, 0)
@@ -421,6 +434,111 @@ def measure_lookup(count, runs):
     ]
 
 
+# The policy of the AWX example's survey defaults (docs/examples/awx/survey.json), without the name pattern.
+AUDIT_RULES = {
+    "allowed_default_licenses": ["Basic", "Plus", "Pro"],
+    "no_suspended_accounts": True,
+    "enterprise_signin_delegate_groups": True,
+}
+
+
+def audit_playbooks(directory, url, dest):
+    """The account_audit role writing its four formats to ``dest``, and chime_account_info alone,
+    registered, against the same endpoint."""
+    role = os.path.join(directory, "audit-role.yml")
+    module = os.path.join(directory, "audit-listing.yml")
+    with open(role, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: chime.admin.account_audit\n"
+            f"      vars:\n        account_audit_endpoint_url: '{url}'\n        account_audit_dest: '{dest}'\n"
+            f"        account_audit_fail_on_violation: false\n        account_audit_rules: {json.dumps(AUDIT_RULES)}\n"
+        )
+    with open(module, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - chime.admin.chime_account_info:\n"
+            f"        endpoint_url: '{url}'\n      register: listing\n"
+        )
+    return role, module
+
+
+def s3_uploads(tenant, texts, runs):
+    """S3Store.store of the rendered ``texts`` into FakeS3 on loopback, with the S3 client the action
+    creates; returns the median seconds and the requests one store makes."""
+    owner = tenant["aws_account_id"]
+    with FakeS3() as s3:
+        s3.add_credential(tenant["access_key"], tenant["secret_key"], owner)
+        bucket = f"chime-bench-{os.getpid()}"
+        s3.create_bucket(bucket, owner)
+        connect = {"aws_access_key_id": tenant["access_key"], "aws_secret_access_key": tenant["secret_key"]}
+        with unittest.mock.patch.dict(os.environ, s3.env()):  # botocore reads AWS_ENDPOINT_URL_S3 here
+            client = core.AwsConnection(None, None, connect).client("s3")
+        store = S3Store(client, bucket, DEFAULT_PREFIX, owner)
+        times = []
+        for run in range(runs):
+            stamp = f"20260101T0000{run:02d}Z"
+            times.append(timed(lambda stamp=stamp: store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES)))
+        requests = len(s3.requests()) / runs
+        assert len(s3.objects(bucket)) == runs * len(texts) + 1, s3.objects(bucket)
+    return statistics.median(times), requests
+
+
+def measure_audit_role(count, runs):
+    """9. The account_audit role's job against a playbook of chime_account_info alone, alternating; the
+    upload of its reports to S3; the job's peak RSS; its largest event as an AWX-style job."""
+    with Endpoint([count]) as endpoint, tempfile.TemporaryDirectory() as scratch:
+        env = dict(endpoint.env(0), AWS_ENDPOINT_URL_STS=endpoint.url)  # the fake answers GetCallerIdentity
+        dest = os.path.join(scratch, "reports")
+        role, module = audit_playbooks(scratch, endpoint.url, dest)
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        audit, listing, ratio = alternate(
+            lambda: subprocess.run([*command, role], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, module], env=env, check=True, capture_output=True),
+            runs,
+        )
+        rss, _output = peak_rss_mib([*command, role], env)
+        module_rss, _output = peak_rss_mib([*command, module], env)
+        texts = {}
+        for fmt, extension in EXTENSIONS.items():
+            with open(os.path.join(dest, f"{DEFAULT_REPORT_NAME}.{extension}"), encoding="utf-8", newline="") as handle:
+                texts[fmt] = handle.read()
+        size = sum(len(text.encode("utf-8")) for text in texts.values())
+        upload, requests = s3_uploads(endpoint.tenants[0], texts, runs)
+        tenant = endpoint.tenants[0]
+        envvars = {"AWS_ACCESS_KEY_ID": tenant["access_key"], "AWS_SECRET_ACCESS_KEY": tenant["secret_key"]}
+        envvars.update(AWS_ENDPOINT_URL_STS=endpoint.url, AWS_CONFIG_FILE=os.devnull)
+        envvars.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        survey = {"account_audit_endpoint_url": endpoint.url, "audit_fail_on_violation": False}
+        job = run_job(pathlib.Path(scratch), envvars, survey)
+        assert job.status == "successful", job.stdout
+        largest, events = largest_event_res(job), len(job.events)
+    return [
+        (
+            f"account_audit role (4 formats) vs chime_account_info playbook, {count} accounts",
+            f"{audit:.2f} s vs {listing:.2f} s",
+            f"ratio {ratio:.2f}",
+            "target <= 1.0 (2.85 before the role was one action)",
+        ),
+        (
+            f"S3 upload of the 4 reports (S3Store.store), {count} accounts",
+            f"{upload:.3f} s",
+            f"{size / 2**20:.1f} MiB in {requests:.0f} requests",
+            "in-process, fake S3 on loopback",
+        ),
+        (
+            f"account_audit role job peak RSS, {count} accounts",
+            f"{rss:.0f} MiB",
+            f"chime_account_info playbook {module_rss:.0f} MiB",
+            "largest single process of ansible-playbook's tree",
+        ),
+        (
+            f"largest job event res of the AWX example job, {count} accounts",
+            f"{largest} bytes",
+            f"AWX cap {MAX_EVENT_RES_DATA} bytes",
+            f"{events} events",
+        ),
+    ]
+
+
 # ----- report ----------------------------------------------------------------------------------
 def versions():
     """The machine and the versions the figures were measured with."""
@@ -482,6 +600,47 @@ PERFORMANCE_NOTES = """
   Ansible's own cost of carrying a result back (about 3 s per 10,000 accounts here) is the same for every side
   and caps the ratios at large sizes; at 2,000 accounts it is small.
 
+## The audit role at 10,000 accounts
+
+The last four rows run the `account_audit` role as a job runs it: against the fake endpoint (which also answers
+STS `GetCallerIdentity`) and its 10,000 generated accounts, through `ansible-playbook` on localhost, with the
+four formats written locally, the AWX example's default rules and `account_audit_fail_on_violation: false`.
+
+- **Role against the listing** alternates the role's playbook with a playbook of one `chime_account_info` task
+  whose result is registered, nothing else: listing the accounts into Ansible, before any report. The ratio was
+  2.85 before the role became one action (the listing registered, the report built by a filter and templated).
+- **S3 upload** times `S3Store.store` in-process, on the four reports the role wrote, with the S3 client the
+  action creates, into the fake S3 on loopback: four reports and `latest.json`, one PUT each (every report is
+  under the 8 MiB multipart threshold). Chosen over the difference between the role with and without
+  `account_audit_s3_bucket`, which would be the difference of two noisy playbook times. The fake S3 is a
+  thread of the measuring process and checks every request's signature and body hash, so its own work is in
+  the figure; a real bucket's latency and bandwidth are not.
+- **Peak RSS** runs the role's playbook once more in a fresh child process and reads `ru_maxrss` with `wait4`
+  (`/usr/bin/time -v` reports the same): the largest single process of `ansible-playbook`'s tree (the
+  controller, its forked worker, the processes they wait for), not their sum. For the role that is the worker
+  that runs the action (sampled with `ps`, the controller's main process stays near its start-up size, about
+  70 MiB); for the listing playbook it is the main process, which receives the registered result.
+- **Largest job event** runs docs/examples/awx/audit.yml once as an AWX job through `ansible-runner`
+  (`e2e.awx_jobs.run_job`, the survey's defaults with `audit_fail_on_violation: false`) and measures the
+  largest event's `res` as JSON, as AWX measures it against its cap.
+
+The figures are from one run of this section on a shared 2-core machine, while other jobs ran on it (load
+average near 5): absolute times are inflated; the ratio, of alternating pairs, less so.
+
+The role now costs less than listing with the module alone (ratio 0.66) because the accounts never pass
+through Ansible variables. The action lists in the worker process that runs the task, checks the rules,
+renders and writes the reports there, and returns about 11 KB (summary, counts, locations, the first 20
+violations). The listing playbook pays for what the role no longer does: a module process (AnsiballZ, a new
+Python, boto3 imported), `exit_json`'s copy and serialisation of 3.5 MiB of accounts, the worker parsing that
+JSON and passing it to the controller, the controller registering it; the old role paid all that and then
+templated the report. What remains is `ansible-playbook`'s start-up and the role's few tasks, the STS call,
+the listing itself (botocore's parsing and `normalize_account`), the rules, rendering the four formats
+(13.1 MiB of text) and writing them with fsync; uploading them to S3 adds about half a second here. Memory is
+where the role pays: its worker holds the listing, the report and the four texts at once, 136 MiB against the
+listing playbook's 80 MiB. The job's largest event (11,092 bytes) does not grow with the accounts (about the
+same at 300); the listing task's registered result would be one event of about 3.5 MiB, five times AWX's cap
+of 700,000 bytes.
+
 ## Profile and fixes
 
 Profiled with cProfile: `core.list_chime_accounts` over 20,000 accounts from the fake endpoint.
@@ -540,6 +699,7 @@ FULL = [
     (measure_lookup, (10000, 5)),
     (measure_organization_listing, (20, 1000, 200, 0.1, 5)),
     (measure_organization_task, (20, 100, 20, 0.1, 3)),
+    (measure_audit_role, (10000, 5)),
 ]
 SMOKE = [
     (measure_calls, ([0, 1, 199, 200, 201, 1000],)),
@@ -550,6 +710,7 @@ SMOKE = [
     (measure_lookup, (500, 2)),
     (measure_organization_listing, (3, 40, 20, 0.01, 1)),
     (measure_organization_task, (3, 20, 10, 0.01, 1)),
+    (measure_audit_role, (300, 1)),
 ]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
 
+from e2e.awx_jobs import MAX_EVENT_RES_DATA
 from fake_chime import FakeChime
 from fake_chime import generate
 from fake_chime.testing import make_client
@@ -31,7 +32,7 @@ def test_calls_equal_the_minimum(count):
 
 
 def test_benchmark_smoke_run_prints_its_table():
-    """`make bench` at small sizes: every measurement runs and prints a row (figures are not judged)."""
+    """`make bench` at small sizes: every measurement runs and prints a row that parses (timings are not judged)."""
     completed = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tests", "bench", "run.py"), "--smoke"],
         capture_output=True, text=True, timeout=900, check=False,
@@ -48,6 +49,10 @@ def test_benchmark_smoke_run_prints_its_table():
         "organization listing (core)",
         "organization task, ",
         "organization task vs forks=",
+        "account_audit role (4 formats) vs chime_account_info playbook",
+        "S3 upload of the 4 reports",
+        "account_audit role job peak RSS",
+        "largest job event res",
     ):
         assert row in out
     # The API-call rows: each names its size, the calls made and the minimum; they must agree.
@@ -55,3 +60,30 @@ def test_benchmark_smoke_run_prints_its_table():
     assert calls, out
     for count, made, minimum in calls:
         assert int(made) == int(minimum) == max(1, math.ceil(int(count) / 200)), f"N={count}: {made} calls"
+    # The audit role's rows: each parses, all at one size; the job's largest event is under AWX's cap.
+    role = re.search(
+        r"account_audit role \(4 formats\) vs chime_account_info playbook, (\d+) accounts\s+"
+        r"(\d+\.\d\d) s vs (\d+\.\d\d) s\s+ratio (\d+\.\d\d)",
+        out,
+    )
+    upload = re.search(
+        r"S3 upload of the 4 reports \(S3Store\.store\), (\d+) accounts\s+(\d+\.\d{3}) s\s+"
+        r"(\d+\.\d) MiB in (\d+) requests",
+        out,
+    )
+    rss = re.search(
+        r"account_audit role job peak RSS, (\d+) accounts\s+(\d+) MiB\s+"
+        r"chime_account_info playbook (\d+) MiB",
+        out,
+    )
+    event = re.search(
+        r"largest job event res of the AWX example job, (\d+) accounts\s+(\d+) bytes\s+"
+        r"AWX cap (\d+) bytes\s+(\d+) events",
+        out,
+    )
+    assert role and upload and rss and event, out
+    assert len({role[1], upload[1], rss[1], event[1]}) == 1, out
+    assert float(role[2]) > 0 and float(role[3]) > 0 and float(role[4]) > 0, role[0]
+    assert float(upload[2]) > 0 and float(upload[3]) > 0 and int(upload[4]) == 6, upload[0]  # 4 reports, read and write latest.json
+    assert int(rss[2]) > 0 and int(rss[3]) > 0, rss[0]
+    assert 0 < int(event[2]) < int(event[3]) == MAX_EVENT_RES_DATA and int(event[4]) > 0, event[0]
