@@ -21,6 +21,7 @@ options:
       - Accounts to ask for per C(ListAccounts) call, sent as C(MaxResults) on every page.
       - The default of V(200), the service's maximum, halves the calls that the service's own default of 100 would make.
       - Every page is fetched whatever the page size, so the result is never truncated.
+      - 1 to 200; a boolean is refused.
     type: int
     default: 200
     aliases: [max_results]

@@ -18,7 +18,9 @@ description:
     with commas when it is used as a string and hands a one-account result over as a dict instead of a list.
 options:
   _terms:
-    description: Account-name prefixes (1 to 100 characters each, not all white space). None lists every account.
+    description:
+      - Account-name prefixes (1 to 100 characters each, not all white space, no line break or other control
+        character). None lists every account.
     required: false
     type: list
     elements: str

@@ -140,6 +140,8 @@ notes:
     reach it.
   - Calls STS C(GetCallerIdentity) once, to record who audited and to know the bucket's expected owner.
   - "IAM permissions: C(chime:ListAccounts); with O(s3_bucket): C(s3:PutObject), and C(s3:GetObject) for a
+    baseline and to read C(latest.json) before moving it; C(s3:ListBucket), without which S3 answers a missing
+    C(latest.json) with AccessDenied instead of NoSuchKey, so that a first run fails instead of starting without a
     baseline; with O(s3_sse=aws:kms): C(kms:GenerateDataKey), and C(kms:Decrypt) to read a baseline."
 seealso:
   - module: chime.admin.chime_account_info

@@ -18,7 +18,7 @@ options:
   name:
     description:
       - Only list accounts whose name starts with this prefix, sent as C(Name).
-      - 1 to 100 characters, not all white space.
+      - 1 to 100 characters, not all white space, no line break or other control character.
     type: str
 author:
   - chime.admin contributors (@chime-admin)

@@ -84,6 +84,7 @@ def test_benchmark_smoke_run_prints_its_table():
     assert role and upload and rss and event, out
     assert len({role[1], upload[1], rss[1], event[1]}) == 1, out
     assert float(role[2]) > 0 and float(role[3]) > 0 and float(role[4]) > 0, role[0]
-    assert float(upload[2]) > 0 and float(upload[3]) > 0 and int(upload[4]) == 6, upload[0]  # 4 reports, read and write latest.json
+    # The four reports, then latest.json read (never moved back to an older run) and written.
+    assert float(upload[2]) > 0 and float(upload[3]) > 0 and int(upload[4]) == 6, upload[0]
     assert int(rss[2]) > 0 and int(rss[3]) > 0, rss[0]
     assert 0 < int(event[2]) < int(event[3]) == MAX_EVENT_RES_DATA and int(event[4]) > 0, event[0]
