@@ -138,9 +138,14 @@ class LocalStore:
             self._check_target(path)
 
     @staticmethod
-    def _check_target(path):
+    def _check_target(path, directory=None):
+        """Refuse a report path that is a symlink or not a regular file; with ``directory`` (an open
+        directory), the path's name is looked up in it."""
         try:
-            mode = os.lstat(path).st_mode
+            if directory is None:
+                mode = os.lstat(path).st_mode
+            else:
+                mode = os.lstat(os.path.basename(path), dir_fd=directory).st_mode
         except FileNotFoundError:
             return
         if stat.S_ISLNK(mode):
@@ -175,20 +180,9 @@ class LocalStore:
             os.close(directory)
         return dict(self.paths)
 
-    @staticmethod
-    def _refuse_unless_regular(directory, name, path):
-        try:
-            mode = os.lstat(name, dir_fd=directory).st_mode
-        except FileNotFoundError:
-            return
-        if stat.S_ISLNK(mode):
-            raise StoreError(f"refusing to write the report {path}: it is a symlink.")
-        if not stat.S_ISREG(mode):
-            raise StoreError(f"refusing to write the report {path}: it is not a regular file.")
-
     def _write_one(self, directory, path, data):
         name = os.path.basename(path)
-        self._refuse_unless_regular(directory, name, path)
+        self._check_target(path, directory)
         temporary = f".{name}.{secrets.token_hex(6)}.tmp"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
@@ -203,7 +197,7 @@ class LocalStore:
                 os.fsync(handle.fileno())
             # rename() replaces a symlink planted meanwhile instead of following it; refusing it is the
             # clearer answer, and the window left between this check and the rename writes nothing through it.
-            self._refuse_unless_regular(directory, name, path)
+            self._check_target(path, directory)
             os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
         except BaseException as error:
             try:

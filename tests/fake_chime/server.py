@@ -318,6 +318,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    @staticmethod
+    def _new_entry(method, path, **extra):
+        """A request's log entry, before anything about it is known but its method and path."""
+        entry = {"method": method, "path": path, **extra, "query": {}, "access_key": None, "region": None}
+        entry.update(tenant=None, status=None, page=None, fault=None, time=time.time())
+        return entry
+
     def _record(self):
         """Put the request being answered into the log, once, before its answer leaves: a client
         that reads the counters right after its call returned then always sees it."""
@@ -349,18 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/_fake/"):
             return self._control("GET", parts.path, parts.query)
         body = self._body()
-        self.entry = entry = {
-            "method": "GET",
-            "path": parts.path,
-            "query": {},
-            "access_key": None,
-            "region": None,
-            "tenant": None,
-            "status": None,
-            "page": None,
-            "fault": None,
-            "time": time.time(),
-        }
+        self.entry = entry = self._new_entry("GET", parts.path)
         try:
             query = parse_qs(parts.query, keep_blank_values=True)
             entry["query"] = {k: v[0] for k, v in query.items()}
@@ -423,19 +419,7 @@ class _Handler(BaseHTTPRequestHandler):
         (the resolvers' included), signed for the service ``sts`` in any region. Logged, before the
         answer leaves, under the path ``/`` with the action asked for."""
         body = self._body()
-        self.entry = entry = {
-            "method": "POST",
-            "path": "/",
-            "action": None,
-            "query": {},
-            "access_key": None,
-            "region": None,
-            "tenant": None,
-            "status": None,
-            "page": None,
-            "fault": None,
-            "time": time.time(),
-        }
+        self.entry = entry = self._new_entry("POST", "/", action=None)
         request_id = secrets.token_hex(16)
         try:
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
