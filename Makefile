@@ -62,8 +62,15 @@ browser:
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Two pytest-xdist workers: most of a test is spent in one ansible-playbook process at a time, so two
+# tests at once keep both cores busy. Each worker has its own tmp_path tree (popen-gw0, popen-gw1) and
+# the fake endpoints bind free ports. --dist loadfile runs each test file on one worker, in order, as the
+# serial run did: a module-scoped fixture is then set up once per file. With --dist load both workers
+# build the costly ones (the bad-input play, measured at 53 s and 54 s), and a worker may set one up a
+# second time in the same process, which test_organization's cannot survive: moto keeps its state
+# per process and refuses a second CreateOrganization (AlreadyInOrganizationException).
 e2e: collection browser
-	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile tests/e2e
 
 lint: collection
 	$(BIN)/ruff check .
