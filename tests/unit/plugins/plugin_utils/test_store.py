@@ -156,7 +156,9 @@ def test_a_run_goes_into_its_own_folder_and_latest_is_written_last():
     assert puts[-1] == "p/latest.json"
     assert [key.endswith("latest.json") for key in puts] == [False, False, True] * 2  # latest.json last
     assert {c[2] for c in client.calls} == {"111122223333"}  # every call names the expected owner
-    ((event, handler),) = client.handlers.values()  # and so does every call boto3 makes on its own
+    registered = list(client.handlers.values())  # and so does every call boto3 makes on its own
+    assert len(registered) == 1
+    event, handler = registered[0]
     params = {}
     handler(params=params)
     assert event == "before-parameter-build.s3" and params == {"ExpectedBucketOwner": "111122223333"}
