@@ -98,7 +98,6 @@ class Plan:
     """The checked options of one audit: where the reports go and where the baseline comes from."""
 
     def __init__(self, params, basedir):
-        self.params = params
         try:
             validate_options(name=params["name"], **{key: params[key] for key in option_spec()})
             validate_fan_out_options(**{key: params[key] for key in fan_out_option_spec()})

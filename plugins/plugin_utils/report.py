@@ -100,8 +100,8 @@ def _listing_source(listing, filters, caller, policy):
     is recorded as set, never as the address, so that a report can be shared without personal data."""
     if listing.get("aws_accounts") is not None:
         aws_ids = [entry.get("aws_account_id") for entry in listing["aws_accounts"] if entry.get("status") == "listed"]
-    elif caller:
-        aws_ids = [caller.split(":")[4]]
+    elif caller and len(str(caller).split(":")) > 4:
+        aws_ids = [str(caller).split(":")[4]]
     else:
         aws_ids = sorted({a.get("aws_account_id") for a in listing["accounts"] if a.get("aws_account_id")})
     filters = dict(filters or {})
