@@ -15,8 +15,8 @@ import pytest
 from e2e.awx_jobs import artifact_text
 from e2e.awx_jobs import run_job
 from e2e.awx_jobs import stats_data
-from e2e.conftest import FAST_RETRIES
-from e2e.conftest import playbook_runner
+from e2e.playbooks import FAST_RETRIES
+from e2e.playbooks import playbook_runner
 from fake_chime.data import audit_sample
 from fake_chime.s3 import FakeS3
 from fake_chime.server import FakeChime

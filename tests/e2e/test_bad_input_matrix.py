@@ -6,8 +6,8 @@ message that names the problem, with no traceback, and with no request sent to t
 
 import pytest
 
-from e2e.conftest import CREDENTIALS
-from e2e.conftest import playbook_runner
+from e2e.playbooks import CREDENTIALS
+from e2e.playbooks import playbook_runner
 from fake_chime import FakeChime
 from fake_chime import generate
 from fake_chime.testing import ACCESS_KEY

@@ -5,7 +5,7 @@
 
 import pytest
 
-from e2e.conftest import run_example
+from e2e.playbooks import run_example
 from fake_chime.data import audit_sample
 from fake_chime.server import FakeChime
 from fake_chime.testing import ACCESS_KEY

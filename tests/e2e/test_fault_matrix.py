@@ -15,7 +15,7 @@ from dataclasses import field
 
 import pytest
 
-from e2e.conftest import FAST_RETRIES
+from e2e.playbooks import FAST_RETRIES
 from fake_chime import FakeChime
 from fake_chime import generate
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from e2e.conftest import CREDENTIALS
-from e2e.conftest import FAST_RETRIES
+from e2e.playbooks import CREDENTIALS
+from e2e.playbooks import FAST_RETRIES
 from fake_chime import generate
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import SECRET_KEY

@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-from e2e.conftest import FAST_RETRIES
-from e2e.conftest import playbook_runner
-from e2e.conftest import run_example
+from e2e.playbooks import FAST_RETRIES
+from e2e.playbooks import playbook_runner
+from e2e.playbooks import run_example
 from fake_chime import FakeChime
 from fake_chime.organization import MANAGEMENT_ACCOUNT
 from fake_chime.organization import FakeOrganization

@@ -13,8 +13,8 @@ import tarfile
 import pytest
 import yaml
 
-from e2e.conftest import CREDENTIALS
-from e2e.conftest import playbook_runner
+from e2e.playbooks import CREDENTIALS
+from e2e.playbooks import playbook_runner
 from fake_chime.testing import ACCOUNTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

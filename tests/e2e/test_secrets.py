@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """secret_key, session_token and user_email never appear in output, results, warnings or failures."""
 
-from e2e.conftest import FAST_RETRIES
+from e2e.playbooks import FAST_RETRIES
 from fake_chime.testing import TENANT
 
 SECRET = "SecretMarker-9f3b1c5d"
