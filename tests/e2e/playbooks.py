@@ -20,6 +20,8 @@ from fake_chime.testing import SECRET_KEY
 # Connection options for tasks; endpoint_url is filled in per test.
 CREDENTIALS = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
 FAST_RETRIES = {"backoff_delay": 0.01, "backoff_max_delay": 0.05}
+# The test-only action that saves a play's registered results (see action_plugins/e2e_save_results.py).
+ACTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "action_plugins")
 
 
 @dataclass
@@ -40,7 +42,8 @@ class PlayResult:
 def playbook_runner(tmp_path):
     """A function that runs a play of ``tasks`` on localhost, working in ``tmp_path``.
 
-    ``save`` names registered variables to return. The environment holds no AWS settings but those
+    ``save`` names registered variables to return; a last task writes them to a file with the test-only
+    action ``e2e_save_results``, which runs no module. The environment holds no AWS settings but those
     a test passes: no region, no profile, no credentials, and empty AWS config files (a test may
     write them).
     """
@@ -56,7 +59,7 @@ def playbook_runner(tmp_path):
         tasks = list(tasks) + [
             {
                 "name": "Save the registered results",
-                "ansible.builtin.copy": {"content": "{{ " + saved + " | to_json }}", "dest": str(out_file)},
+                "e2e_save_results": {"content": "{{ " + saved + " | to_json }}", "dest": str(out_file)},
                 "check_mode": False,
             }
         ]
@@ -65,7 +68,7 @@ def playbook_runner(tmp_path):
         path.write_text(yaml.safe_dump(playbook, sort_keys=False, allow_unicode=True), encoding="utf-8")
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         environment.update(AWS_CONFIG_FILE=str(config_file), AWS_SHARED_CREDENTIALS_FILE=str(credentials_file))
-        environment.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        environment.update(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_ACTION_PLUGINS=ACTION_PLUGINS)
         environment.update(env or {})
         inventory = f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n"
         (tmp_path / "hosts").write_text(inventory)

@@ -5,7 +5,8 @@
 
 Five ansible-playbook processes run at once, each over ten hosts with forks=10; each host runs the
 module and the lookup with its own tenant's credentials. Every run must get exactly its own
-tenant's accounts (no cross-talk), and none may fail.
+tenant's accounts (no cross-talk), and none may fail. Each host saves what it got with the test-only
+action ``e2e_save_results`` (see ``e2e/playbooks.py``).
 """
 
 import json
@@ -15,6 +16,7 @@ import sys
 
 import yaml
 
+from e2e.playbooks import ACTION_PLUGINS
 from fake_chime import FakeChime
 from fake_chime import generate
 
@@ -50,7 +52,7 @@ def _playbook(out_dir):
                 },
                 {
                     "name": "Save",
-                    "ansible.builtin.copy": {
+                    "e2e_save_results": {
                         "dest": f"{out_dir}/{{{{ inventory_hostname }}}}.json",
                         "content": "{{ {'module': listed.accounts, 'lookup': looked_up} | to_json }}",
                     },
@@ -84,6 +86,7 @@ def test_fifty_concurrent_runs_each_get_their_own_tenant(tmp_path):
             inventory.write_text("\n".join(lines) + "\n")
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+            env.update(ANSIBLE_ACTION_PLUGINS=ACTION_PLUGINS)
             command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inventory)]
             command += ["--forks", str(HOSTS_PER_PROCESS), str(playbook)]
             processes.append(
