@@ -2,7 +2,11 @@
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of the chime_account_audit action: its documentation against its argument spec, the role's
-pass-through of every option, and the audit itself over stubbed STS and Chime clients."""
+pass-through of every option, and the audit itself over stubbed STS and Chime clients.
+
+The audit is the action's core, plugins/plugin_utils/_audit_run.py: it is tested here, with the action it serves,
+rather than in tests/unit/plugins/plugin_utils/test_audit_run.py.
+"""
 
 import datetime
 import json

@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the audit report and its Markdown and HTML renderings."""
+"""Unit tests of the audit report and its Markdown and HTML renderings (plugins/plugin_utils/_report.py).
+
+A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
+"""
 
 import html.parser
 import json
@@ -9,7 +12,7 @@ import re
 
 import pytest
 
-from ansible_collections.chime.admin.plugins.plugin_utils import report as rp
+from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 HOSTILE = "<img src=x onerror=alert(1)>"
