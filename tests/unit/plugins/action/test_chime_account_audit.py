@@ -23,7 +23,11 @@ from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.chime.admin.plugins.action.chime_account_audit import argument_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # Options the role leaves to module_defaults (group/chime.admin.aws), as its argument spec says.
@@ -67,14 +71,24 @@ def _params(**given):
     return result.validated_parameters
 
 
+def _refusal(check, *args, **kwargs):
+    """The message with which ``check`` (the listing core's or the rules') refuses its arguments. Their wording
+    is pinned once, in the module's unit tests and test_audit.py: the action must pass the same message on."""
+    try:
+        check(*args, **kwargs)
+    except (ChimeInputError, AuditRuleError) as error:
+        return str(error)
+    raise AssertionError(f"{check.__name__} accepted {args} {kwargs}")
+
+
 @pytest.mark.parametrize(
     "given,message",
     [
         ({"show_violations": -1}, "show_violations must be a whole number"),
         ({"report_name": "../x"}, "report_name must be a plain file name"),
-        ({"page_size": True}, "page_size must be between 1 and 200, got True"),
-        ({"name": "a\nb"}, "name must not contain a line break"),
-        ({"rules": {"nope": True}}, "unknown rule(s) nope"),
+        ({"page_size": True}, _refusal(validate_options, page_size=True)),
+        ({"name": "a\nb"}, _refusal(validate_options, name="a\nb")),
+        ({"rules": {"nope": True}}, _refusal(check_rules, {"nope": True})),
         ({"s3_kms_key_id": "k", "s3_sse": "AES256", "s3_bucket": "ok-bucket"}, "s3_kms_key_id needs s3_sse"),
         ({"s3_sse": "AES256"}, "need s3_bucket"),
         ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),
