@@ -7,19 +7,19 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import AuditRuleError
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
-from ansible_collections.chime.admin.plugins.plugin_utils.report import FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils.report import ReportError
-from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
-from ansible_collections.chime.admin.plugins.plugin_utils.report import render
-from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
-from ansible_collections.chime.admin.plugins.plugin_utils.report import to_html
-from ansible_collections.chime.admin.plugins.plugin_utils.report import to_markdown
-from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_violations
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
+from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import render
+from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._report import to_html
+from ansible_collections.chime.admin.plugins.plugin_utils._report import to_markdown
+from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
 
 
 def _accounts(value, filter_name):

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """One whole audit in one Python call, on the controller: what the ``chime_account_audit`` action does.
 
 Order of work, each step before the next:
@@ -30,6 +32,14 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import option_sp
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
 from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
+from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import render
+from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
@@ -41,14 +51,6 @@ from ansible_collections.chime.admin.plugins.plugin_utils._store import check_re
 from ansible_collections.chime.admin.plugins.plugin_utils._store import console_url
 from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_s3_uri
 from ansible_collections.chime.admin.plugins.plugin_utils._store import read_local_report
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import AuditRuleError
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import check_rules
-from ansible_collections.chime.admin.plugins.plugin_utils.report import FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
-from ansible_collections.chime.admin.plugins.plugin_utils.report import render
-from ansible_collections.chime.admin.plugins.plugin_utils.report import summary_lines
-from ansible_collections.chime.admin.plugins.plugin_utils.report import violation_lines
-from ansible_collections.chime.admin.plugins.plugin_utils.report import visible
 
 COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
 DEFAULT_DEST = "chime-account-audit"

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Where an audit's reports go, on the controller: a local directory (written atomically, never touching
 what the audit does not own) and an S3 bucket (one folder per run, ``latest.json`` written last).
 

@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.chime.admin.plugins.plugin_utils.report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUIDES = sorted(glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst")))

@@ -2,12 +2,17 @@
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of the chime_account_audit action: its documentation against its argument spec, the role's
-pass-through of every option, and the audit itself over stubbed STS and Chime clients."""
+pass-through of every option, and the audit itself over stubbed STS and Chime clients.
+
+The audit is the action's core, plugins/plugin_utils/_audit_run.py: it is tested here, with the action it serves,
+rather than in tests/unit/plugins/plugin_utils/test_audit_run.py.
+"""
 
 import datetime
 import json
 import os
 import re
+from unittest import mock
 
 import boto3
 import pytest
@@ -18,12 +23,23 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import get_docstring
 
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
 from ansible_collections.chime.admin.plugins.action.chime_account_audit import argument_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-# Options the role leaves to module_defaults (group/chime.admin.aws), as its argument spec says.
-NOT_IN_ROLE = {"aws_config", "debug_botocore_endpoint_logs"}
+# Options of the action and of chime_account_info that the role has no variable for, and why. Its argument
+# spec says so: they are set with module_defaults and the group/chime.admin.aws group.
+NOT_IN_ROLE = {
+    "aws_config": "a dict of botocore settings, for module_defaults rather than one role variable",
+    "debug_botocore_endpoint_logs": "a debugging switch of amazon.aws, for module_defaults",
+}
 CALLER = {"Account": "444455556666", "Arn": "arn:aws:sts::444455556666:assumed-role/Audit/job", "UserId": "X:job"}
 
 
@@ -43,18 +59,76 @@ def test_the_documentation_is_the_argument_spec():
         assert set(doc.get("aliases", [])) == set(option.get("aliases", [])), name
 
 
-def test_the_role_passes_every_option_through():
-    with open(os.path.join(ROOT, "roles", "account_audit", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
-        role = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
-    with open(os.path.join(ROOT, "roles", "account_audit", "tasks", "main.yml"), encoding="utf-8") as handle:
+def _role():
+    """The role's variables (meta/argument_specs.yml), their values in defaults/main.yml, and the options its
+    task gives the action (tasks/main.yml)."""
+    role_dir = os.path.join(ROOT, "roles", "account_audit")
+    with open(os.path.join(role_dir, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        variables = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    with open(os.path.join(role_dir, "defaults", "main.yml"), encoding="utf-8") as handle:
+        defaults = yaml.safe_load(handle)
+    with open(os.path.join(role_dir, "tasks", "main.yml"), encoding="utf-8") as handle:
         (task,) = [t for t in yaml.safe_load(handle) if "chime.admin.chime_account_audit" in t]
-    passed = task["chime.admin.chime_account_audit"]
-    expected = set(argument_spec()) - NOT_IN_ROLE
+    return variables, defaults, task["chime.admin.chime_account_audit"]
+
+
+def test_the_role_passes_every_option_through():
+    role, _defaults, passed = _role()
+    expected = set(argument_spec()) - NOT_IN_ROLE.keys()
     assert {name[len("account_audit_") :] for name in role} == expected
     assert set(passed) == expected
     for name, value in passed.items():
         assert re.search(rf"\baccount_audit_{name}\b", value), (name, value)
         assert ("no_log" in role[f"account_audit_{name}"]) == bool(argument_spec()[name].get("no_log")), name
+
+
+class _Built(Exception):
+    """Stops chime_account_info's main() once its AnsibleAWSModule has built the argument spec."""
+
+
+def _module_argument_spec():
+    """chime_account_info's argument spec as the module builds it: its own spec (main()) over
+    aws_argument_spec(), merged by AnsibleAWSModule itself, caught where it hands them to AnsibleModule."""
+
+    def module_class(**kwargs):
+        raise _Built(kwargs["argument_spec"])
+
+    settings = dict(AnsibleAWSModule.default_settings, module_class=module_class)
+    with mock.patch.object(AnsibleAWSModule, "default_settings", settings):
+        with pytest.raises(_Built) as built:
+            chime_account_info.main()
+    return built.value.args[0]
+
+
+def test_every_option_of_the_module_is_a_role_variable_passed_through_to_the_action():
+    """Each option of chime_account_info (but NOT_IN_ROLE's) is an account_audit_<option> of the role, of the
+    option's type, elements, choices, no_log and default, which the role's task gives the action.
+
+    Not compared, on purpose: aliases and environment fallbacks (a role variable has one name; the action
+    applies the module's fallbacks itself, as the first check here proves). A variable the role declares
+    without a default is given to the action with default(omit), so that the module's default applies.
+    """
+    module_spec, action_spec = _module_argument_spec(), argument_spec()
+    role, defaults, passed = _role()
+    assert {"name", "page_size", "role_arns", "region", "access_key"} <= module_spec.keys()  # what main() builds
+    assert NOT_IN_ROLE.keys() <= module_spec.keys()  # every exception is still an option of the module
+    for name, option in module_spec.items():
+        assert action_spec.get(name) == option, f"the action does not read {name} as the module does"
+        variable = role.get(f"account_audit_{name}")
+        if name in NOT_IN_ROLE:
+            assert variable is None and name not in passed, f"{name} is in the role: take it out of NOT_IN_ROLE"
+            continue
+        assert variable is not None, f"account_audit_{name} is not in roles/account_audit/meta/argument_specs.yml"
+        for key, unset in (("type", "str"), ("elements", None), ("choices", None)):
+            assert variable.get(key, unset) == option.get(key, unset), (name, key)
+        assert bool(variable.get("no_log")) == bool(option.get("no_log")), name
+        if "default" in variable:
+            assert variable["default"] == defaults.get(f"account_audit_{name}") == option.get("default"), name
+            expected = f"{{{{ account_audit_{name} }}}}"
+        else:
+            assert f"account_audit_{name}" not in defaults, f"account_audit_{name} has a value but no default"
+            expected = f"{{{{ account_audit_{name} | default(omit) }}}}"
+        assert passed.get(name) == expected, f"the role's task does not give the action {name}: {expected}"
 
 
 def _params(**given):
@@ -63,14 +137,24 @@ def _params(**given):
     return result.validated_parameters
 
 
+def _refusal(check, *args, **kwargs):
+    """The message with which ``check`` (the listing core's or the rules') refuses its arguments. Their wording
+    is pinned once, in the module's unit tests and test_audit.py: the action must pass the same message on."""
+    try:
+        check(*args, **kwargs)
+    except (ChimeInputError, AuditRuleError) as error:
+        return str(error)
+    raise AssertionError(f"{check.__name__} accepted {args} {kwargs}")
+
+
 @pytest.mark.parametrize(
     "given,message",
     [
         ({"show_violations": -1}, "show_violations must be a whole number"),
         ({"report_name": "../x"}, "report_name must be a plain file name"),
-        ({"page_size": True}, "page_size must be between 1 and 200, got True"),
-        ({"name": "a\nb"}, "name must not contain a line break"),
-        ({"rules": {"nope": True}}, "unknown rule(s) nope"),
+        ({"page_size": True}, _refusal(validate_options, page_size=True)),
+        ({"name": "a\nb"}, _refusal(validate_options, name="a\nb")),
+        ({"rules": {"nope": True}}, _refusal(check_rules, {"nope": True})),
         ({"s3_kms_key_id": "k", "s3_sse": "AES256", "s3_bucket": "ok-bucket"}, "s3_kms_key_id needs s3_sse"),
         ({"s3_sse": "AES256"}, "need s3_bucket"),
         ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),

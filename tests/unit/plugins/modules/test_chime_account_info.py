@@ -45,13 +45,30 @@ def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
     assert [e["query"]["max-results"] for e in fake.requests()] == ["50"] * 9
 
 
+# The listing core's refusals, word for word as the module's failure shows them. Their wording is pinned here
+# only: the lookup's and the action's unit tests check that they pass on the core's own message.
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ({"page_size": 500}, "page_size must be between 1 and 200, got 500."),
+        ({"name": " "}, "name must contain a character that is not white space."),
+        ({"name": "x" * 101}, "name must be an account-name prefix of 1 to 100 characters, got 101."),
+        ({"name": "a\nb"}, "name must not contain a line break or another control character."),
+        ({"user_email": "ana@example"}, "user_email must be an e-mail address matching .+@.+\\..+ (value not shown)."),
+        ({"backoff_retries": -2}, "backoff_retries must be between 0 and 100, got -2."),
+    ],
+)
+def test_bad_values_fail_with_the_cores_message_before_any_request(fake, capsys, connection, args, message):
+    result = _run(capsys, dict(connection, **args))
+    assert result["failed"] is True and result["msg"] == message
+    assert "Traceback" not in result["msg"]
+    assert fake.stats()["requests"] == 0
+
+
+# What AnsibleModule itself refuses, in its own words.
 @pytest.mark.parametrize(
     "args,words",
     [
-        ({"page_size": 500}, "page_size must be between 1 and 200"),
-        ({"name": " "}, "name must contain"),
-        ({"user_email": "ana@example"}, "user_email must be an e-mail address"),
-        ({"backoff_retries": -2}, "backoff_retries must be between 0 and 100"),
         ({"page_size": "many"}, "page_size"),
         ({"colour": "blue"}, "Unsupported parameters"),
     ],

@@ -1,14 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the audit rules, the baseline comparison and the CSV writer."""
+"""Unit tests of the audit rules, the baseline comparison and the CSV writer (plugins/plugin_utils/_audit.py).
+
+A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
+"""
 
 import csv
 import io
 
 import pytest
 
-from ansible_collections.chime.admin.plugins.plugin_utils import audit
+from ansible_collections.chime.admin.plugins.plugin_utils import _audit as audit
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 COMPLIANT = _account(1)

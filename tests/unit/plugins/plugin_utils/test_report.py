@@ -1,15 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the audit report and its Markdown and HTML renderings."""
+"""Unit tests of the audit report and its Markdown and HTML renderings (plugins/plugin_utils/_report.py).
 
+A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
+"""
+
+import copy
 import html.parser
 import json
 import re
 
 import pytest
 
-from ansible_collections.chime.admin.plugins.plugin_utils import report as rp
+from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -58,7 +62,20 @@ def test_report_keys_order_summary_and_source():
     assert "| allowed\\_account\\_types | not checked |" in markdown
     assert "Not checked: allowed_aws_account_ids, allowed_account_types" in page
     assert "changes" not in report["summary"] and report["changes"] is None
-    assert report["accounts"] is ACCOUNTS or report["accounts"] == ACCOUNTS
+
+
+def test_the_report_copies_the_callers_accounts_and_leaves_the_listing_as_it_was():
+    """The report holds the listing's accounts as a plain copy, read once (``plain()``): not the caller's
+    list or dicts, which a later change by the caller (or by the renderings) would otherwise reach, and the
+    caller's listing, summary included, is not changed by building the report."""
+    listing = _listing(copy.deepcopy(ACCOUNTS))
+    before = copy.deepcopy(listing)
+    report = rp.build_report(listing, RULES, baseline=ACCOUNTS[:1])
+    assert report["accounts"] == ACCOUNTS
+    assert report["accounts"] is not listing["accounts"]
+    assert not [a for a, given in zip(report["accounts"], listing["accounts"], strict=True) if a is given]
+    assert report["summary"] is not listing["summary"]
+    assert listing == before
 
 
 def test_user_email_filter_is_recorded_as_set_only():

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of where the audit's reports go: names, the local directory, and the S3 run folders."""
+"""Unit tests of where the audit's reports go: names, the local directory, and the S3 run folders
+(plugins/plugin_utils/_store.py).
+
+A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
+"""
 
 import io
 import json

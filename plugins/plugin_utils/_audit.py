@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Audits of listed Chime accounts, on the controller: policy rules, changes since a baseline, and CSV.
 
 The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:

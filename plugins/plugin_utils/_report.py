@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Audit reports over listed Chime accounts: the report itself, and its Markdown and HTML renderings.
 
 :func:`build_report` assembles what one audit found (the listing, every violation, the changes since a
 baseline) into one dict whose keys come in a fixed order, documented in the docsite's report reference.
 The JSON report is that dict; :func:`to_markdown` and :func:`to_html` render it. The checks themselves
-live in :mod:`audit`.
+live in :mod:`_audit`.
 
 The renderings are built here, in Python, rather than in Jinja templates, so that every value goes
 through one escaping function: account names are chosen by whoever created the account, and a report is
@@ -20,13 +22,13 @@ import unicodedata
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import NOT_CHECKED
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import count_by_rule
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import describe_policy
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import field_text
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_changes
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import find_violations
-from ansible_collections.chime.admin.plugins.plugin_utils.audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import NOT_CHECKED
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import describe_policy
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import field_text
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_violations
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
 # checked; changes have not_compared. A baseline of format 1 is read as well (only its accounts are used).
