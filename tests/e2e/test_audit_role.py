@@ -12,6 +12,7 @@ import json
 import math
 import os
 import stat
+from dataclasses import dataclass
 
 import pytest
 
@@ -86,34 +87,66 @@ def expected_violations(data):
     return counts, {data.accounts[index]["Name"] for index in AUDIT_VIOLATORS}
 
 
-@pytest.mark.parametrize("variant", ["security", "session", "both", "survey"])
-def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
-    dest = tmp_path / "reports"
-    extravars = {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(dest)}
-    extravars["account_audit_fail_on_violation"] = False
-    if variant == "survey":  # at the highest verbosity, which shows every task's arguments and results
-        extravars.update(account_audit_access_key=KEY, account_audit_secret_key=SECRET)
-        extravars.update(account_audit_session_token=TOKEN)
-    job = run_job(tmp_path, credentials(variant, sample), extravars, cmdline="-vvvv" if variant == "survey" else None)
-    assert (job.status, job.rc) == ("successful", 0), job.stdout
+@dataclass
+class InjectedJob:
+    """One AWX job of docs/examples/awx/audit.yml with one way of injecting the temporary credentials."""
 
-    data = sample.tenants[TENANT].data
+    variant: str
+    server: object
+    job: object
+    dest: object
+
+    @property
+    def data(self):
+        return self.server.tenants[TENANT].data
+
+    def report(self, extension):
+        return (self.dest / f"chime-account-audit.{extension}").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module", params=["security", "session", "both", "survey"])
+def injected(request, tmp_path_factory):
+    """The job, run once per way of injecting the token, for the tests below: the token as AWS_SECURITY_TOKEN
+    only, as AWS_SESSION_TOKEN only, as both, or every credential as a survey answer (at the highest
+    verbosity, which shows every task's arguments and results). Each job has a fake endpoint of its own."""
+    variant = request.param
+    tmp_path = tmp_path_factory.mktemp(f"injected-{variant}")
+    server = FakeChime().start()
+    server.add_tenant(audit_sample(300, seed=7, aws_account_id=TENANT), KEY, SECRET, session_token=TOKEN)
+    try:
+        dest = tmp_path / "reports"
+        extravars = {"account_audit_endpoint_url": server.url, "account_audit_dest": str(dest)}
+        extravars["account_audit_fail_on_violation"] = False
+        if variant == "survey":
+            extravars.update(account_audit_access_key=KEY, account_audit_secret_key=SECRET)
+            extravars.update(account_audit_session_token=TOKEN)
+        cmdline = "-vvvv" if variant == "survey" else None
+        job = run_job(tmp_path, credentials(variant, server), extravars, cmdline=cmdline)
+        yield InjectedJob(variant, server, job, dest)
+    finally:
+        server.stop()
+
+
+def test_injected_job_succeeds_and_every_request_carried_the_token(injected):
+    assert (injected.job.status, injected.job.rc) == ("successful", 0), injected.job.stdout
     # Every request carried the session token (the fake refuses one without it) and was answered.
-    log = sample.requests()
+    log = injected.server.requests()
     assert len(log) == math.ceil(300 / 200) and {(e["status"], e["access_key"]) for e in log} == {(200, KEY)}
+    # Exactly one GetCallerIdentity, with the same temporary key: the caller the report records.
+    calls = [(e["status"], e["access_key"]) for e in injected.server.log if e.get("action") == "GetCallerIdentity"]
+    assert calls == [(200, KEY)]
 
-    published = stats_data(job)
-    per_rule, names = expected_violations(data)
+
+def test_injected_job_publishes_counts_outcome_summary_and_report_paths(injected):
+    published = stats_data(injected.job)
+    per_rule, _names = expected_violations(injected.data)
     assert published["account_audit_violation_counts"] == per_rule  # the rules checked, and only those
     assert published["account_audit_outcome"] == "non_compliant"
-    # Exactly one GetCallerIdentity, with the same temporary key: the caller the report records.
-    assert [(e["status"], e["access_key"]) for e in sample.log if e.get("action") == "GetCallerIdentity"] == [
-        (200, KEY)
-    ]
     summary = published["account_audit_summary"]
     assert summary["total"] == 300 and summary["violations"]["total"] == len(AUDIT_VIOLATORS)
     assert summary["by_status"] == {"Active": 298, "Suspended": 2}
     paths = published["account_audit_reports"]
+    dest = injected.dest
     assert paths == {
         "json": f"{dest}/chime-account-audit.json",
         "csv": f"{dest}/chime-account-audit.csv",
@@ -122,18 +155,21 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
     }
     assert all(os.path.getsize(path) > 0 for path in paths.values())
 
-    # The job's output names each violating account and shows no other account.
-    stdout = job.stdout
-    assert {a["Name"] for a in data.accounts if shows(stdout, a["Name"])} == names
 
-    # Every job event is far below AWX's cap, and no artifact holds a secret, the token or an e-mail.
-    assert largest_event_res(job) < MAX_EVENT_RES_DATA
-    text = artifact_text(job.artifacts)
-    for secret in (SECRET, TOKEN, *data.users):
+def test_injected_job_output_names_each_violating_account_and_no_other(injected):
+    _per_rule, names = expected_violations(injected.data)
+    assert {a["Name"] for a in injected.data.accounts if shows(injected.job.stdout, a["Name"])} == names
+
+
+def test_injected_job_events_stay_under_the_cap_and_no_artifact_holds_a_secret(injected):
+    assert largest_event_res(injected.job) < MAX_EVENT_RES_DATA
+    text = artifact_text(injected.job.artifacts)
+    for secret in (SECRET, TOKEN, *injected.data.users):
         assert secret not in text
 
-    # The JSON report: keys in the documented order, the accounts as listed, the violations.
-    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+
+def test_injected_job_json_report_has_the_documented_keys_source_and_accounts(injected):
+    report = json.loads(injected.report("json"))
     assert list(report) == [
         "report_format",
         "generated_at",
@@ -159,13 +195,16 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
     }
     assert report["summary"]["violations"]["not_checked"] == ["allowed_aws_account_ids", "allowed_account_types"]
     assert report["generated_at"].endswith("+00:00")  # the notation of the accounts' timestamps
-    assert [a["account_id"] for a in report["accounts"]] == [a["AccountId"] for a in data.accounts]
+    _per_rule, names = expected_violations(injected.data)
+    assert [a["account_id"] for a in report["accounts"]] == [a["AccountId"] for a in injected.data.accounts]
     assert {v["name"] for v in report["violations"]} == names and report["changes"] is None
 
-    # The CSV parses back to the accounts; only the formula-like name is changed, neutralised.
-    rows = list(csv.DictReader(io.StringIO((dest / "chime-account-audit.csv").read_text(encoding="utf-8"), newline="")))
-    assert [r["account_id"] for r in rows] == [a["AccountId"] for a in data.accounts]
-    for row, account in zip(rows, data.accounts, strict=True):
+
+def test_injected_job_csv_parses_back_with_only_the_formula_like_name_neutralised(injected):
+    rows = list(csv.DictReader(io.StringIO(injected.report("csv"), newline="")))
+    accounts = injected.data.accounts
+    assert [r["account_id"] for r in rows] == [a["AccountId"] for a in accounts]
+    for row, account in zip(rows, accounts, strict=True):
         expected = "'" + account["Name"] if account["Name"] == FORMULA_NAME else account["Name"]
         assert row["name"] == expected
         assert row["supported_licenses"] == ";".join(account["SupportedLicenses"])
@@ -173,8 +212,9 @@ def test_awx_job_with_each_token_injection(sample, tmp_path, variant):
         assert row["signin_delegate_groups"] == ";".join(g["GroupName"] for g in groups)
         assert (row["account_status"], row["default_license"]) == (account["AccountStatus"], account["DefaultLicense"])
 
-    # The Markdown report shows the hostile name as text, not as HTML.
-    markdown = (dest / "chime-account-audit.md").read_text(encoding="utf-8")
+
+def test_injected_job_markdown_shows_the_hostile_name_as_text(injected):
+    markdown = injected.report("md")
     assert HOSTILE_NAME not in markdown and "&lt;img src=x onerror=alert(1)&gt;" in markdown
 
 
