@@ -137,25 +137,40 @@ def test_duplicate_roles_are_assumed_once_and_external_id_is_not_echoed():
     assert "secret-external-id" not in entries[0]["message"] and "<external_id>" in entries[0]["message"]
 
 
+# A valid external ID that every case carries, so that each one can show that the value is never echoed.
+EXTERNAL_ID = "Ext-Secret-7f3a"
+
+
 @pytest.mark.parametrize(
-    "options,words",
+    "options,option,words",
     [
-        ({"role_arns": ["arn:aws:iam::1234:role/R"]}, "role_arns must hold IAM role ARNs"),
-        ({"role_arns": []}, "role_arns must be a non-empty list"),
-        ({"role_arns": ["arn:aws:iam::123456789012:role/R"], "organization_role_name": "R"}, "mutually exclusive"),
-        ({"organization_role_name": "a b"}, "organization_role_name must be"),
-        ({"external_id": "x"}, "external_id must be 2 to 1224"),
-        ({"role_session_name": "x" * 65}, "role_session_name must be 2 to 64"),
-        ({"concurrency": 0}, "concurrency must be between 1 and 64"),
-        ({"concurrency": 65}, "concurrency must be between 1 and 64"),
-        ({"on_denied": "shrug"}, "on_denied must be one of"),
+        ({"role_arns": ["arn:aws:iam::1234:role/R"]}, "role_arns", "role_arns must hold IAM role ARNs"),
+        ({"role_arns": []}, "role_arns", "role_arns must be a non-empty list"),
+        (
+            {"role_arns": ["arn:aws:iam::123456789012:role/R"], "organization_role_name": "R"},
+            "role_arns",
+            "mutually exclusive",
+        ),
+        ({"organization_role_name": "a b"}, "organization_role_name", "organization_role_name must be"),
+        # Too short; a letter that the message has nowhere else, so that an echo would show.
+        ({"external_id": "Q"}, "external_id", "external_id must be 2 to 1224"),
+        ({"external_id": "Ext Secret 7f3a"}, "external_id", "external_id must be 2 to 1224"),  # a space
+        ({"external_id": EXTERNAL_ID * 100}, "external_id", "external_id must be 2 to 1224"),  # 1500 characters
+        ({"role_session_name": "x" * 65}, "role_session_name", "role_session_name must be 2 to 64"),
+        ({"concurrency": 0}, "concurrency", "concurrency must be between 1 and 64"),
+        ({"concurrency": 65}, "concurrency", "concurrency must be between 1 and 64"),
+        ({"on_denied": "shrug"}, "on_denied", "on_denied must be one of"),
     ],
 )
-def test_bad_fan_out_options_name_the_option(options, words):
+def test_bad_fan_out_options_name_the_option(options, option, words):
+    options = {"external_id": EXTERNAL_ID, **options}
     with pytest.raises(core.ChimeInputError) as info:
         core.validate_fan_out_options(**options)
-    assert words in str(info.value)
-    assert "external" not in str(info.value) or "value not shown" in str(info.value)
+    message = str(info.value)
+    assert message.startswith(f"{option} ") and words in message  # the message opens with the option's name
+    assert options["external_id"] not in message  # the external ID, good or bad, is never echoed
+    if option == "external_id":
+        assert message.endswith(" (value not shown).")
 
 
 def test_good_fan_out_options_pass():
