@@ -23,6 +23,7 @@ from ._chime import errors as _errors
 from ._chime import fan_out as _fan_out
 from ._chime import inventory as _inventory
 from ._chime import listing as _listing
+from ._chime import options as _options
 from ._chime import retries as _retries
 from ._chime import transformations as _transformations
 
@@ -37,22 +38,18 @@ is_transient = _retries.is_transient
 COLLECTION = _listing.COLLECTION
 COLLECTION_VERSION = _listing.COLLECTION_VERSION
 DEFAULT_REGION = _listing.DEFAULT_REGION
-validate_options = _listing.validate_options
-option_spec = _listing.option_spec
 client_config = _listing.client_config
 create_chime_client = _listing.create_chime_client
 AwsConnection = _listing.AwsConnection
 list_chime_accounts = _listing.list_chime_accounts
 
-ON_DENIED = _fan_out.ON_DENIED
-fan_out_option_spec = _fan_out.fan_out_option_spec
-validate_fan_out_options = _fan_out.validate_fan_out_options
-fan_out_requested = _fan_out.fan_out_requested
 list_across_aws_accounts = _fan_out.list_across_aws_accounts
 summarize_across = _fan_out.summarize_across
 caller_identity = _fan_out.caller_identity
 
 inventory = _inventory.inventory
+
+ListingOptions = _options.ListingOptions
 
 normalize_account = _transformations.normalize_account
 summarize = _transformations.summarize

@@ -306,11 +306,8 @@ def _organization_listing(endpoint, page_size, concurrency):
     try:
         connect = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
         connection = core.AwsConnection(None, endpoint.url, connect)
-        listing = {"user_email": None, "page_size": page_size, "backoff_retries": 10}
-        listing.update(backoff_delay=0.1, backoff_max_delay=30.0)
-        fan_out = {"role_arns": None, "organization_role_name": "ChimeAudit", "external_id": None}
-        fan_out.update(role_session_name="chime-admin", concurrency=concurrency, on_denied="error")
-        facts, _warnings = core.inventory(connection, [None], listing, fan_out)
+        options = core.ListingOptions(page_size=page_size, organization_role_name="ChimeAudit", concurrency=concurrency)
+        facts, _warnings = core.inventory(connection, [None], options)
         return facts
     finally:
         for key, value in saved.items():

@@ -20,6 +20,14 @@ EMAIL = "ana.silva@example.com"
 FAST = {"backoff_delay": 0.001, "backoff_max_delay": 0.001}
 
 
+def _list(client, name=None, **options):
+    return core.list_chime_accounts(client, name, core.ListingOptions(**options))
+
+
+def _validate(name=None, **options):
+    core.ListingOptions(**options).validate([name])
+
+
 def _raw(n, **extra):
     account = {"AwsAccountId": "111122223333", "AccountId": f"id-{n}", "Name": f"Acct {n}"}
     account.update(extra)
@@ -56,27 +64,27 @@ def test_pages_through_every_result_with_one_call_per_page(stubbed):
     _page(stub, [_raw(1), _raw(2)], "t1", {"MaxResults": 2})
     _page(stub, [_raw(3), _raw(4)], "t2", {"MaxResults": 2, "NextToken": "t1"})
     _page(stub, [_raw(5)], None, {"MaxResults": 2, "NextToken": "t2"})
-    accounts = core.list_chime_accounts(client, page_size=2)
+    accounts = _list(client, page_size=2)
     assert [a["account_id"] for a in accounts] == ["id-1", "id-2", "id-3", "id-4", "id-5"]
 
 
 def test_empty_listing_takes_one_call(stubbed):
     client, stub = stubbed
     _page(stub, [], None, {"MaxResults": 200})
-    assert core.list_chime_accounts(client) == []
+    assert _list(client) == []
 
 
 def test_filters_are_sent(stubbed):
     client, stub = stubbed
     _page(stub, [_raw(1)], None, {"MaxResults": 200, "Name": "Eng", "UserEmail": EMAIL})
-    assert len(core.list_chime_accounts(client, name="Eng", user_email=EMAIL)) == 1
+    assert len(_list(client, name="Eng", user_email=EMAIL)) == 1
 
 
 def test_duplicates_across_pages_are_kept_once_at_first_position(stubbed):
     client, stub = stubbed
     _page(stub, [_raw(1), _raw(2)], "t1")
     _page(stub, [_raw(2), _raw(3)], None)
-    assert [a["account_id"] for a in core.list_chime_accounts(client, page_size=2)] == ["id-1", "id-2", "id-3"]
+    assert [a["account_id"] for a in _list(client, page_size=2)] == ["id-1", "id-2", "id-3"]
 
 
 def test_repeated_token_fails_as_a_pagination_loop(stubbed):
@@ -85,7 +93,7 @@ def test_repeated_token_fails_as_a_pagination_loop(stubbed):
     _page(stub, [_raw(2)], "t2")
     _page(stub, [_raw(3)], "t1")
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, page_size=1)
+        _list(client, page_size=1)
     assert "pagination looped" in info.value.message and "after page 3" in info.value.message
     assert info.value.code == "PaginationLoop"
 
@@ -108,7 +116,7 @@ def test_retries_only_the_failed_page_for_both_spellings(stubbed, code, status):
     _error(stub, code, status, {"MaxResults": 1, "NextToken": "t1"})
     _error(stub, code, status, {"MaxResults": 1, "NextToken": "t1"})
     _page(stub, [_raw(2)], None, {"MaxResults": 1, "NextToken": "t1"})
-    accounts = core.list_chime_accounts(client, page_size=1, **FAST)
+    accounts = _list(client, page_size=1, **FAST)
     assert [a["account_id"] for a in accounts] == ["id-1", "id-2"]
 
 
@@ -118,7 +126,7 @@ def test_retry_budget_exhausted_fails_with_code_and_attempts(stubbed):
     for _attempt in range(3):
         _error(stub, "ThrottledClientException", 429)
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, page_size=1, backoff_retries=2, **FAST)
+        _list(client, page_size=1, backoff_retries=2, **FAST)
     assert info.value.code == "ThrottledClientException"
     assert "ListAccounts on page 2 after 3 attempts returned ThrottledClientException" in info.value.message
 
@@ -137,7 +145,7 @@ def test_connection_errors_and_malformed_answers_are_retried():
                 raise botocore.exceptions.ReadTimeoutError(endpoint_url="http://x/accounts")
             return {"Accounts": [_raw(len(calls))], "NextToken": None if calls[-1] else "t1"}
 
-    accounts = core.list_chime_accounts(FlakyClient(), page_size=1, **FAST)
+    accounts = _list(FlakyClient(), page_size=1, **FAST)
     assert calls == [None, "t1", "t1", "t1", "t1"]  # page 1 once; only page 2 again
     assert [a["account_id"] for a in accounts] == ["id-1", "id-5"]
 
@@ -170,7 +178,7 @@ TRANSIENT_FAILURES = [
 @pytest.mark.parametrize("error", TRANSIENT_FAILURES, ids=lambda e: type(e).__name__)
 def test_transient_failures_are_retried_by_class(error):
     client, calls = _failing_once(error)
-    assert [a["account_id"] for a in core.list_chime_accounts(client, **FAST)] == ["id-1"]
+    assert [a["account_id"] for a in _list(client, **FAST)] == ["id-1"]
     assert len(calls) == 2
 
 
@@ -186,7 +194,7 @@ def test_transient_failures_are_retried_by_class(error):
 def test_permanent_botocore_failures_fail_at_once(error):
     client, calls = _failing_once(error)
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
+        _list(client, **FAST)
     assert len(calls) == 1 and info.value.code == type(error).__name__
     assert "attempts" not in info.value.message
 
@@ -196,17 +204,17 @@ def test_errors_are_ansible_aws_errors():
 
     client, _calls = _failing_once(botocore.exceptions.NoCredentialsError())
     with pytest.raises(AnsibleAWSError) as info:
-        core.list_chime_accounts(client, **FAST)
+        _list(client, **FAST)
     assert str(info.value) == info.value.message and "NoCredentialsError" in info.value.message
     with pytest.raises(AnsibleAWSError):
-        core.validate_options(page_size=0)
+        _validate(page_size=0)
 
 
 def test_unretried_errors_fail_at_once_with_permission_hint(stubbed):
     client, stub = stubbed
     _error(stub, "ForbiddenException", 403)
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
+        _list(client, **FAST)
     assert info.value.denied and "chime:ListAccounts" in info.value.message
     assert "ForbiddenException" in info.value.message and "attempts" not in info.value.message
     assert info.value.response["Error"]["Code"] == "ForbiddenException"
@@ -216,7 +224,7 @@ def test_bad_request_is_not_denied_and_not_retried(stubbed):
     client, stub = stubbed
     _error(stub, "BadRequestException", 400)
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
+        _list(client, **FAST)
     assert not info.value.denied and "chime:ListAccounts" not in info.value.message
 
 
@@ -224,14 +232,14 @@ def test_bad_request_is_not_denied_and_not_retried(stubbed):
 def test_unknown_email_is_no_account(stubbed, code):
     client, stub = stubbed
     _error(stub, code, 404)
-    assert core.list_chime_accounts(client, user_email=EMAIL) == []
+    assert _list(client, user_email=EMAIL) == []
 
 
 def test_not_found_without_email_filter_is_a_failure(stubbed):
     client, stub = stubbed
     _error(stub, "NotFoundException", 404)
     with pytest.raises(core.ChimeListingError):
-        core.list_chime_accounts(client)
+        _list(client)
 
 
 def test_email_never_reaches_error_messages():
@@ -242,7 +250,7 @@ def test_email_never_reaches_error_messages():
             )
 
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(Failing(), user_email=EMAIL, backoff_retries=0)
+        _list(Failing(), user_email=EMAIL, backoff_retries=0)
     assert "ana.silva" not in info.value.message and "<user_email>" in info.value.message
 
 
@@ -322,14 +330,14 @@ def test_summarize_counts_by_api_values():
 )
 def test_every_input_check_names_its_option(options, option):
     with pytest.raises(core.ChimeInputError) as info:
-        core.validate_options(**options)
+        _validate(**options)
     assert str(info.value).startswith(f"{option} "), str(info.value)  # the message opens with the option's name
     assert "no-at-sign" not in str(info.value)
 
 
 def test_valid_options_pass():
-    core.validate_options(name="x" * 100, user_email=EMAIL, page_size=1, backoff_retries=0)
-    core.validate_options(name="Zürich", page_size=200, backoff_delay=0.001, backoff_max_delay=0.001)
+    _validate(name="x" * 100, user_email=EMAIL, page_size=1, backoff_retries=0)
+    _validate(name="Zürich", page_size=200, backoff_delay=0.001, backoff_max_delay=0.001)
 
 
 def test_client_config_names_the_collection_and_turns_botocore_retries_off():
@@ -462,7 +470,7 @@ def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
                 )
             return {"Accounts": [_raw(len(calls))], "NextToken": f"t{len(calls)}" if len(calls) < 5 else None}
 
-    assert len(core.list_chime_accounts(Throttling(), page_size=1, **FAST)) == 4
+    assert len(_list(Throttling(), page_size=1, **FAST)) == 4
     assert calls == [None, "t1", "t1", "t3", "t4"]
     # Nothing was paced before the throttle; every request after it was, and the retry also
     # waited its backoff (which does not go through the pacer's sleep).

@@ -56,6 +56,14 @@ class Scripted:
         return {"Credentials": {"AccessKeyId": f"ASIA-{account}", "SecretAccessKey": "s", "SessionToken": "t"}}
 
 
+def _across(connection, list_accounts, **options):
+    return core.list_across_aws_accounts(connection, list_accounts, core.ListingOptions(**options))
+
+
+def _validate(**options):
+    core.ListingOptions(**options).validate()
+
+
 def _member(account_id, status="ACTIVE"):
     return {"Id": account_id, "Status": status}
 
@@ -74,7 +82,7 @@ def _lister(fail=(), deny=()):
 def test_organization_members_are_listed_sorted_with_a_status_each():
     members = [_member("333333333333"), _member(CALLER), _member("111111111111"), _member("222222222222", "SUSPENDED")]
     connection = Scripted(members, throttle_once={"333333333333"})
-    accounts, entries, warnings = core.list_across_aws_accounts(
+    accounts, entries, warnings = _across(
         connection, _lister(), organization_role_name="audit/Chime", concurrency=3, **FAST
     )
     assert [a["account_id"] for a in accounts] == [
@@ -96,9 +104,7 @@ def test_organization_members_are_listed_sorted_with_a_status_each():
 def test_refusals_are_reported_and_left_out(mode, warned):
     arns = [f"arn:aws:iam::{n * 12}:role/R" for n in "123"]
     connection = Scripted(refuse={"1" * 12})
-    accounts, entries, warnings = core.list_across_aws_accounts(
-        connection, _lister(deny={"2" * 12}), role_arns=arns, on_denied=mode, **FAST
-    )
+    accounts, entries, warnings = _across(connection, _lister(deny={"2" * 12}), role_arns=arns, on_denied=mode, **FAST)
     assert {a["aws_account_id"] for a in accounts} == {"3" * 12}
     assert [e["status"] for e in entries] == ["denied", "denied", "listed"]
     assert "AccessDenied" in entries[0]["message"] and "Forbidden" in entries[1]["message"]
@@ -114,7 +120,7 @@ def test_failures_fail_after_every_account_was_tried_naming_each():
         return _lister(fail={"1" * 12, "3" * 12}, deny={"2" * 12})(client)
 
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_across_aws_accounts(Scripted(), lister, role_arns=arns, on_denied="error", concurrency=1, **FAST)
+        _across(Scripted(), lister, role_arns=arns, on_denied="error", concurrency=1, **FAST)
     assert sorted(listed) == sorted(n * 12 for n in "1234")
     message = info.value.message
     assert "3 of 4 AWS accounts" in message and "partial list" in message
@@ -130,7 +136,7 @@ def test_duplicate_roles_are_assumed_once_and_external_id_is_not_echoed():
         raise _error("AccessDenied", 403, "AssumeRole", f"not allowed with external ID {ExternalId}")
 
     connection.assume_role = refusing_with_id
-    _accounts, entries, _warnings = core.list_across_aws_accounts(
+    _accounts, entries, _warnings = _across(
         connection, _lister(), role_arns=[arn, arn], external_id="secret-external-id", on_denied="skip", **FAST
     )
     assert connection.assumed == [(arn, "chime-admin", "secret-external-id")] and len(entries) == 1
@@ -165,7 +171,7 @@ EXTERNAL_ID = "Ext-Secret-7f3a"
 def test_bad_fan_out_options_name_the_option(options, option, words):
     options = {"external_id": EXTERNAL_ID, **options}
     with pytest.raises(core.ChimeInputError) as info:
-        core.validate_fan_out_options(**options)
+        _validate(**options)
     message = str(info.value)
     assert message.startswith(f"{option} ") and words in message  # the message opens with the option's name
     assert options["external_id"] not in message  # the external ID, good or bad, is never echoed
@@ -174,7 +180,7 @@ def test_bad_fan_out_options_name_the_option(options, option, words):
 
 
 def test_good_fan_out_options_pass():
-    core.validate_fan_out_options(
+    _validate(
         role_arns=["arn:aws-us-gov:iam::123456789012:role/path/to/Role.Name@x"], external_id="a:b/c-d", concurrency=64
     )
-    core.validate_fan_out_options(organization_role_name="audit/ChimeAudit", role_session_name="ab", concurrency=1)
+    _validate(organization_role_name="audit/ChimeAudit", role_session_name="ab", concurrency=1)

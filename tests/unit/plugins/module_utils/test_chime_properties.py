@@ -88,7 +88,9 @@ def scenario(draw, exceed_budget=False):
 def test_result_is_the_deduplicated_accounts_in_api_order(case):
     accounts, page_size, pages, retries, faults = case
     client = ScriptedChime(pages, faults)
-    result = core.list_chime_accounts(client, page_size=page_size, backoff_retries=retries, **FAST)
+    result = core.list_chime_accounts(
+        client, options=core.ListingOptions(page_size=page_size, backoff_retries=retries, **FAST)
+    )
     assert result == [core.normalize_account(a) for a in accounts]
     # Every page was fetched once, plus once more for each scheduled fault on it: no restarts.
     assert client.calls == [p for p in range(len(pages)) for _call in range(1 + len(faults[p]))]
@@ -99,6 +101,9 @@ def test_result_is_the_deduplicated_accounts_in_api_order(case):
 def test_a_schedule_beyond_the_retry_budget_fails_cleanly(case):
     accounts, page_size, pages, retries, faults = case
     with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(ScriptedChime(pages, faults), page_size=page_size, backoff_retries=retries, **FAST)
+        core.list_chime_accounts(
+            ScriptedChime(pages, faults),
+            options=core.ListingOptions(page_size=page_size, backoff_retries=retries, **FAST),
+        )
     assert "Failed to list Chime accounts: ListAccounts on page" in info.value.message
     assert info.value.code in {code for code, _status in RETRYABLE} | {"MalformedResponseError"}
