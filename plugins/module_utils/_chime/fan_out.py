@@ -17,12 +17,11 @@ except ImportError:
 
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
-from .errors import describe_error
 from .options import ROLE_ARN_RE
 from .options import ListingOptions
-from .retries import DENIED_CODES
-from .retries import RETRIED
-from .retries import ChimeRetry
+from .retries import Retrying
+from .retries import call_failure
+from .retries import retried
 from .transformations import summarize
 from .transformations import union_by_account_id
 
@@ -30,39 +29,28 @@ ORGANIZATIONS_PAGE_SIZE = 20  # the service's maximum
 ACTIVE = "ACTIVE"
 
 
-class _Retrying:
+class _Calls:
     """Calls of STS and Organizations, each retried on its own with the listing's backoff options."""
 
     def __init__(self, options):
-        self.retries = options.backoff_retries
-        self.decorate = ChimeRetry.jittered_backoff(
-            retries=options.backoff_retries + 1,
-            delay=options.backoff_delay,
-            max_delay=options.backoff_max_delay,
-            catch_extra_error_codes=RETRIED,
-        )
+        self.retrying = Retrying(options)
 
     def call(self, operation, function, **params):
         """``function(**params)``, retried; a failure for good raises :class:`ChimeListingError`."""
         try:
-            return self.decorate(function)(**params)
+            return self.retrying.call(function, **params)
         except (ClientError, BotoCoreError, MalformedResponseError) as error:
-            raise self.failure(operation, error, params.get("ExternalId")) from None
-
-    def failure(self, operation, error, external_id=None):
-        """The :class:`ChimeListingError` for a failed call: its code, attempts and (redacted) message."""
-        code, detail, response = describe_error(error, external_id, "<external_id>")
-        retried = ChimeRetry.status_code_from_exception(error) in RETRIED
-        attempts = f" after {self.retries + 1} attempts" if retried else ""
-        message = f"{operation}{attempts} returned {code}: {detail}"
-        return ChimeListingError(message, code=code, response=response, denied=code in DENIED_CODES)
+            # Unlike the Chime listing's, these messages count the attempts of a retried failure even
+            # when there was only one (backoff_retries 0).
+            attempts = self.retrying.attempts if retried(error) else None
+            raise call_failure(operation, error, attempts, params.get("ExternalId"), "<external_id>") from None
 
 
 def caller_identity(connection, options=None):
     """STS ``GetCallerIdentity`` of ``connection``'s identity (``Account``, ``Arn``, ``UserId``), retried
     with the backoff options of the :class:`ListingOptions` ``options`` (the defaults for ``None``); a
     failure raises :class:`ChimeListingError`."""
-    calls = _Retrying(ListingOptions() if options is None else options)
+    calls = _Calls(ListingOptions() if options is None else options)
     return calls.call("STS GetCallerIdentity", connection.client("sts").get_caller_identity)
 
 
@@ -147,7 +135,7 @@ def list_across_aws_accounts(connection, list_accounts, options):
     after all were tried, and every refused one when ``on_denied`` is ``error``: a partial list is
     never a success. No credential and no external ID is part of any result or message.
     """
-    calls = _Retrying(options)
+    calls = _Calls(options)
     sts = connection.client("sts")  # one client for every AssumeRole: clients are thread-safe
     if options.role_arns:
         targets, entries = _targets_from_roles(options.role_arns)

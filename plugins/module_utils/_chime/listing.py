@@ -22,14 +22,14 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
-from .errors import describe_error
 from .options import ListingOptions
-from .retries import DENIED_CODES
 from .retries import NOT_FOUND_CODES
-from .retries import RETRIED
 from .retries import THROTTLE_CODES
 from .retries import AdaptivePacer
 from .retries import ChimeRetry
+from .retries import Retrying
+from .retries import call_failure
+from .retries import retried
 from .transformations import normalize_account
 from .transformations import union_by_account_id
 
@@ -39,6 +39,10 @@ DEFAULT_REGION = "us-east-1"  # Chime is global: botocore signs for us-east-1 wh
 OPERATION = "ListAccounts"
 PERMISSION = "chime:ListAccounts"
 END_OF_SUPPORT = "2026-02-20"
+DENIED_HINT = (
+    f"Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
+    f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
+)
 
 
 def client_config():
@@ -161,19 +165,6 @@ def _fetch_page(client, params, pacer):
     return response
 
 
-def _failure(error, user_email, pages, attempts):
-    where = f"on page {pages + 1}" + (f" after {attempts} attempts" if attempts > 1 else "")
-    code, detail, response = describe_error(error, user_email)
-    message = f"Failed to list Chime accounts: {OPERATION} {where} returned {code}: {detail}"
-    denied = code in DENIED_CODES
-    if denied:
-        message += (
-            f" Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
-            f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
-        )
-    return ChimeListingError(message, code=code, response=response, denied=denied)
-
-
 def list_chime_accounts(client, name=None, options=None):
     """List every Chime account whose name starts with ``name`` (every account for ``None``) and that
     matches the :class:`ListingOptions` ``options`` (the defaults for ``None``), normalised, in API order,
@@ -185,15 +176,7 @@ def list_chime_accounts(client, name=None, options=None):
     and when a NextToken comes back a second time: a partial list is never returned.
     """
     options = ListingOptions() if options is None else options
-    user_email, backoff_retries = options.user_email, options.backoff_retries
-    # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
-    # retry decorator starts again from page 1 on every throttle.
-    fetch = ChimeRetry.jittered_backoff(
-        retries=backoff_retries + 1,
-        delay=options.backoff_delay,
-        max_delay=options.backoff_max_delay,
-        catch_extra_error_codes=RETRIED,
-    )(_fetch_page)
+    user_email, retrying = options.user_email, Retrying(options)
     params = {"MaxResults": options.page_size}
     if name is not None:
         params["Name"] = name
@@ -202,13 +185,15 @@ def list_chime_accounts(client, name=None, options=None):
     pages, seen_tokens, pacer = [], set(), AdaptivePacer()
     while True:
         try:
-            response = fetch(client, params, pacer)
+            # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
+            # retry decorator starts again from page 1 on every throttle.
+            response = retrying.call(_fetch_page, client, params, pacer)
         except (ClientError, BotoCoreError, MalformedResponseError) as error:
-            code = ChimeRetry.status_code_from_exception(error)
-            if user_email is not None and code in NOT_FOUND_CODES:
+            if user_email is not None and ChimeRetry.status_code_from_exception(error) in NOT_FOUND_CODES:
                 return []
-            attempts = backoff_retries + 1 if code in RETRIED else 1
-            raise _failure(error, user_email, len(pages), attempts) from None
+            attempts = retrying.attempts if retried(error) and retrying.attempts > 1 else None
+            operation = f"Failed to list Chime accounts: {OPERATION} on page {len(pages) + 1}"
+            raise call_failure(operation, error, attempts, user_email, denied_hint=DENIED_HINT) from None
         pages.append([normalize_account(raw) for raw in response["Accounts"]])
         token = response.get("NextToken")
         if not token:

@@ -5,6 +5,9 @@
 
 import datetime
 import os
+import random
+import threading
+import time
 
 import boto3
 import botocore.config
@@ -15,6 +18,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
 from ansible_collections.chime.admin.plugins.module_utils._chime import listing
+from ansible_collections.chime.admin.plugins.module_utils._chime import retries
 
 EMAIL = "ana.silva@example.com"
 FAST = {"backoff_delay": 0.001, "backoff_max_delay": 0.001}
@@ -475,3 +479,49 @@ def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
     # Nothing was paced before the throttle; every request after it was, and the retry also
     # waited its backoff (which does not go through the pacer's sleep).
     assert len(slept) == 3 and all(seconds > 0 for seconds in slept)
+
+
+def test_concurrent_calls_through_one_retry_helper_keep_their_own_delays(monkeypatch):
+    slept = {}
+    monkeypatch.setattr(
+        time, "sleep", lambda seconds: slept.setdefault(threading.current_thread().name, []).append(seconds)
+    )
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)  # every wait its whole bound: 1, 2, 4, ...
+    retrying = retries.Retrying(core.ListingOptions(backoff_retries=5, backoff_delay=1.0, backoff_max_delay=100.0))
+    results = {}
+
+    def throttle():
+        return botocore.exceptions.ClientError({"Error": {"Code": "Throttling"}}, "AssumeRole")
+
+    def other():
+        failures = [throttle()]
+
+        def call():
+            if failures:
+                raise failures.pop()
+            return "other"
+
+        results["other"] = retrying.call(call)
+
+    def first():
+        attempts = []
+
+        def call():
+            attempts.append(len(attempts) + 1)
+            if len(attempts) == 3:  # after its second wait, another thread calls through the same helper
+                worker = threading.Thread(target=other, name="other")
+                worker.start()
+                worker.join()
+            if len(attempts) < 5:
+                raise throttle()
+            return "first"
+
+        results["first"] = retrying.call(call)
+
+    worker = threading.Thread(target=first, name="first")
+    worker.start()
+    worker.join()
+    assert results == {"first": "first", "other": "other"}
+    # With one delay iterator shared by the two calls, the other call's start would have reset the
+    # first call's bound: its fourth wait would be 4, not 8.
+    assert slept == {"first": [1.0, 2.0, 4.0, 8.0], "other": [1.0]}
