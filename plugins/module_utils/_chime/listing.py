@@ -144,11 +144,6 @@ class AwsConnection:
                 raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
 
 
-def create_chime_client(region, endpoint_url, connect_params):
-    """A Chime client from amazon.aws's connection info (see :class:`AwsConnection`)."""
-    return AwsConnection(region, endpoint_url, connect_params).client("chime")
-
-
 def _fetch_page(client, params, pacer):
     pacer.before_request()
     try:

@@ -20,6 +20,8 @@ from ansible_collections.chime.admin.plugins.module_utils import chime as core
 from ansible_collections.chime.admin.plugins.module_utils._chime import listing
 from ansible_collections.chime.admin.plugins.module_utils._chime import retries
 
+from fake_chime.testing import create_chime_client
+
 EMAIL = "ana.silva@example.com"
 FAST = {"backoff_delay": 0.001, "backoff_max_delay": 0.001}
 
@@ -345,7 +347,7 @@ def test_valid_options_pass():
 
 
 def test_client_config_names_the_collection_and_turns_botocore_retries_off():
-    config = core.client_config()
+    config = listing.client_config()
     assert config.user_agent_extra.endswith(f" chime.admin/{core.COLLECTION_VERSION}")
     assert config.user_agent_extra.startswith("APN/1.0 Ansible/")
     assert config.retries == {"total_max_attempts": 1}
@@ -376,7 +378,7 @@ def test_every_timestamp_form_gives_the_same_iso_string(wire):
 
 def test_client_keeps_wire_timestamps_and_normalisation_turns_them_into_iso(fake):
     connect = {"aws_access_key_id": "AKIAFAKETESTKEY00001", "aws_secret_access_key": "fake-secret-key-for-tests"}
-    client = core.create_chime_client(None, fake.url, connect)
+    client = create_chime_client(None, fake.url, connect)
     raw = client.list_accounts(MaxResults=1)["Accounts"][0]
     assert isinstance(raw["CreatedTimestamp"], str)
     assert core.normalize_account(raw)["created_timestamp"].endswith("+00:00")
@@ -386,7 +388,7 @@ def test_client_keeps_wire_timestamps_and_normalisation_turns_them_into_iso(fake
 
 def test_user_aws_config_wins_over_the_collection_defaults(fake):
     connect = {"aws_config": botocore.config.Config(retries={"max_attempts": 4}, read_timeout=7)}
-    client = core.create_chime_client("eu-west-1", fake.url, connect)
+    client = create_chime_client("eu-west-1", fake.url, connect)
     assert client.meta.config.retries["total_max_attempts"] == 5  # max_attempts 4: five attempts
     assert client.meta.config.read_timeout == 7 and client.meta.region_name == "eu-west-1"
 
@@ -402,13 +404,13 @@ def test_client_creation_failures_are_listing_errors(fake, monkeypatch, connect,
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     with pytest.raises(core.ChimeListingError) as info:
-        core.create_chime_client(None, fake.url, connect)
+        create_chime_client(None, fake.url, connect)
     assert info.value.message.startswith("Couldn't connect to AWS: ") and words in info.value.message
 
 
 def test_malformed_endpoint_is_a_listing_error():
     with pytest.raises(core.ChimeListingError, match="Invalid endpoint"):
-        core.create_chime_client(None, "not a url", {})
+        create_chime_client(None, "not a url", {})
 
 
 class FakeClock:
@@ -427,7 +429,7 @@ class FakeClock:
 
 def test_pacer_spaces_nothing_until_the_first_throttle():
     clock = FakeClock()
-    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
+    pacer = retries.AdaptivePacer(clock=clock, sleep=clock.sleep)
     for _request in range(5):
         pacer.before_request()
         pacer.succeeded()
@@ -436,10 +438,10 @@ def test_pacer_spaces_nothing_until_the_first_throttle():
 
 def test_pacer_doubles_on_throttles_in_a_row_then_adapts_gently():
     clock = FakeClock()
-    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
+    pacer = retries.AdaptivePacer(clock=clock, sleep=clock.sleep)
     pacer.before_request()
     pacer.throttled()
-    assert pacer.interval == core.AdaptivePacer.MIN_INTERVAL
+    assert pacer.interval == retries.AdaptivePacer.MIN_INTERVAL
     pacer.throttled()
     pacer.throttled()
     assert pacer.interval == pytest.approx(0.02)  # doubled twice
@@ -455,7 +457,7 @@ def test_pacer_doubles_on_throttles_in_a_row_then_adapts_gently():
 
 
 def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
-    slept, clock, real_pacer = [], FakeClock(), core.AdaptivePacer
+    slept, clock, real_pacer = [], FakeClock(), retries.AdaptivePacer
 
     def recording_sleep(seconds):
         slept.append(seconds)

@@ -9,6 +9,7 @@ import botocore.exceptions
 import pytest
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils._chime import fan_out
 
 FAST = {"backoff_retries": 2, "backoff_delay": 0.001, "backoff_max_delay": 0.001}
 CALLER = "999988887777"
@@ -57,7 +58,7 @@ class Scripted:
 
 
 def _across(connection, list_accounts, **options):
-    return core.list_across_aws_accounts(connection, list_accounts, core.ListingOptions(**options))
+    return fan_out.list_across_aws_accounts(connection, list_accounts, core.ListingOptions(**options))
 
 
 def _validate(**options):
