@@ -33,11 +33,6 @@ _SESSION_NAME_RE = re.compile(rf"{_IAM_NAME}{{2,64}}")
 _EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
 
 
-def _option(default=None, **spec):
-    """A field whose metadata is its Ansible argument spec (``type``, ``aliases``, ``no_log``, ...)."""
-    return dataclasses.field(default=default, metadata=spec)
-
-
 def _check_range(option, value, low, high):
     # A YAML true is an int to Python (and to Ansible's int check): sent as max-results=True, the
     # service answers 400, so a boolean is refused here, before any request.
@@ -72,19 +67,19 @@ class ListingOptions:
     """
 
     # The listing of one AWS account.
-    user_email: Optional[str] = _option(type="str", no_log=True)
-    page_size: int = _option(200, type="int", aliases=["max_results"])
+    user_email: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    page_size: int = dataclasses.field(default=200, metadata=dict(type="int", aliases=["max_results"]))
     # The retries of one page (and of one STS or Organizations call).
-    backoff_retries: int = _option(10, type="int")
-    backoff_delay: float = _option(0.1, type="float")
-    backoff_max_delay: float = _option(30.0, type="float")
+    backoff_retries: int = dataclasses.field(default=10, metadata=dict(type="int"))
+    backoff_delay: float = dataclasses.field(default=0.1, metadata=dict(type="float"))
+    backoff_max_delay: float = dataclasses.field(default=30.0, metadata=dict(type="float"))
     # The listing across AWS accounts.
-    role_arns: Optional[List[str]] = _option(type="list", elements="str")
-    organization_role_name: Optional[str] = _option(type="str")
-    external_id: Optional[str] = _option(type="str", no_log=True)
-    role_session_name: str = _option("chime-admin", type="str")
-    concurrency: int = _option(8, type="int")
-    on_denied: str = _option("error", type="str", choices=list(ON_DENIED))
+    role_arns: Optional[List[str]] = dataclasses.field(default=None, metadata=dict(type="list", elements="str"))
+    organization_role_name: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str"))
+    external_id: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    role_session_name: str = dataclasses.field(default="chime-admin", metadata=dict(type="str"))
+    concurrency: int = dataclasses.field(default=8, metadata=dict(type="int"))
+    on_denied: str = dataclasses.field(default="error", metadata=dict(type="str", choices=list(ON_DENIED)))
 
     @classmethod
     def argument_spec(cls):
