@@ -92,7 +92,8 @@ def _now():
 
 
 class Plan:
-    """The checked options of one audit: where the reports go and where the baseline comes from."""
+    """The checked options of one audit: its listing options, where the reports go and where the baseline
+    comes from."""
 
     def __init__(self, params, basedir):
         self.options = ListingOptions.from_params(params)
