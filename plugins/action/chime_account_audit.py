@@ -19,8 +19,7 @@ from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audit_option_spec
 
@@ -28,7 +27,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audi
 def argument_spec():
     """Every option of the action: the AWS options, the module's listing and fan-out options, the audit's."""
     spec = aws_argument_spec()
-    spec.update(name=dict(type="str"), **option_spec(), **fan_out_option_spec(), **audit_option_spec())
+    spec.update(name=dict(type="str"), **ListingOptions.argument_spec(), **audit_option_spec())
     return spec
 
 
@@ -56,7 +55,7 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
         try:
             validation, params = self.validate_argument_spec(
-                argument_spec=argument_spec(), mutually_exclusive=[("role_arns", "organization_role_name")]
+                argument_spec=argument_spec(), mutually_exclusive=ListingOptions.mutually_exclusive()
             )
         except AnsibleActionFail as error:
             message = f"Chime account audit did not run: {error.message}"

@@ -96,30 +96,24 @@ from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookup
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
-from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 
 
 class LookupModule(AWSLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self._reject_unknown_options(kwargs)
         super().run(terms, variables, **kwargs)
-        listing = {key: self.get_option(key) for key in option_spec()}
-        fan_out = {key: self.get_option(key) for key in fan_out_option_spec()}
+        options = ListingOptions.from_params(self.get_options())
         names = list(terms) or [None]
         try:
-            for name in names:
-                validate_options(name=name, **listing)
-            validate_fan_out_options(**fan_out)
+            options.validate(names)
         except ChimeInputError as error:
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
 
         try:
             connection = AwsConnection(*get_aws_connection_info(self))
-            facts, warnings = inventory(connection, names, listing, fan_out)
+            facts, warnings = inventory(connection, names, options)
         except ChimeListingError as error:
             raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
         for warning in warnings:

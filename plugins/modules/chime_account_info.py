@@ -237,31 +237,27 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
-from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
-from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 
 
 def main():
-    argument_spec = dict(name=dict(type="str"), **option_spec(), **fan_out_option_spec())
+    argument_spec = dict(name=dict(type="str"), **ListingOptions.argument_spec())
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[("role_arns", "organization_role_name")],
+        mutually_exclusive=ListingOptions.mutually_exclusive(),
     )
-    listing = {key: module.params[key] for key in option_spec()}
-    fan_out = {key: module.params[key] for key in fan_out_option_spec()}
+    names = [module.params["name"]]
+    options = ListingOptions.from_params(module.params)
     try:
-        validate_options(name=module.params["name"], **listing)
-        validate_fan_out_options(**fan_out)
+        options.validate(names)
     except ChimeInputError as error:
         module.fail_json(msg=str(error))
 
     try:
         connection = AwsConnection(*get_aws_connection_info(module))
-        facts, warnings = inventory(connection, [module.params["name"]], listing, fan_out)
+        facts, warnings = inventory(connection, names, options)
     except ChimeListingError as error:
         module.fail_json_aws(error)
     for warning in warnings:

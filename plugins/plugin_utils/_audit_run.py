@@ -19,19 +19,16 @@ The result holds no account: the summary, counts, locations and at most ``show_v
 Private to this collection.
 """
 
+import dataclasses
 import datetime
 import os
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
-from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_option_spec
-from ansible_collections.chime.admin.plugins.module_utils.chime import fan_out_requested
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
-from ansible_collections.chime.admin.plugins.module_utils.chime import option_spec
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_fan_out_options
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
@@ -97,12 +94,13 @@ def _now():
 
 
 class Plan:
-    """The checked options of one audit: where the reports go and where the baseline comes from."""
+    """The checked options of one audit: its listing options, where the reports go and where the baseline
+    comes from."""
 
     def __init__(self, params, basedir):
+        self.options = ListingOptions.from_params(params)
         try:
-            validate_options(name=params["name"], **{key: params[key] for key in option_spec()})
-            validate_fan_out_options(**{key: params[key] for key in fan_out_option_spec()})
+            self.options.validate([params["name"]])
             check_rules(params["rules"])
             self._check_audit_options(params, basedir)
         except (ChimeInputError, AuditRuleError, StoreError) as error:
@@ -155,22 +153,20 @@ def caller_evidence(caller):
     return ":".join(parts), parts[1]
 
 
-def _listing(connection, params, caller):
+def _listing(connection, name, options, caller):
     """The listing, as the module returns it. A refused single AWS account, with ``on_denied`` warn or skip,
     is recorded as not listed, so that the report does not take its accounts for removed."""
-    listing = {key: params[key] for key in option_spec()}
-    fan_out = {key: params[key] for key in fan_out_option_spec()}
-    if fan_out_requested(fan_out["role_arns"], fan_out["organization_role_name"]):
-        return inventory(connection, [params["name"]], listing, fan_out)
+    if options.fan_out_requested:
+        return inventory(connection, [name], options)
     try:
-        return inventory(connection, [params["name"]], listing, dict(fan_out, on_denied="error"))
+        return inventory(connection, [name], dataclasses.replace(options, on_denied="error"))
     except ChimeListingError as error:
-        if not error.denied or fan_out["on_denied"] == "error":
+        if not error.denied or options.on_denied == "error":
             raise
         entry = {"aws_account_id": caller["Account"], "role_arn": None, "status": "denied", "accounts": 0}
         entry["message"] = error.message
         facts = {"accounts": [], "summary": summarize([]), "aws_accounts": [entry]}
-        return facts, [error.message] if fan_out["on_denied"] == "warn" else []
+        return facts, [error.message] if options.on_denied == "warn" else []
 
 
 class Audit:
@@ -201,8 +197,7 @@ class Audit:
         plan = Plan(params, self.basedir)
         local_baseline = read_local_report(plan.baseline_path) if plan.baseline_path else None  # before any request
         connection = self.connect()
-        backoff = {key: params[key] for key in ("backoff_retries", "backoff_delay", "backoff_max_delay")}
-        caller = caller_identity(connection, **backoff)
+        caller = caller_identity(connection, plan.options)
         arn, partition = caller_evidence(caller)
         owner = plan.owner or caller["Account"]
         s3 = None
@@ -213,7 +208,7 @@ class Audit:
             baseline, baseline_source = local_baseline, plan.baseline_path
         else:
             baseline, baseline_source = self._s3_baseline(plan, s3, owner)  # before any Chime request
-        facts, warnings = _listing(connection, params, caller)
+        facts, warnings = _listing(connection, params["name"], plan.options, caller)
         self.result["warnings"] = warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}

@@ -27,6 +27,7 @@ import botocore
 import botocore.config
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils._chime.listing import client_config
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
@@ -38,6 +39,7 @@ from e2e.awx_jobs import largest_event_res
 from e2e.awx_jobs import run_job
 from fake_chime.process import FakeChimeProcess
 from fake_chime.s3 import FakeS3
+from fake_chime.testing import create_chime_client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -60,7 +62,7 @@ class Endpoint(FakeChimeProcess):
             endpoint_url=self.url,
             aws_access_key_id=tenant["access_key"],
             aws_secret_access_key=tenant["secret_key"],
-            config=core.client_config(),
+            config=client_config(),
         )
 
     def env(self, index=0):
@@ -134,7 +136,7 @@ def measure_core_overhead(count, runs):
     with Endpoint([count]) as endpoint:
         tenant = endpoint.tenants[0]
         connect = {"aws_access_key_id": tenant["access_key"], "aws_secret_access_key": tenant["secret_key"]}
-        ours = core.create_chime_client(None, endpoint.url, connect)
+        ours = create_chime_client(None, endpoint.url, connect)
         standard = endpoint.client()
         after, plain, ratio = alternate(
             lambda: core.list_chime_accounts(ours), lambda: list_accounts_plainly(standard), runs
@@ -210,7 +212,7 @@ def measure_throttled(count, rate, runs):
     with Endpoint([count], {"rate_limit": rate, "rate_burst": 1}) as endpoint:
         tenant = endpoint.tenants[0]
         connect = {"aws_access_key_id": tenant["access_key"], "aws_secret_access_key": tenant["secret_key"]}
-        client = core.create_chime_client(None, endpoint.url, connect)
+        client = create_chime_client(None, endpoint.url, connect)
         floor = math.ceil(count / 200) / rate
         times, failures, requests = [], 0, []
         for _run in range(runs):
@@ -306,11 +308,8 @@ def _organization_listing(endpoint, page_size, concurrency):
     try:
         connect = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
         connection = core.AwsConnection(None, endpoint.url, connect)
-        listing = {"user_email": None, "page_size": page_size, "backoff_retries": 10}
-        listing.update(backoff_delay=0.1, backoff_max_delay=30.0)
-        fan_out = {"role_arns": None, "organization_role_name": "ChimeAudit", "external_id": None}
-        fan_out.update(role_session_name="chime-admin", concurrency=concurrency, on_denied="error")
-        facts, _warnings = core.inventory(connection, [None], listing, fan_out)
+        options = core.ListingOptions(page_size=page_size, organization_role_name="ChimeAudit", concurrency=concurrency)
+        facts, _warnings = core.inventory(connection, [None], options)
         return facts
     finally:
         for key, value in saved.items():

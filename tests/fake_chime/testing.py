@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the test suites share about the standard fake endpoint: its tenant, key pair and size, and a
-real boto3 client for it. A module of its own (not a conftest) so that tests import it by one name
-under plain pytest and under ``ansible-test units`` alike."""
+"""What the test suites share about the standard fake endpoint: its tenant, key pair and size, a real
+boto3 client for it, and the Chime client that the collection itself makes. A module of its own (not a
+conftest) so that tests import it by one name under plain pytest and under ``ansible-test units`` alike."""
 
 import boto3
 import botocore.config
@@ -36,3 +36,13 @@ def make_client(fake_server, access_key=ACCESS_KEY, secret_key=SECRET_KEY, **kwa
         config=config,
         **kwargs,
     )
+
+
+def create_chime_client(region, endpoint_url, connect_params):
+    """The Chime client that the collection makes (``AwsConnection``), from amazon.aws's connection info
+    ``(region, endpoint_url, connect_params)``: the collection's configuration and wire timestamps."""
+    # Imported when called: the fake endpoint and its own tests need nothing of the collection, and the
+    # lookup tests set up ansible's collection loader before anything imports ansible_collections.
+    from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
+
+    return AwsConnection(region, endpoint_url, connect_params).client("chime")

@@ -3,6 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The collection's exceptions, all amazon.aws ``AnsibleAWSError`` s, and the redaction of the e-mail filter."""
 
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
+
 from urllib.parse import quote
 from urllib.parse import quote_plus
 

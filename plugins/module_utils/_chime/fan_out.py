@@ -4,7 +4,9 @@
 """Chime accounts across many AWS accounts: through a list of IAM roles, or through every active
 account of an AWS organization; several AWS accounts at once, with a status for each."""
 
-import re
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
+
 from concurrent.futures import ThreadPoolExecutor
 
 try:
@@ -13,126 +15,42 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
 
-from .errors import ChimeInputError
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
-from .errors import describe_error
-from .listing import DEFAULT_BACKOFF_DELAY
-from .listing import DEFAULT_BACKOFF_MAX_DELAY
-from .listing import DEFAULT_BACKOFF_RETRIES
-from .retries import DENIED_CODES
-from .retries import RETRIED
-from .retries import ChimeRetry
+from .options import ROLE_ARN_RE
+from .options import ListingOptions
+from .retries import Retrying
+from .retries import call_failure
+from .retries import retried
 from .transformations import summarize
 from .transformations import union_by_account_id
 
-ON_DENIED = ("error", "warn", "skip")
-DEFAULT_CONCURRENCY = 8
-MAX_CONCURRENCY = 64
-DEFAULT_SESSION_NAME = "chime-admin"
 ORGANIZATIONS_PAGE_SIZE = 20  # the service's maximum
-
-_NAME = r"[\w+=,.@-]"
-_ROLE_ARN_RE = re.compile(rf"arn:(aws[a-z-]*):iam::([0-9]{{12}}):role/(?:{_NAME}+/)*{_NAME}{{1,64}}")
-_ROLE_NAME_RE = re.compile(rf"(?:{_NAME}+/)*{_NAME}{{1,64}}")
-_SESSION_NAME_RE = re.compile(rf"{_NAME}{{2,64}}")
-_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
 ACTIVE = "ACTIVE"
 
 
-def fan_out_option_spec():
-    """Argument spec of the options for listing across AWS accounts (module and lookup alike)."""
-    return dict(
-        role_arns=dict(type="list", elements="str"),
-        organization_role_name=dict(type="str"),
-        external_id=dict(type="str", no_log=True),
-        role_session_name=dict(type="str", default=DEFAULT_SESSION_NAME),
-        concurrency=dict(type="int", default=DEFAULT_CONCURRENCY),
-        on_denied=dict(type="str", default="error", choices=list(ON_DENIED)),
-    )
-
-
-def fan_out_requested(role_arns=None, organization_role_name=None):
-    """True when the options ask for more than the caller's own AWS account."""
-    return bool(role_arns) or organization_role_name is not None
-
-
-def validate_fan_out_options(
-    role_arns=None,
-    organization_role_name=None,
-    external_id=None,
-    role_session_name=DEFAULT_SESSION_NAME,
-    concurrency=DEFAULT_CONCURRENCY,
-    on_denied="error",
-):
-    """Check the fan-out options before any request. Raises :class:`ChimeInputError` naming the option;
-    the external ID is never echoed."""
-    if role_arns is not None and organization_role_name is not None:
-        raise ChimeInputError("role_arns and organization_role_name are mutually exclusive: give one of them.")
-    if role_arns is not None:
-        if not isinstance(role_arns, list) or not role_arns:
-            raise ChimeInputError("role_arns must be a non-empty list of IAM role ARNs.")
-        for arn in role_arns:
-            if not isinstance(arn, str) or not _ROLE_ARN_RE.fullmatch(arn):
-                raise ChimeInputError(
-                    f"role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit, got {arn!r}."
-                )
-    if organization_role_name is not None and not (
-        isinstance(organization_role_name, str) and _ROLE_NAME_RE.fullmatch(organization_role_name)
-    ):
-        raise ChimeInputError(
-            "organization_role_name must be an IAM role name (with an optional path) of [\\w+=,.@-] characters,"
-            f" got {organization_role_name!r}."
-        )
-    if external_id is not None and not (isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)):
-        raise ChimeInputError("external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).")
-    if not (isinstance(role_session_name, str) and _SESSION_NAME_RE.fullmatch(role_session_name)):
-        raise ChimeInputError(
-            f"role_session_name must be 2 to 64 characters of [\\w+=,.@-], got {role_session_name!r}."
-        )
-    if not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise ChimeInputError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency!r}.")
-    if on_denied not in ON_DENIED:
-        raise ChimeInputError(f"on_denied must be one of {', '.join(ON_DENIED)}, got {on_denied!r}.")
-
-
-class _Retrying:
+class _Calls:
     """Calls of STS and Organizations, each retried on its own with the listing's backoff options."""
 
-    def __init__(self, backoff_retries, backoff_delay, backoff_max_delay):
-        self.retries = backoff_retries
-        self.decorate = ChimeRetry.jittered_backoff(
-            retries=backoff_retries + 1,
-            delay=backoff_delay,
-            max_delay=backoff_max_delay,
-            catch_extra_error_codes=RETRIED,
-        )
+    def __init__(self, options):
+        self.retrying = Retrying(options)
 
     def call(self, operation, function, **params):
         """``function(**params)``, retried; a failure for good raises :class:`ChimeListingError`."""
         try:
-            return self.decorate(function)(**params)
+            return self.retrying.call(function, **params)
         except (ClientError, BotoCoreError, MalformedResponseError) as error:
-            raise self.failure(operation, error, params.get("ExternalId")) from None
-
-    def failure(self, operation, error, external_id=None):
-        """The :class:`ChimeListingError` for a failed call: its code, attempts and (redacted) message."""
-        code, detail, response = describe_error(error, external_id, "<external_id>")
-        retried = ChimeRetry.status_code_from_exception(error) in RETRIED
-        attempts = f" after {self.retries + 1} attempts" if retried else ""
-        message = f"{operation}{attempts} returned {code}: {detail}"
-        return ChimeListingError(message, code=code, response=response, denied=code in DENIED_CODES)
+            # Unlike the Chime listing's, these messages count the attempts of a retried failure even
+            # when there was only one (backoff_retries 0).
+            attempts = self.retrying.attempts if retried(error) else None
+            raise call_failure(operation, error, attempts, params.get("ExternalId"), "<external_id>") from None
 
 
-def caller_identity(
-    connection,
-    backoff_retries=DEFAULT_BACKOFF_RETRIES,
-    backoff_delay=DEFAULT_BACKOFF_DELAY,
-    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
-):
+def caller_identity(connection, options=None):
     """STS ``GetCallerIdentity`` of ``connection``'s identity (``Account``, ``Arn``, ``UserId``), retried
-    with the listing's backoff options; a failure raises :class:`ChimeListingError`."""
-    calls = _Retrying(backoff_retries, backoff_delay, backoff_max_delay)
+    with the backoff options of the :class:`ListingOptions` ``options`` (the defaults for ``None``); a
+    failure raises :class:`ChimeListingError`."""
+    calls = _Calls(ListingOptions() if options is None else options)
     return calls.call("STS GetCallerIdentity", connection.client("sts").get_caller_identity)
 
 
@@ -141,7 +59,7 @@ def _targets_from_roles(role_arns):
     for arn in role_arns:
         if arn not in seen:
             seen.add(arn)
-            targets.append((_ROLE_ARN_RE.fullmatch(arn).group(2), arn))
+            targets.append((ROLE_ARN_RE.fullmatch(arn).group(2), arn))
     return targets, []
 
 
@@ -200,20 +118,9 @@ def _list_one(connection, sts, calls, target, assume, list_accounts):
     return _entry(aws_account_id, role_arn, "listed", accounts), None
 
 
-def list_across_aws_accounts(
-    connection,
-    list_accounts,
-    role_arns=None,
-    organization_role_name=None,
-    external_id=None,
-    role_session_name=DEFAULT_SESSION_NAME,
-    concurrency=DEFAULT_CONCURRENCY,
-    on_denied="error",
-    backoff_retries=DEFAULT_BACKOFF_RETRIES,
-    backoff_delay=DEFAULT_BACKOFF_DELAY,
-    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
-):
-    """List Chime accounts in each AWS account asked for, ``concurrency`` AWS accounts at a time.
+def list_across_aws_accounts(connection, list_accounts, options):
+    """List Chime accounts in each AWS account that the :class:`ListingOptions` ``options`` ask for,
+    ``options.concurrency`` AWS accounts at a time.
 
     ``connection`` is the caller's :class:`AwsConnection`; ``list_accounts(client)`` lists one AWS
     account's Chime accounts (its pages one after another, as NextToken requires). With
@@ -228,19 +135,19 @@ def list_across_aws_accounts(
     after all were tried, and every refused one when ``on_denied`` is ``error``: a partial list is
     never a success. No credential and no external ID is part of any result or message.
     """
-    calls = _Retrying(backoff_retries, backoff_delay, backoff_max_delay)
+    calls = _Calls(options)
     sts = connection.client("sts")  # one client for every AssumeRole: clients are thread-safe
-    if role_arns:
-        targets, entries = _targets_from_roles(role_arns)
+    if options.role_arns:
+        targets, entries = _targets_from_roles(options.role_arns)
     else:
-        targets, entries = _targets_from_organization(connection, sts, calls, organization_role_name)
-    assume = {"RoleSessionName": role_session_name}
-    if external_id is not None:
-        assume["ExternalId"] = external_id
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
+        targets, entries = _targets_from_organization(connection, sts, calls, options.organization_role_name)
+    assume = {"RoleSessionName": options.role_session_name}
+    if options.external_id is not None:
+        assume["ExternalId"] = options.external_id
+    with ThreadPoolExecutor(max_workers=min(options.concurrency, len(targets))) as pool:
         results = list(pool.map(lambda t: _list_one(connection, sts, calls, t, assume, list_accounts), targets))
     results += [(entry, None) for entry in entries]
-    return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), on_denied)
+    return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), options.on_denied)
 
 
 def _outcome(results, on_denied):

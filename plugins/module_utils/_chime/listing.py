@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One AWS account's Chime accounts: option checks, the client, and the NextToken loop with per-page retries."""
+"""One AWS account's Chime accounts: the client, and the NextToken loop with per-page retries."""
+
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
 
 import os
-import re
 import threading
 
 try:
@@ -18,16 +20,16 @@ except ImportError:
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
-from .errors import ChimeInputError
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
-from .errors import describe_error
-from .retries import DENIED_CODES
+from .options import ListingOptions
 from .retries import NOT_FOUND_CODES
-from .retries import RETRIED
 from .retries import THROTTLE_CODES
 from .retries import AdaptivePacer
 from .retries import ChimeRetry
+from .retries import Retrying
+from .retries import call_failure
+from .retries import retried
 from .transformations import normalize_account
 from .transformations import union_by_account_id
 
@@ -37,67 +39,10 @@ DEFAULT_REGION = "us-east-1"  # Chime is global: botocore signs for us-east-1 wh
 OPERATION = "ListAccounts"
 PERMISSION = "chime:ListAccounts"
 END_OF_SUPPORT = "2026-02-20"
-
-DEFAULT_PAGE_SIZE = 200
-DEFAULT_BACKOFF_RETRIES = 10
-DEFAULT_BACKOFF_DELAY = 0.1
-DEFAULT_BACKOFF_MAX_DELAY = 30.0
-
-_EMAIL_RE = re.compile(r".+@.+\..+")
-_NAME_RE = re.compile(r".*\S.*", re.DOTALL)
-# The service's pattern `.*\S.*` admits no line break, and a control character in a prefix is a mistake
-# (a survey answer pasted with its newline), not a name.
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _check_range(option, value, low, high):
-    # A YAML true is an int to Python (and to Ansible's int check): sent as max-results=True, the
-    # service answers 400, so a boolean is refused here, before any request.
-    if value is None or isinstance(value, bool) or not low <= value <= high:
-        raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
-
-
-def validate_options(
-    name=None,
-    user_email=None,
-    page_size=DEFAULT_PAGE_SIZE,
-    backoff_retries=DEFAULT_BACKOFF_RETRIES,
-    backoff_delay=DEFAULT_BACKOFF_DELAY,
-    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
-):
-    """Check option values against ListAccounts' constraints and sane retry bounds.
-
-    Raises :class:`ChimeInputError` naming the option. The e-mail value is never echoed.
-    """
-    if name is not None:
-        if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            length = len(name) if isinstance(name, str) else type(name).__name__
-            raise ChimeInputError(f"name must be an account-name prefix of 1 to 100 characters, got {length}.")
-        if not _NAME_RE.fullmatch(name):
-            raise ChimeInputError("name must contain a character that is not white space.")
-        if _CONTROL_RE.search(name):
-            raise ChimeInputError("name must not contain a line break or another control character.")
-    if user_email is not None and not (isinstance(user_email, str) and _EMAIL_RE.fullmatch(user_email)):
-        raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
-    _check_range("page_size", page_size, 1, 200)
-    _check_range("backoff_retries", backoff_retries, 0, 100)
-    _check_range("backoff_delay", backoff_delay, 0.001, 300)
-    _check_range("backoff_max_delay", backoff_max_delay, 0.001, 3600)
-    if backoff_max_delay < backoff_delay:
-        raise ChimeInputError(
-            f"backoff_max_delay ({backoff_max_delay}) must not be below backoff_delay ({backoff_delay})."
-        )
-
-
-def option_spec():
-    """Argument spec of the options the module and the lookup share (the lookup's docs mirror it)."""
-    return dict(
-        user_email=dict(type="str", no_log=True),
-        page_size=dict(type="int", default=DEFAULT_PAGE_SIZE, aliases=["max_results"]),
-        backoff_retries=dict(type="int", default=DEFAULT_BACKOFF_RETRIES),
-        backoff_delay=dict(type="float", default=DEFAULT_BACKOFF_DELAY),
-        backoff_max_delay=dict(type="float", default=DEFAULT_BACKOFF_MAX_DELAY),
-    )
+DENIED_HINT = (
+    f"Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
+    f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
+)
 
 
 def client_config():
@@ -199,11 +144,6 @@ class AwsConnection:
                 raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
 
 
-def create_chime_client(region, endpoint_url, connect_params):
-    """A Chime client from amazon.aws's connection info (see :class:`AwsConnection`)."""
-    return AwsConnection(region, endpoint_url, connect_params).client("chime")
-
-
 def _fetch_page(client, params, pacer):
     pacer.before_request()
     try:
@@ -220,41 +160,19 @@ def _fetch_page(client, params, pacer):
     return response
 
 
-def _failure(error, user_email, pages, attempts):
-    where = f"on page {pages + 1}" + (f" after {attempts} attempts" if attempts > 1 else "")
-    code, detail, response = describe_error(error, user_email)
-    message = f"Failed to list Chime accounts: {OPERATION} {where} returned {code}: {detail}"
-    denied = code in DENIED_CODES
-    if denied:
-        message += (
-            f" Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
-            f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
-        )
-    return ChimeListingError(message, code=code, response=response, denied=denied)
-
-
-def list_chime_accounts(
-    client,
-    name=None,
-    user_email=None,
-    page_size=DEFAULT_PAGE_SIZE,
-    backoff_retries=DEFAULT_BACKOFF_RETRIES,
-    backoff_delay=DEFAULT_BACKOFF_DELAY,
-    backoff_max_delay=DEFAULT_BACKOFF_MAX_DELAY,
-):
-    """List every Chime account that matches the filters, normalised, in API order, each once.
+def list_chime_accounts(client, name=None, options=None):
+    """List every Chime account whose name starts with ``name`` (every account for ``None``) and that
+    matches the :class:`ListingOptions` ``options`` (the defaults for ``None``), normalised, in API order,
+    each once.
 
     One ``list_accounts`` call per page, following NextToken. A throttled or failed page is retried
     alone with jittered backoff: pages already fetched are kept. A NotFoundException on a
     ``user_email`` filter means no account. Raises :class:`ChimeListingError` on any other failure,
     and when a NextToken comes back a second time: a partial list is never returned.
     """
-    # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
-    # retry decorator starts again from page 1 on every throttle.
-    fetch = ChimeRetry.jittered_backoff(
-        retries=backoff_retries + 1, delay=backoff_delay, max_delay=backoff_max_delay, catch_extra_error_codes=RETRIED
-    )(_fetch_page)
-    params = {"MaxResults": page_size}
+    options = ListingOptions() if options is None else options
+    user_email, retrying = options.user_email, Retrying(options)
+    params = {"MaxResults": options.page_size}
     if name is not None:
         params["Name"] = name
     if user_email is not None:
@@ -262,13 +180,15 @@ def list_chime_accounts(
     pages, seen_tokens, pacer = [], set(), AdaptivePacer()
     while True:
         try:
-            response = fetch(client, params, pacer)
+            # The retry wraps one page fetch (not the client, not a paginator): a paginator wrapped in a
+            # retry decorator starts again from page 1 on every throttle.
+            response = retrying.call(_fetch_page, client, params, pacer)
         except (ClientError, BotoCoreError, MalformedResponseError) as error:
-            code = ChimeRetry.status_code_from_exception(error)
-            if user_email is not None and code in NOT_FOUND_CODES:
+            if user_email is not None and ChimeRetry.status_code_from_exception(error) in NOT_FOUND_CODES:
                 return []
-            attempts = backoff_retries + 1 if code in RETRIED else 1
-            raise _failure(error, user_email, len(pages), attempts) from None
+            attempts = retrying.attempts if retried(error) and retrying.attempts > 1 else None
+            operation = f"Failed to list Chime accounts: {OPERATION} on page {len(pages) + 1}"
+            raise call_failure(operation, error, attempts, user_email, denied_hint=DENIED_HINT) from None
         pages.append([normalize_account(raw) for raw in response["Accounts"]])
         token = response.get("NextToken")
         if not token:

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Which failures are retried, the retry decorator, and the client-side pacer."""
+"""Which failures are retried, the one retry helper and the one failure builder of every call, and the
+client-side pacer."""
+
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
 
 import time
 
@@ -17,7 +21,9 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from .errors import ChimeListingError
 from .errors import MalformedResponseError
+from .errors import describe_error
 
 # Chime's throttling and fault codes in both spellings: botocore reports the x-amzn-ErrorType
 # header's exception name when the header is present, else the body's short Code.
@@ -85,6 +91,48 @@ class ChimeRetry(AWSRetry):
         if is_transient(error):
             return TRANSIENT
         return type(error).__name__
+
+
+def retried(error):
+    """True when ``error`` is one that :class:`Retrying` retries (so the call made every attempt)."""
+    return ChimeRetry.status_code_from_exception(error) in RETRIED
+
+
+class Retrying:
+    """Calls retried one at a time with the backoff options of a ``ListingOptions``: Chime's, STS's and
+    Organizations' throttles and faults, and transient connection failures, with jittered backoff.
+
+    One helper may serve several threads at once (the fan-out's STS calls).
+    """
+
+    def __init__(self, options):
+        self.attempts = options.backoff_retries + 1
+        self.delay, self.max_delay = options.backoff_delay, options.backoff_max_delay
+
+    def call(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)``, retried; the last failure is raised as it is."""
+        # AWSRetry.jittered_backoff makes one delay iterator per decorator, which every call through it
+        # resets and advances: a decorator shared by threads would mix their delays. One per call keeps
+        # each call's delays its own.
+        decorator = ChimeRetry.jittered_backoff(
+            retries=self.attempts, delay=self.delay, max_delay=self.max_delay, catch_extra_error_codes=RETRIED
+        )
+        return decorator(function)(*args, **kwargs)
+
+
+def call_failure(operation, error, attempts=None, secret=None, placeholder="<user_email>", denied_hint=None):
+    """The :class:`ChimeListingError` of a call that failed for good.
+
+    Its message is ``<operation>[ after <attempts> attempts] returned <code>: <detail>``, with ``secret``
+    redacted from the detail and the response, and ``denied_hint`` added when the service refused.
+    """
+    code, detail, response = describe_error(error, secret, placeholder)
+    where = f" after {attempts} attempts" if attempts is not None else ""
+    message = f"{operation}{where} returned {code}: {detail}"
+    denied = code in DENIED_CODES
+    if denied and denied_hint:
+        message += f" {denied_hint}"
+    return ChimeListingError(message, code=code, response=response, denied=denied)
 
 
 class AdaptivePacer:

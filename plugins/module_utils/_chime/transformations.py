@@ -3,6 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """API records as facts: snake_case keys, ISO 8601 timestamps in UTC, counts, unions."""
 
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
+
 import datetime
 import sys
 

@@ -27,7 +27,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.chime.admin.plugins.action.chime_account_audit import argument_spec
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
@@ -135,6 +135,11 @@ def _params(**given):
     result = ArgumentSpecValidator(argument_spec()).validate(given)
     assert not result.error_messages, result.error_messages
     return result.validated_parameters
+
+
+def validate_options(name=None, **options):
+    """The listing core's check of ``options`` and the account-name prefix ``name``."""
+    ListingOptions(**options).validate([name])
 
 
 def _refusal(check, *args, **kwargs):

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleOptionsError
 from ansible.utils.display import Display
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
-from ansible_collections.chime.admin.plugins.module_utils.chime import validate_options
+from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import ACCOUNTS
@@ -60,7 +60,7 @@ def _core_message(name=None, **options):
     """What the listing core says of these options. Its wording is pinned once, in the module's unit tests
     (tests/unit/plugins/modules/test_chime_account_info.py); the lookup passes it on behind its own name."""
     with pytest.raises(ChimeInputError) as info:
-        validate_options(name=name, **options)
+        ListingOptions(**options).validate([name])
     return str(info.value)
 
 

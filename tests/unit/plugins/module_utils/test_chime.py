@@ -1,469 +1,61 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the listing core, with botocore's Stubber checking every request against the model."""
+"""Unit tests of the public facade (module_utils/chime.py): exactly the names that plugins and other
+collections may use, and plugins that import nothing else of module_utils. The private modules behind
+it have their tests in _chime/."""
 
-import datetime
+import ast
 import os
 
-import boto3
-import botocore.config
-import botocore.exceptions
-import pytest
-import yaml
-from botocore.stub import Stubber
-
-from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils import chime
+from ansible_collections.chime.admin.plugins.module_utils._chime import errors
+from ansible_collections.chime.admin.plugins.module_utils._chime import fan_out
+from ansible_collections.chime.admin.plugins.module_utils._chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils._chime import listing
-
-EMAIL = "ana.silva@example.com"
-FAST = {"backoff_delay": 0.001, "backoff_max_delay": 0.001}
-
-
-def _raw(n, **extra):
-    account = {"AwsAccountId": "111122223333", "AccountId": f"id-{n}", "Name": f"Acct {n}"}
-    account.update(extra)
-    return account
-
-
-@pytest.fixture
-def stubbed():
-    client = boto3.client(
-        "chime",
-        region_name="us-east-1",
-        aws_access_key_id="AKIAUNIT",
-        aws_secret_access_key="unit",
-        config=botocore.config.Config(retries={"total_max_attempts": 1}),
-    )
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
-
-
-def _page(stub, accounts, token=None, expect=None):
-    response = {"Accounts": accounts}
-    if token:
-        response["NextToken"] = token
-    stub.add_response("list_accounts", response, expect)
-
-
-def _error(stub, code, status, expect=None):
-    stub.add_client_error("list_accounts", service_error_code=code, http_status_code=status, expected_params=expect)
-
-
-def test_pages_through_every_result_with_one_call_per_page(stubbed):
-    client, stub = stubbed
-    _page(stub, [_raw(1), _raw(2)], "t1", {"MaxResults": 2})
-    _page(stub, [_raw(3), _raw(4)], "t2", {"MaxResults": 2, "NextToken": "t1"})
-    _page(stub, [_raw(5)], None, {"MaxResults": 2, "NextToken": "t2"})
-    accounts = core.list_chime_accounts(client, page_size=2)
-    assert [a["account_id"] for a in accounts] == ["id-1", "id-2", "id-3", "id-4", "id-5"]
-
-
-def test_empty_listing_takes_one_call(stubbed):
-    client, stub = stubbed
-    _page(stub, [], None, {"MaxResults": 200})
-    assert core.list_chime_accounts(client) == []
-
-
-def test_filters_are_sent(stubbed):
-    client, stub = stubbed
-    _page(stub, [_raw(1)], None, {"MaxResults": 200, "Name": "Eng", "UserEmail": EMAIL})
-    assert len(core.list_chime_accounts(client, name="Eng", user_email=EMAIL)) == 1
-
-
-def test_duplicates_across_pages_are_kept_once_at_first_position(stubbed):
-    client, stub = stubbed
-    _page(stub, [_raw(1), _raw(2)], "t1")
-    _page(stub, [_raw(2), _raw(3)], None)
-    assert [a["account_id"] for a in core.list_chime_accounts(client, page_size=2)] == ["id-1", "id-2", "id-3"]
-
-
-def test_repeated_token_fails_as_a_pagination_loop(stubbed):
-    client, stub = stubbed
-    _page(stub, [_raw(1)], "t1")
-    _page(stub, [_raw(2)], "t2")
-    _page(stub, [_raw(3)], "t1")
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, page_size=1)
-    assert "pagination looped" in info.value.message and "after page 3" in info.value.message
-    assert info.value.code == "PaginationLoop"
-
-
-@pytest.mark.parametrize(
-    "code,status",
-    [
-        ("ThrottledClientException", 429),
-        ("Throttled", 429),
-        ("Throttling", 429),
-        ("ServiceUnavailableException", 503),
-        ("ServiceUnavailable", 503),
-        ("ServiceFailureException", 500),
-        ("ServiceFailure", 500),
-    ],
-)
-def test_retries_only_the_failed_page_for_both_spellings(stubbed, code, status):
-    client, stub = stubbed
-    _page(stub, [_raw(1)], "t1", {"MaxResults": 1})
-    _error(stub, code, status, {"MaxResults": 1, "NextToken": "t1"})
-    _error(stub, code, status, {"MaxResults": 1, "NextToken": "t1"})
-    _page(stub, [_raw(2)], None, {"MaxResults": 1, "NextToken": "t1"})
-    accounts = core.list_chime_accounts(client, page_size=1, **FAST)
-    assert [a["account_id"] for a in accounts] == ["id-1", "id-2"]
-
-
-def test_retry_budget_exhausted_fails_with_code_and_attempts(stubbed):
-    client, stub = stubbed
-    _page(stub, [_raw(1)], "t1")
-    for _attempt in range(3):
-        _error(stub, "ThrottledClientException", 429)
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, page_size=1, backoff_retries=2, **FAST)
-    assert info.value.code == "ThrottledClientException"
-    assert "ListAccounts on page 2 after 3 attempts returned ThrottledClientException" in info.value.message
-
-
-def test_connection_errors_and_malformed_answers_are_retried():
-    calls = []
-
-    class FlakyClient:
-        def list_accounts(self, **params):
-            calls.append(params.get("NextToken"))
-            if len(calls) == 2:
-                raise botocore.exceptions.ConnectionClosedError(endpoint_url="http://x/accounts")
-            if len(calls) == 3:
-                return {"ResponseMetadata": {}}  # what botocore makes of a body cut short
-            if len(calls) == 4:
-                raise botocore.exceptions.ReadTimeoutError(endpoint_url="http://x/accounts")
-            return {"Accounts": [_raw(len(calls))], "NextToken": None if calls[-1] else "t1"}
-
-    accounts = core.list_chime_accounts(FlakyClient(), page_size=1, **FAST)
-    assert calls == [None, "t1", "t1", "t1", "t1"]  # page 1 once; only page 2 again
-    assert [a["account_id"] for a in accounts] == ["id-1", "id-5"]
-
-
-def _failing_once(error):
-    calls = []
-
-    class Client:
-        def list_accounts(self, **params):
-            calls.append(params)
-            if len(calls) == 1:
-                raise error
-            return {"Accounts": [_raw(1)]}
-
-    return Client(), calls
-
-
-# Every connection-level failure botocore has, recognised by its class family, not by a list of names:
-# ProxyConnectionError was missing from the old name list and failed a task at once.
-TRANSIENT_FAILURES = [
-    botocore.exceptions.ProxyConnectionError(proxy_url="http://proxy:3128", error="refused"),
-    botocore.exceptions.ConnectTimeoutError(endpoint_url="http://x/accounts"),
-    botocore.exceptions.EndpointConnectionError(endpoint_url="http://x/accounts"),
-    botocore.exceptions.ConnectionClosedError(endpoint_url="http://x/accounts"),
-    botocore.exceptions.ResponseStreamingError(error="reset"),
-    botocore.exceptions.HTTPClientError(error="reset by peer"),
-]
-
-
-@pytest.mark.parametrize("error", TRANSIENT_FAILURES, ids=lambda e: type(e).__name__)
-def test_transient_failures_are_retried_by_class(error):
-    client, calls = _failing_once(error)
-    assert [a["account_id"] for a in core.list_chime_accounts(client, **FAST)] == ["id-1"]
-    assert len(calls) == 2
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        botocore.exceptions.SSLError(endpoint_url="https://x/accounts", error="certificate verify failed"),
-        botocore.exceptions.NoCredentialsError(),
-        botocore.exceptions.ParamValidationError(report="bad"),
-    ],
-    ids=lambda e: type(e).__name__,
-)
-def test_permanent_botocore_failures_fail_at_once(error):
-    client, calls = _failing_once(error)
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
-    assert len(calls) == 1 and info.value.code == type(error).__name__
-    assert "attempts" not in info.value.message
-
-
-def test_errors_are_ansible_aws_errors():
-    from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
-    client, _calls = _failing_once(botocore.exceptions.NoCredentialsError())
-    with pytest.raises(AnsibleAWSError) as info:
-        core.list_chime_accounts(client, **FAST)
-    assert str(info.value) == info.value.message and "NoCredentialsError" in info.value.message
-    with pytest.raises(AnsibleAWSError):
-        core.validate_options(page_size=0)
-
-
-def test_unretried_errors_fail_at_once_with_permission_hint(stubbed):
-    client, stub = stubbed
-    _error(stub, "ForbiddenException", 403)
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
-    assert info.value.denied and "chime:ListAccounts" in info.value.message
-    assert "ForbiddenException" in info.value.message and "attempts" not in info.value.message
-    assert info.value.response["Error"]["Code"] == "ForbiddenException"
-
-
-def test_bad_request_is_not_denied_and_not_retried(stubbed):
-    client, stub = stubbed
-    _error(stub, "BadRequestException", 400)
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(client, **FAST)
-    assert not info.value.denied and "chime:ListAccounts" not in info.value.message
-
-
-@pytest.mark.parametrize("code", ["NotFoundException", "NotFound"])
-def test_unknown_email_is_no_account(stubbed, code):
-    client, stub = stubbed
-    _error(stub, code, 404)
-    assert core.list_chime_accounts(client, user_email=EMAIL) == []
-
-
-def test_not_found_without_email_filter_is_a_failure(stubbed):
-    client, stub = stubbed
-    _error(stub, "NotFoundException", 404)
-    with pytest.raises(core.ChimeListingError):
-        core.list_chime_accounts(client)
-
-
-def test_email_never_reaches_error_messages():
-    class Failing:
-        def list_accounts(self, **params):
-            raise botocore.exceptions.EndpointConnectionError(
-                endpoint_url="http://x/accounts?user-email=ana.silva%40example.com"
-            )
-
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(Failing(), user_email=EMAIL, backoff_retries=0)
-    assert "ana.silva" not in info.value.message and "<user_email>" in info.value.message
-
-
-def test_normalize_full_and_sparse_accounts():
-    created = datetime.datetime(2019, 4, 5, 14, 34, 56, 789000, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
-    full = core.normalize_account(
-        _raw(
-            1,
-            AccountType="Team",
-            CreatedTimestamp=created,
-            DefaultLicense="Pro",
-            SupportedLicenses=["Basic", "Pro"],
-            AccountStatus="Active",
-            SigninDelegateGroups=[{"GroupName": "g1"}],
-        )
-    )
-    assert full == {
-        "aws_account_id": "111122223333",
-        "account_id": "id-1",
-        "name": "Acct 1",
-        "account_type": "Team",
-        "created_timestamp": "2019-04-05T12:34:56.789000+00:00",
-        "default_license": "Pro",
-        "supported_licenses": ["Basic", "Pro"],
-        "account_status": "Active",
-        "signin_delegate_groups": [{"group_name": "g1"}],
-    }
-    sparse = core.normalize_account(_raw(2))
-    assert sparse == {
-        "aws_account_id": "111122223333",
-        "account_id": "id-2",
-        "name": "Acct 2",
-        "account_type": None,
-        "created_timestamp": None,
-        "default_license": None,
-        "supported_licenses": [],
-        "account_status": None,
-        "signin_delegate_groups": [],
-    }
-
-
-def test_normalize_keeps_members_a_newer_api_adds():
-    assert core.normalize_account(_raw(1, NewMember="x"))["new_member"] == "x"
-
-
-def test_summarize_counts_by_api_values():
-    accounts = [
-        core.normalize_account(_raw(1, AccountStatus="Active", AccountType="Team", DefaultLicense="Pro")),
-        core.normalize_account(_raw(2, AccountStatus="Suspended", AccountType="Team", DefaultLicense="Basic")),
-        core.normalize_account(_raw(3, AccountStatus="Active")),
-    ]
-    assert core.summarize(accounts) == {
-        "total": 3,
-        "by_status": {"Active": 2, "Suspended": 1},
-        "by_type": {"Team": 2, "unknown": 1},
-        "by_default_license": {"Basic": 1, "Pro": 1, "unknown": 1},
-    }
-    assert core.summarize([]) == {"total": 0, "by_status": {}, "by_type": {}, "by_default_license": {}}
-
-
-@pytest.mark.parametrize(
-    "options,option",
-    [
-        ({"name": ""}, "name"),
-        ({"name": "   \t"}, "name"),
-        ({"name": "x" * 101}, "name"),
-        ({"user_email": "no-at-sign"}, "user_email"),
-        ({"user_email": "a@b"}, "user_email"),
-        ({"page_size": 0}, "page_size"),
-        ({"page_size": 201}, "page_size"),
-        ({"backoff_retries": -1}, "backoff_retries"),
-        ({"backoff_retries": 101}, "backoff_retries"),
-        ({"backoff_delay": 0}, "backoff_delay"),
-        ({"backoff_max_delay": 0}, "backoff_max_delay"),
-        ({"backoff_delay": 5, "backoff_max_delay": 1}, "backoff_max_delay"),
-    ],
-)
-def test_every_input_check_names_its_option(options, option):
-    with pytest.raises(core.ChimeInputError) as info:
-        core.validate_options(**options)
-    assert str(info.value).startswith(f"{option} "), str(info.value)  # the message opens with the option's name
-    assert "no-at-sign" not in str(info.value)
-
-
-def test_valid_options_pass():
-    core.validate_options(name="x" * 100, user_email=EMAIL, page_size=1, backoff_retries=0)
-    core.validate_options(name="Zürich", page_size=200, backoff_delay=0.001, backoff_max_delay=0.001)
-
-
-def test_client_config_names_the_collection_and_turns_botocore_retries_off():
-    config = core.client_config()
-    assert config.user_agent_extra.endswith(f" chime.admin/{core.COLLECTION_VERSION}")
-    assert config.user_agent_extra.startswith("APN/1.0 Ansible/")
-    assert config.retries == {"total_max_attempts": 1}
-
-
-def test_collection_version_matches_galaxy_yml():
-    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
-    with open(os.path.join(root, "galaxy.yml"), encoding="utf-8") as handle:
-        assert yaml.safe_load(handle)["version"] == core.COLLECTION_VERSION
-
-
-@pytest.mark.parametrize(
-    "wire",
-    [
-        "2019-04-05T12:34:56.789Z",
-        "2019-04-05T14:34:56.789+02:00",
-        "2019-04-05T12:34:56.789000+00:00",
-        datetime.datetime(2019, 4, 5, 12, 34, 56, 789000, tzinfo=datetime.timezone.utc),
-        1554467696.789,
-    ],
-)
-def test_every_timestamp_form_gives_the_same_iso_string(wire):
-    assert (
-        core.normalize_account(_raw(1, CreatedTimestamp=wire))["created_timestamp"]
-        == "2019-04-05T12:34:56.789000+00:00"
-    )
-
-
-def test_client_keeps_wire_timestamps_and_normalisation_turns_them_into_iso(fake):
-    connect = {"aws_access_key_id": "AKIAFAKETESTKEY00001", "aws_secret_access_key": "fake-secret-key-for-tests"}
-    client = core.create_chime_client(None, fake.url, connect)
-    raw = client.list_accounts(MaxResults=1)["Accounts"][0]
-    assert isinstance(raw["CreatedTimestamp"], str)
-    assert core.normalize_account(raw)["created_timestamp"].endswith("+00:00")
-    assert client.meta.region_name == "us-east-1"
-    assert client.meta.config.retries["total_max_attempts"] == 1
-
-
-def test_user_aws_config_wins_over_the_collection_defaults(fake):
-    connect = {"aws_config": botocore.config.Config(retries={"max_attempts": 4}, read_timeout=7)}
-    client = core.create_chime_client("eu-west-1", fake.url, connect)
-    assert client.meta.config.retries["total_max_attempts"] == 5  # max_attempts 4: five attempts
-    assert client.meta.config.read_timeout == 7 and client.meta.region_name == "eu-west-1"
-
-
-@pytest.mark.parametrize(
-    "connect,words",
-    [
-        ({"profile_name": "no-such-profile"}, "The config profile (no-such-profile) could not be found"),
-        ({"aws_access_key_id": "AKIAONLY"}, "Partial credentials found"),
-    ],
-)
-def test_client_creation_failures_are_listing_errors(fake, monkeypatch, connect, words):
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    with pytest.raises(core.ChimeListingError) as info:
-        core.create_chime_client(None, fake.url, connect)
-    assert info.value.message.startswith("Couldn't connect to AWS: ") and words in info.value.message
-
-
-def test_malformed_endpoint_is_a_listing_error():
-    with pytest.raises(core.ChimeListingError, match="Invalid endpoint"):
-        core.create_chime_client(None, "not a url", {})
-
-
-class FakeClock:
-    """A clock that only moves when the pacer sleeps (or a test says so)."""
-
-    def __init__(self):
-        self.now, self.slept = 100.0, []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
-
-
-def test_pacer_spaces_nothing_until_the_first_throttle():
-    clock = FakeClock()
-    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
-    for _request in range(5):
-        pacer.before_request()
-        pacer.succeeded()
-    assert clock.slept == [] and pacer.interval == 0
-
-
-def test_pacer_doubles_on_throttles_in_a_row_then_adapts_gently():
-    clock = FakeClock()
-    pacer = core.AdaptivePacer(clock=clock, sleep=clock.sleep)
-    pacer.before_request()
-    pacer.throttled()
-    assert pacer.interval == core.AdaptivePacer.MIN_INTERVAL
-    pacer.throttled()
-    pacer.throttled()
-    assert pacer.interval == pytest.approx(0.02)  # doubled twice
-    pacer.before_request()  # no time has passed: waits the whole interval
-    assert clock.slept == [0.02]
-    pacer.succeeded()
-    assert pacer.interval == pytest.approx(0.02 * 0.995)
-    pacer.throttled()  # after a success: widened by 15%, not doubled
-    assert pacer.interval == pytest.approx(0.02 * 0.995 * 1.15)
-    clock.now += 1.0  # a slow caller is not made to wait
-    pacer.before_request()
-    assert clock.slept == [0.02]
-
-
-def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
-    slept, clock, real_pacer = [], FakeClock(), core.AdaptivePacer
-
-    def recording_sleep(seconds):
-        slept.append(seconds)
-        clock.sleep(seconds)
-
-    # The listing's own pacer class, given a clock that only moves when it sleeps.
-    monkeypatch.setattr(listing, "AdaptivePacer", lambda: real_pacer(clock=clock, sleep=recording_sleep))
-    calls = []
-
-    class Throttling:
-        def list_accounts(self, **params):
-            calls.append(params.get("NextToken"))
-            if len(calls) == 2:
-                raise botocore.exceptions.ClientError(
-                    {"Error": {"Code": "Throttled"}, "ResponseMetadata": {"HTTPStatusCode": 429}}, "ListAccounts"
-                )
-            return {"Accounts": [_raw(len(calls))], "NextToken": f"t{len(calls)}" if len(calls) < 5 else None}
-
-    assert len(core.list_chime_accounts(Throttling(), page_size=1, **FAST)) == 4
-    assert calls == [None, "t1", "t1", "t3", "t4"]
-    # Nothing was paced before the throttle; every request after it was, and the retry also
-    # waited its backoff (which does not go through the pacer's sleep).
-    assert len(slept) == 3 and all(seconds > 0 for seconds in slept)
+from ansible_collections.chime.admin.plugins.module_utils._chime import options
+from ansible_collections.chime.admin.plugins.module_utils._chime import transformations
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
+FACADE = "ansible_collections.chime.admin.plugins.module_utils.chime"
+PUBLIC = {
+    "COLLECTION_VERSION": listing.COLLECTION_VERSION,
+    "ChimeInputError": errors.ChimeInputError,
+    "ChimeListingError": errors.ChimeListingError,
+    "ListingOptions": options.ListingOptions,
+    "AwsConnection": listing.AwsConnection,
+    "list_chime_accounts": listing.list_chime_accounts,
+    "caller_identity": fan_out.caller_identity,
+    "inventory": inventory.inventory,
+    "normalize_account": transformations.normalize_account,
+    "summarize": transformations.summarize,
+}
+
+
+def test_the_facade_offers_exactly_the_public_names():
+    assert {name for name in vars(chime) if not name.startswith("_")} == set(PUBLIC)
+    for name, value in PUBLIC.items():
+        assert getattr(chime, name) is value, name
+
+
+def _plugin_imports():
+    """``(path, module, names)`` of every ``from ... import`` in plugins/, module_utils aside."""
+    for folder, _dirs, files in os.walk(os.path.join(ROOT, "plugins")):
+        if os.path.basename(os.path.dirname(folder)) == "plugins" and os.path.basename(folder) == "module_utils":
+            continue
+        for file in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, file)
+            with open(path, encoding="utf-8") as handle:
+                tree = ast.parse(handle.read())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    yield path, node.module or "", [alias.name for alias in node.names]
+
+
+def test_plugins_import_only_public_names_of_the_facade():
+    used = set()
+    for path, module, names in _plugin_imports():
+        assert "_chime" not in module.split("."), (path, module)  # nothing behind the facade
+        if module == FACADE:
+            used.update(names)
+    assert used and used <= set(PUBLIC), sorted(used - set(PUBLIC))

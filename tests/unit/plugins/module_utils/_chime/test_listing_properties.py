@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Property-based tests of the listing core: for any data, page size, duplicates and fault schedule,
-the result is the de-duplicated accounts in API order, or a clean failure when retries run out."""
+"""Property-based tests of one AWS account's listing (module_utils/_chime/listing.py): for any data,
+page size, duplicates and fault schedule, the result is the de-duplicated accounts in API order, or a
+clean failure when retries run out."""
 
 import botocore.exceptions
 import pytest
@@ -11,7 +12,10 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils._chime import listing
+from ansible_collections.chime.admin.plugins.module_utils._chime.errors import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils._chime.options import ListingOptions
+from ansible_collections.chime.admin.plugins.module_utils._chime.transformations import normalize_account
 
 RETRYABLE = [
     ("ThrottledClientException", 429),
@@ -88,8 +92,10 @@ def scenario(draw, exceed_budget=False):
 def test_result_is_the_deduplicated_accounts_in_api_order(case):
     accounts, page_size, pages, retries, faults = case
     client = ScriptedChime(pages, faults)
-    result = core.list_chime_accounts(client, page_size=page_size, backoff_retries=retries, **FAST)
-    assert result == [core.normalize_account(a) for a in accounts]
+    result = listing.list_chime_accounts(
+        client, options=ListingOptions(page_size=page_size, backoff_retries=retries, **FAST)
+    )
+    assert result == [normalize_account(a) for a in accounts]
     # Every page was fetched once, plus once more for each scheduled fault on it: no restarts.
     assert client.calls == [p for p in range(len(pages)) for _call in range(1 + len(faults[p]))]
 
@@ -98,7 +104,10 @@ def test_result_is_the_deduplicated_accounts_in_api_order(case):
 @given(scenario(exceed_budget=True))
 def test_a_schedule_beyond_the_retry_budget_fails_cleanly(case):
     accounts, page_size, pages, retries, faults = case
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_chime_accounts(ScriptedChime(pages, faults), page_size=page_size, backoff_retries=retries, **FAST)
+    with pytest.raises(ChimeListingError) as info:
+        listing.list_chime_accounts(
+            ScriptedChime(pages, faults),
+            options=ListingOptions(page_size=page_size, backoff_retries=retries, **FAST),
+        )
     assert "Failed to list Chime accounts: ListAccounts on page" in info.value.message
     assert info.value.code in {code for code, _status in RETRYABLE} | {"MalformedResponseError"}

@@ -1,14 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the listing across AWS accounts, with scripted STS, Organizations and Chime clients."""
+"""Unit tests of the listing across AWS accounts (module_utils/_chime/fan_out.py), with scripted STS,
+Organizations and Chime clients."""
 
 import threading
 
 import botocore.exceptions
 import pytest
 
-from ansible_collections.chime.admin.plugins.module_utils import chime as core
+from ansible_collections.chime.admin.plugins.module_utils._chime import fan_out
+from ansible_collections.chime.admin.plugins.module_utils._chime.errors import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils._chime.options import ListingOptions
 
 FAST = {"backoff_retries": 2, "backoff_delay": 0.001, "backoff_max_delay": 0.001}
 CALLER = "999988887777"
@@ -56,6 +59,10 @@ class Scripted:
         return {"Credentials": {"AccessKeyId": f"ASIA-{account}", "SecretAccessKey": "s", "SessionToken": "t"}}
 
 
+def _across(connection, list_accounts, **options):
+    return fan_out.list_across_aws_accounts(connection, list_accounts, ListingOptions(**options))
+
+
 def _member(account_id, status="ACTIVE"):
     return {"Id": account_id, "Status": status}
 
@@ -63,9 +70,9 @@ def _member(account_id, status="ACTIVE"):
 def _lister(fail=(), deny=()):
     def list_accounts(client):
         if client in fail:
-            raise core.ChimeListingError(f"ListAccounts returned ServiceFailure in {client}", code="ServiceFailure")
+            raise ChimeListingError(f"ListAccounts returned ServiceFailure in {client}", code="ServiceFailure")
         if client in deny:
-            raise core.ChimeListingError("ListAccounts returned ForbiddenException", code="Forbidden", denied=True)
+            raise ChimeListingError("ListAccounts returned ForbiddenException", code="Forbidden", denied=True)
         return [{"aws_account_id": client, "account_id": f"{client}-{n}"} for n in range(2)]
 
     return list_accounts
@@ -74,7 +81,7 @@ def _lister(fail=(), deny=()):
 def test_organization_members_are_listed_sorted_with_a_status_each():
     members = [_member("333333333333"), _member(CALLER), _member("111111111111"), _member("222222222222", "SUSPENDED")]
     connection = Scripted(members, throttle_once={"333333333333"})
-    accounts, entries, warnings = core.list_across_aws_accounts(
+    accounts, entries, warnings = _across(
         connection, _lister(), organization_role_name="audit/Chime", concurrency=3, **FAST
     )
     assert [a["account_id"] for a in accounts] == [
@@ -96,9 +103,7 @@ def test_organization_members_are_listed_sorted_with_a_status_each():
 def test_refusals_are_reported_and_left_out(mode, warned):
     arns = [f"arn:aws:iam::{n * 12}:role/R" for n in "123"]
     connection = Scripted(refuse={"1" * 12})
-    accounts, entries, warnings = core.list_across_aws_accounts(
-        connection, _lister(deny={"2" * 12}), role_arns=arns, on_denied=mode, **FAST
-    )
+    accounts, entries, warnings = _across(connection, _lister(deny={"2" * 12}), role_arns=arns, on_denied=mode, **FAST)
     assert {a["aws_account_id"] for a in accounts} == {"3" * 12}
     assert [e["status"] for e in entries] == ["denied", "denied", "listed"]
     assert "AccessDenied" in entries[0]["message"] and "Forbidden" in entries[1]["message"]
@@ -113,8 +118,8 @@ def test_failures_fail_after_every_account_was_tried_naming_each():
         listed.append(client)
         return _lister(fail={"1" * 12, "3" * 12}, deny={"2" * 12})(client)
 
-    with pytest.raises(core.ChimeListingError) as info:
-        core.list_across_aws_accounts(Scripted(), lister, role_arns=arns, on_denied="error", concurrency=1, **FAST)
+    with pytest.raises(ChimeListingError) as info:
+        _across(Scripted(), lister, role_arns=arns, on_denied="error", concurrency=1, **FAST)
     assert sorted(listed) == sorted(n * 12 for n in "1234")
     message = info.value.message
     assert "3 of 4 AWS accounts" in message and "partial list" in message
@@ -130,36 +135,53 @@ def test_duplicate_roles_are_assumed_once_and_external_id_is_not_echoed():
         raise _error("AccessDenied", 403, "AssumeRole", f"not allowed with external ID {ExternalId}")
 
     connection.assume_role = refusing_with_id
-    _accounts, entries, _warnings = core.list_across_aws_accounts(
+    _accounts, entries, _warnings = _across(
         connection, _lister(), role_arns=[arn, arn], external_id="secret-external-id", on_denied="skip", **FAST
     )
     assert connection.assumed == [(arn, "chime-admin", "secret-external-id")] and len(entries) == 1
     assert "secret-external-id" not in entries[0]["message"] and "<external_id>" in entries[0]["message"]
 
 
-@pytest.mark.parametrize(
-    "options,words",
-    [
-        ({"role_arns": ["arn:aws:iam::1234:role/R"]}, "role_arns must hold IAM role ARNs"),
-        ({"role_arns": []}, "role_arns must be a non-empty list"),
-        ({"role_arns": ["arn:aws:iam::123456789012:role/R"], "organization_role_name": "R"}, "mutually exclusive"),
-        ({"organization_role_name": "a b"}, "organization_role_name must be"),
-        ({"external_id": "x"}, "external_id must be 2 to 1224"),
-        ({"role_session_name": "x" * 65}, "role_session_name must be 2 to 64"),
-        ({"concurrency": 0}, "concurrency must be between 1 and 64"),
-        ({"concurrency": 65}, "concurrency must be between 1 and 64"),
-        ({"on_denied": "shrug"}, "on_denied must be one of"),
-    ],
-)
-def test_bad_fan_out_options_name_the_option(options, words):
-    with pytest.raises(core.ChimeInputError) as info:
-        core.validate_fan_out_options(**options)
-    assert words in str(info.value)
-    assert "external" not in str(info.value) or "value not shown" in str(info.value)
+class _Identity:
+    """An AwsConnection stand-in whose STS GetCallerIdentity fails with ``failures`` first."""
+
+    def __init__(self, failures):
+        self.failures, self.calls = list(failures), 0
+
+    def client(self, service, credentials=None):
+        assert service == "sts" and credentials is None
+        return self
+
+    def get_caller_identity(self):
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return {"Account": CALLER, "Arn": f"arn:aws:iam::{CALLER}:user/auditor", "UserId": "AIDA"}
 
 
-def test_good_fan_out_options_pass():
-    core.validate_fan_out_options(
-        role_arns=["arn:aws-us-gov:iam::123456789012:role/path/to/Role.Name@x"], external_id="a:b/c-d", concurrency=64
-    )
-    core.validate_fan_out_options(organization_role_name="audit/ChimeAudit", role_session_name="ab", concurrency=1)
+def test_caller_identity_is_retried_with_the_backoff_options():
+    connection = _Identity([_error("Throttling", 400, "GetCallerIdentity")] * 2)
+    assert fan_out.caller_identity(connection, ListingOptions(**FAST))["Account"] == CALLER
+    assert connection.calls == 3
+    connection = _Identity([_error("Throttling", 400, "GetCallerIdentity")] * 3)
+    with pytest.raises(ChimeListingError) as info:
+        fan_out.caller_identity(connection, ListingOptions(**FAST))
+    assert info.value.message == "STS GetCallerIdentity after 3 attempts returned Throttling: Throttling here"
+    assert connection.calls == 3 and info.value.code == "Throttling" and not info.value.denied
+
+
+def test_caller_identity_refused_fails_at_once_as_denied():
+    connection = _Identity([_error("AccessDenied", 403, "GetCallerIdentity", "not you")])
+    with pytest.raises(ChimeListingError) as info:
+        fan_out.caller_identity(connection)  # the default options
+    assert info.value.message == "STS GetCallerIdentity returned AccessDenied: not you"
+    assert info.value.denied and connection.calls == 1
+
+
+def test_summary_across_aws_accounts_counts_each_one():
+    accounts = [{"aws_account_id": aws, "account_id": n, "account_status": "Active"} for aws, n in
+                [("222222222222", "a"), ("111111111111", "b"), ("222222222222", "c")]]  # fmt: skip
+    summary = fan_out.summarize_across(accounts)
+    assert summary["by_aws_account"] == {"111111111111": 1, "222222222222": 2}
+    assert list(summary["by_aws_account"]) == ["111111111111", "222222222222"]  # sorted by ID
+    assert summary["total"] == 3 and summary["by_status"] == {"Active": 3}

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The listing's options, in one place: their argument spec, their defaults and their checks.
+
+The module, the lookup and the audit action read them into one :class:`ListingOptions`, check it, and
+hand it to the core as it is. A new listing, backoff or fan-out option is a field here (its spec in the
+field's metadata), its check in :meth:`ListingOptions.validate`, its use in the core, and its docs.
+"""
+
+# Not intended for general re-use / re-import: this module may change without notice.
+# Plugins and other collections import from plugins/module_utils/chime.py.
+
+import dataclasses
+import re
+from typing import List
+from typing import Optional
+
+from .errors import ChimeInputError
+
+ON_DENIED = ("error", "warn", "skip")
+MAX_CONCURRENCY = 64
+
+_EMAIL_RE = re.compile(r".+@.+\..+")
+_NAME_RE = re.compile(r".*\S.*", re.DOTALL)
+# The service's pattern `.*\S.*` admits no line break, and a control character in a prefix is a mistake
+# (a survey answer pasted with its newline), not a name.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_IAM_NAME = r"[\w+=,.@-]"
+ROLE_ARN_RE = re.compile(rf"arn:(aws[a-z-]*):iam::([0-9]{{12}}):role/(?:{_IAM_NAME}+/)*{_IAM_NAME}{{1,64}}")
+_ROLE_NAME_RE = re.compile(rf"(?:{_IAM_NAME}+/)*{_IAM_NAME}{{1,64}}")
+_SESSION_NAME_RE = re.compile(rf"{_IAM_NAME}{{2,64}}")
+_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
+
+
+def _check_range(option, value, low, high):
+    # A YAML true is an int to Python (and to Ansible's int check): sent as max-results=True, the
+    # service answers 400, so a boolean is refused here, before any request.
+    if value is None or isinstance(value, bool) or not low <= value <= high:
+        raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
+
+
+def check_name(name):
+    """Check an account-name prefix (``None`` for none) against ListAccounts' constraints.
+
+    Raises :class:`ChimeInputError` naming ``name``. The module documents ``name`` itself and the lookup
+    takes prefixes as terms, so it is not one of the :class:`ListingOptions`.
+    """
+    if name is None:
+        return
+    if not isinstance(name, str) or not 1 <= len(name) <= 100:
+        length = len(name) if isinstance(name, str) else type(name).__name__
+        raise ChimeInputError(f"name must be an account-name prefix of 1 to 100 characters, got {length}.")
+    if not _NAME_RE.fullmatch(name):
+        raise ChimeInputError("name must contain a character that is not white space.")
+    if _CONTROL_RE.search(name):
+        raise ChimeInputError("name must not contain a line break or another control character.")
+
+
+@dataclasses.dataclass(frozen=True)
+class ListingOptions:
+    """The options that the module, the lookup and the audit action share: the listing, its retries
+    (which STS and Organizations calls share) and the listing across AWS accounts.
+
+    Each field's default is the option's default, and its metadata the rest of its argument spec; the doc
+    fragment ``chime.admin.listing`` documents them. ``ListingOptions()`` holds every default.
+    """
+
+    # The listing of one AWS account.
+    user_email: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    page_size: int = dataclasses.field(default=200, metadata=dict(type="int", aliases=["max_results"]))
+    # The retries of one page (and of one STS or Organizations call).
+    backoff_retries: int = dataclasses.field(default=10, metadata=dict(type="int"))
+    backoff_delay: float = dataclasses.field(default=0.1, metadata=dict(type="float"))
+    backoff_max_delay: float = dataclasses.field(default=30.0, metadata=dict(type="float"))
+    # The listing across AWS accounts.
+    role_arns: Optional[List[str]] = dataclasses.field(default=None, metadata=dict(type="list", elements="str"))
+    organization_role_name: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str"))
+    external_id: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    role_session_name: str = dataclasses.field(default="chime-admin", metadata=dict(type="str"))
+    concurrency: int = dataclasses.field(default=8, metadata=dict(type="int"))
+    on_denied: str = dataclasses.field(default="error", metadata=dict(type="str", choices=list(ON_DENIED)))
+
+    @classmethod
+    def argument_spec(cls):
+        """The options' Ansible argument spec (a new dict on every call: Ansible may change it)."""
+        spec = {}
+        for field in dataclasses.fields(cls):
+            option = {key: list(value) if isinstance(value, list) else value for key, value in field.metadata.items()}
+            if field.default is not None:
+                option["default"] = field.default
+            spec[field.name] = option
+        return spec
+
+    @staticmethod
+    def mutually_exclusive():
+        """The options that exclude each other, as Ansible's ``mutually_exclusive`` takes them."""
+        return [("role_arns", "organization_role_name")]
+
+    @classmethod
+    def from_params(cls, params):
+        """The options from a mapping of option values, such as a module's ``params`` (other keys are ignored)."""
+        return cls(**{field.name: params[field.name] for field in dataclasses.fields(cls)})
+
+    @property
+    def fan_out_requested(self):
+        """True when the options ask for more than the caller's own AWS account."""
+        return bool(self.role_arns) or self.organization_role_name is not None
+
+    def validate(self, names=(None,)):
+        """Check the options, and each of ``names`` (account-name prefixes, ``None`` for none), before any request.
+
+        Raises :class:`ChimeInputError` naming the option. The e-mail address and the external ID are never echoed.
+        """
+        for name in names:
+            check_name(name)
+            self._check_listing()
+        self._check_fan_out()
+
+    def _check_listing(self):
+        email = self.user_email
+        if email is not None and not (isinstance(email, str) and _EMAIL_RE.fullmatch(email)):
+            raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
+        _check_range("page_size", self.page_size, 1, 200)
+        _check_range("backoff_retries", self.backoff_retries, 0, 100)
+        _check_range("backoff_delay", self.backoff_delay, 0.001, 300)
+        _check_range("backoff_max_delay", self.backoff_max_delay, 0.001, 3600)
+        if self.backoff_max_delay < self.backoff_delay:
+            raise ChimeInputError(
+                f"backoff_max_delay ({self.backoff_max_delay}) must not be below backoff_delay ({self.backoff_delay})."
+            )
+
+    def _check_fan_out(self):
+        role_arns, role_name = self.role_arns, self.organization_role_name
+        if role_arns is not None and role_name is not None:
+            raise ChimeInputError("role_arns and organization_role_name are mutually exclusive: give one of them.")
+        if role_arns is not None:
+            if not isinstance(role_arns, list) or not role_arns:
+                raise ChimeInputError("role_arns must be a non-empty list of IAM role ARNs.")
+            for arn in role_arns:
+                if not isinstance(arn, str) or not ROLE_ARN_RE.fullmatch(arn):
+                    raise ChimeInputError(
+                        "role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit,"
+                        f" got {arn!r}."
+                    )
+        if role_name is not None and not (isinstance(role_name, str) and _ROLE_NAME_RE.fullmatch(role_name)):
+            raise ChimeInputError(
+                "organization_role_name must be an IAM role name (with an optional path) of [\\w+=,.@-] characters,"
+                f" got {role_name!r}."
+            )
+        external_id = self.external_id
+        if external_id is not None and not (isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)):
+            raise ChimeInputError("external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).")
+        session = self.role_session_name
+        if not (isinstance(session, str) and _SESSION_NAME_RE.fullmatch(session)):
+            raise ChimeInputError(f"role_session_name must be 2 to 64 characters of [\\w+=,.@-], got {session!r}.")
+        if not isinstance(self.concurrency, int) or not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ChimeInputError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, got {self.concurrency!r}.")
+        if self.on_denied not in ON_DENIED:
+            raise ChimeInputError(f"on_denied must be one of {', '.join(ON_DENIED)}, got {self.on_denied!r}.")
