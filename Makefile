@@ -7,7 +7,10 @@ VENV      := .venv
 TREE      := $(CURDIR)/.tree
 COLL      := $(TREE)/ansible_collections/chime/admin
 BIN       := $(CURDIR)/$(VENV)/bin
+# .venv is installed in two stages: what `make demo` needs, then the test tools (see set-up below).
+DEMO_STAMP := $(VENV)/.demo-installed
 STAMP     := $(VENV)/.installed
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The virtualenv's Python version (for ansible-test's --python), once it exists.
 PYVER      = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # Every command sees this collection and the amazon.aws beside it, and nothing from ~/.ansible.
@@ -22,6 +25,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make demo    audit the accounts of the bundled fake Chime endpoint: summary, violations, reports in build/demo"
+	@echo "make check   lint and unit tests, about a minute and a half on a warm tree (ruff, ansible-lint, changelog, units)"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
 	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
 	@echo "make docs    build the docsite under build/docsite (part of make test)"
@@ -29,19 +33,32 @@ help:
 	@echo "make clean   remove .venv and the collections tree"
 
 # ----- set-up ------------------------------------------------------------------------------
-$(STAMP): requirements.txt test-requirements.txt hacking/find-python
+# One virtualenv, installed in two stages. The first is what `make demo` needs: ansible-core,
+# boto3/botocore and PyYAML (demo-requirements.txt). The second, which every test target needs, adds
+# the test tools (test-requirements.txt, which includes demo-requirements.txt). amazon.aws is in
+# neither: lay_tree.py takes it from the pinned `ansible` wheel (hacking/amazon-aws-requirements.txt),
+# which it downloads into .venv/wheels; the package itself, about a hundred collections, is never installed.
+$(DEMO_STAMP): requirements.txt demo-requirements.txt hacking/find-python
 	@py=$$(hacking/find-python); \
 	if [ ! -x $(VENV)/bin/python ] || ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 	  rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r test-requirements.txt
+	$(PIP_INSTALL) -r requirements.txt -r demo-requirements.txt
+	touch $(DEMO_STAMP)
+
+$(STAMP): $(DEMO_STAMP) test-requirements.txt
+	$(PIP_INSTALL) -r requirements.txt -r test-requirements.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 # Lays the collection out as ansible_collections/chime/admin (a copy of the files git tracks or
-# would track), with amazon.aws from the `ansible` package beside it.
-collection: $(STAMP)
+# would track), with amazon.aws from the pinned `ansible` wheel beside it. `tree` needs only the
+# demo's stage of .venv; `collection`, which the test targets depend on, also installs the test tools.
+.PHONY: tree
+tree: $(DEMO_STAMP)
 	@$(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV)
+
+collection: $(STAMP) tree
 
 # ----- tests -------------------------------------------------------------------------------
 test: collection lint unit e2e integration sanity docs
@@ -79,6 +96,18 @@ lint: collection
 	$(BIN)/antsibull-changelog lint
 	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
+# For contributors between changes: the quick part of `lint` (ruff, antsibull-changelog, ansible-lint,
+# about 30 s) and `unit` (ansible-test units and the fake endpoint's tests, about a minute), cheapest
+# first. `lint` adds antsibull-docs's docs lint (about 30 s); `make test` runs everything.
+.PHONY: check
+check: collection
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/antsibull-changelog lint
+	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
+	@$(MAKE) --no-print-directory unit
+	@echo "make check: lint and unit tests passed"
+
 # The ansible-test integration targets: against the account in tests/integration/cloud-config-aws.ini
 # when there is one, else against the bundled fake endpoint.
 integration: collection
@@ -107,7 +136,7 @@ docs: collection
 	@echo "docsite: build/docsite/build/html/index.html"
 
 # ----- demo and benchmarks -----------------------------------------------------------------
-demo: collection
+demo: tree
 	@cd $(COLL) && DEMO_DEST=$(CURDIR)/build/demo $(BIN)/python hacking/demo.py
 
 bench: collection

@@ -22,7 +22,8 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
+
+import lay_tree  # beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORES = ("2.17", "2.18", "2.19", "2.20", "2.21")
@@ -53,13 +54,24 @@ def floor(path, name):
     return match.group(1)
 
 
-def pinned(name):
-    """``name==version`` as test-requirements.txt pins it."""
-    with open(os.path.join(ROOT, "test-requirements.txt"), encoding="utf-8") as handle:
+def requirement_lines(path):
+    """The requirements in the file ``path`` (relative to the root), those of the files that it
+    includes with ``-r`` in their place."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
         for line in handle:
-            if line.split("==")[0].strip() == name:
-                return line.strip()
-    sys.exit(f"{name} is not pinned in test-requirements.txt")
+            line = line.split("#")[0].strip()
+            if line.startswith("-r"):
+                yield from requirement_lines(os.path.join(os.path.dirname(path), line[2:].strip()))
+            elif line:
+                yield line
+
+
+def pinned(name):
+    """``name==version`` as test-requirements.txt, or a file that it includes, pins it."""
+    for line in requirement_lines("test-requirements.txt"):
+        if line.split("==")[0].strip() == name:
+            return line
+    sys.exit(f"{name} is not pinned in test-requirements.txt or the files that it includes")
 
 
 def virtualenv(path, python, requirements):
@@ -120,18 +132,8 @@ def oldest_amazon_aws(work, wanted, collections_tree):
     tree = os.path.join(work, "oldest-tree")
     target = os.path.join(tree, "ansible_collections", "amazon", "aws")
     manifest = os.path.join(target, "MANIFEST.json")
-    if not os.path.exists(manifest):
-        download = os.path.join(work, "download")
-        os.makedirs(download, exist_ok=True)
-        spec = f"ansible=={ANSIBLE_WITH_OLDEST_AMAZON_AWS}"
-        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check"]
-        subprocess.run(pip + ["--python-version", PYTHON, "--only-binary", ":all:", "-d", download, spec], check=True)
-        wheel = next(f for f in os.listdir(download) if f.startswith(f"ansible-{ANSIBLE_WITH_OLDEST_AMAZON_AWS}-"))
-        prefix = "ansible_collections/amazon/aws/"
-        with zipfile.ZipFile(os.path.join(download, wheel)) as archive:
-            for member in archive.namelist():
-                if member.startswith(prefix):
-                    archive.extract(member, tree)
+    wheel = lay_tree.ansible_wheel(ANSIBLE_WITH_OLDEST_AMAZON_AWS, os.path.join(work, "download"), PYTHON)
+    lay_tree.sync_from_wheel(wheel, lay_tree.AMAZON_AWS, target)
     with open(manifest, encoding="utf-8") as handle:
         version = json.load(handle)["collection_info"]["version"]
     if version != wanted:

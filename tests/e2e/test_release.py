@@ -149,9 +149,14 @@ def test_galaxy_importer_accepts_the_tarball(tarball, tmp_path):
         "run_flake8 = False\n"
     )
     # The importer points ansible-doc at its own unpacked copy only. Our docs extend amazon.aws's doc
-    # fragments, so amazon.aws must be found another way: in site-packages, from the `ansible` package,
-    # as on any host that has it installed.
-    env = {"GALAXY_IMPORTER_CONFIG": str(config), "PYTHONPATH": "", "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "true"}
+    # fragments, so amazon.aws must be found another way: through sys.path, as on a host where the
+    # `ansible` package put it in site-packages. Here sys.path gets a folder holding only the amazon.aws
+    # beside the development tree (the virtualenv has no `ansible` package).
+    amazon = os.path.realpath(os.path.join(os.environ["ANSIBLE_COLLECTIONS_PATH"], "ansible_collections/amazon/aws"))
+    site = tmp_path / "site"
+    os.makedirs(site / "ansible_collections" / "amazon")
+    os.symlink(amazon, site / "ansible_collections" / "amazon" / "aws")
+    env = {"GALAXY_IMPORTER_CONFIG": str(config), "PYTHONPATH": str(site), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "true"}
     out = _run(sys.executable, "-m", "galaxy_importer.main", str(tarball), cwd=str(tmp_path), env=env)
     assert "Importer processing completed successfully" in out, out
     problems = [line for line in out.splitlines() if line.startswith(("ERROR", "WARNING"))]
