@@ -56,13 +56,24 @@ venv: $(STAMP)
 # demo's stage of .venv; `collection`, which the test targets depend on, also installs the test tools.
 .PHONY: tree
 tree: $(DEMO_STAMP)
-	@$(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV)
+	@if [ -z "$(LAID)" ]; then $(BIN)/python hacking/lay_tree.py --tree $(TREE) --venv $(VENV); fi
 
 collection: $(STAMP) tree
 
 # ----- tests -------------------------------------------------------------------------------
-test: collection lint unit e2e integration sanity docs
+# Two lanes side by side: the end-to-end tests, which keep both cores busy on two pytest workers but also
+# wait on the fake endpoints' latency and on backoff, and the suites that mostly use one core at a time, one
+# after another (lint, unit, integration, sanity, docs: -j1, as ansible-test's runs share tests/output).
+# Each lane's output is printed when the lane ends. Set-up comes first: the virtualenv and the tree, with
+# chromium installed beside them. In the lanes, LAID=1 keeps the tree as laid out: the other lane reads it.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target collection browser
+	@$(MAKE) --no-print-directory -j2 --output-sync=target LAID=1 e2e serial-suites
 	@echo "make test: all suites passed"
+
+.PHONY: serial-suites
+serial-suites:
+	@$(MAKE) --no-print-directory -j1 LAID=1 lint unit integration sanity docs
 
 # The unit tests run under ansible-test, as a contributor to any collection runs them: modules and
 # module_utils tests isolated from controller code, the lookup's with the plugin loader. The fake
