@@ -80,7 +80,7 @@ def pinned_ansible(path=AMAZON_AWS_PIN):
     """The version of the ``ansible`` package that the requirements file ``path`` pins."""
     with open(path, encoding="utf-8") as handle:
         for line in handle:
-            name, _, version = line.split("#")[0].strip().partition("==")
+            name, _sep, version = line.split("#")[0].strip().partition("==")
             if name.strip() == "ansible" and version:
                 return version.strip()
     sys.exit(f"{path} pins no ansible==<version>")
