@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.tests.unit.compat.module_args import patch_module_args
 
+from fake_chime.bad_inputs import MODULE_CASES
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import ACCOUNTS
 from fake_chime.testing import SECRET_KEY
@@ -93,3 +94,14 @@ def test_failure_goes_through_fail_json_aws(fake, capsys, connection):
     assert "chime:ListAccounts" in result["msg"]
     assert result["error"]["code"] == "ForbiddenException"
     assert "accounts" not in result
+
+
+@pytest.mark.parametrize("case,options,words", MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
+def test_the_bad_input_matrix_is_refused_before_any_request(fake, capsys, connection, case, options, words):
+    """Every module case of the bad-input matrix (``fake_chime/bad_inputs.py``), through ``main()`` as
+    AnsibleModule runs it; one of each kind also runs through ansible-playbook (tests/e2e/test_bad_input_matrix.py)."""
+    result = _run(capsys, dict(connection, **options))
+    assert result.get("failed") is True, f"{case}: accepted"
+    assert words in result["msg"], f"{case}: {result['msg']}"
+    assert "Traceback" not in result["msg"], f"{case}: {result['msg']}"
+    assert fake.stats()["requests"] == 0

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bad-input matrix: invalid inputs to the module and the lookup, each of which must be refused with a clear
+message that names the problem, with no traceback and no request sent.
+
+The module's cases run in-process through its ``main()`` (``tests/unit/plugins/modules/test_chime_account_info.py``),
+those of :data:`MODULE_CASES_END_TO_END` also through ansible-playbook, and every lookup case through
+ansible-playbook (``tests/e2e/test_bad_input_matrix.py``): the lookup runs in the controller's process, so a case
+costs no process of its own.
+"""
+
+# (case, options, words the failure message must hold)
+MODULE_CASES = [
+    ("page_size not a number", {"page_size": "many"}, "page_size"),
+    ("page_size 0", {"page_size": 0}, "page_size must be between 1 and 200"),
+    ("page_size 201", {"page_size": 201}, "page_size must be between 1 and 200"),
+    ("page_size negative", {"page_size": -5}, "page_size must be between 1 and 200"),
+    ("max_results alias 500", {"max_results": 500}, "page_size must be between 1 and 200"),
+    ("backoff_retries not a number", {"backoff_retries": "lots"}, "backoff_retries"),
+    ("backoff_retries -1", {"backoff_retries": -1}, "backoff_retries must be between 0 and 100"),
+    ("backoff_retries 101", {"backoff_retries": 101}, "backoff_retries must be between 0 and 100"),
+    ("backoff_delay 0", {"backoff_delay": 0}, "backoff_delay must be between"),
+    ("backoff_delay not a number", {"backoff_delay": "soon"}, "backoff_delay"),
+    ("backoff_max_delay below delay", {"backoff_delay": 5, "backoff_max_delay": 1}, "backoff_max_delay (1.0) must not"),
+    ("empty name", {"name": ""}, "name must be an account-name prefix of 1 to 100 characters"),
+    ("whitespace-only name", {"name": "  \t "}, "name must contain a character that is not white space"),
+    ("name of 101 characters", {"name": "n" * 101}, "name must be an account-name prefix of 1 to 100 characters"),
+    ("name of line breaks only", {"name": "\n\n"}, "name must contain a character that is not white space"),
+    ("page_size with a fraction", {"page_size": 2.5}, "page_size"),
+    ("user_email without @", {"user_email": "not-an-email"}, "user_email must be an e-mail address"),
+    ("user_email without a dot", {"user_email": "a@b"}, "user_email must be an e-mail address"),
+    ("unknown option", {"colour": "blue"}, "Unsupported parameters"),
+    ("malformed endpoint_url", {"endpoint_url": "not a url"}, "Invalid endpoint"),
+    (
+        "profile that does not exist",
+        {"profile": "no-such-profile", "access_key": "", "secret_key": ""},
+        "no-such-profile",
+    ),
+    (
+        "access key without its secret",
+        {"secret_key": ""},
+        "Partial credentials found in explicit, missing: aws_secret_access_key",
+    ),
+]
+
+LOOKUP_CASES = [
+    ("empty term", [""], {}, "name must be an account-name prefix of 1 to 100 characters"),
+    ("whitespace-only term", [" "], {}, "name must contain a character that is not white space"),
+    ("term of 101 characters", ["t" * 101], {}, "name must be an account-name prefix of 1 to 100 characters"),
+    ("term not a string", [42], {}, "name must be an account-name prefix"),
+    ("page_size 0", [], {"page_size": 0}, "page_size must be between 1 and 200"),
+    ("page_size not a number", [], {"page_size": "many"}, "page_size"),
+    ("user_email bad pattern", [], {"user_email": "bad@"}, "user_email must be an e-mail address"),
+    ("on_denied not a choice", [], {"on_denied": "shrug"}, "on_denied"),
+    ("backoff_retries -1", [], {"backoff_retries": -1}, "backoff_retries must be between 0 and 100"),
+    ("backoff_max_delay 0", [], {"backoff_max_delay": 0}, "backoff_max_delay must be between"),
+    ("unknown option", [], {"colour": "blue"}, "unknown option(s) colour"),
+    ("misspelt user_email", [], {"user_mail": "a@example.com"}, "unknown option(s) user_mail"),
+    ("malformed endpoint_url", [], {"endpoint_url": "not a url"}, "Invalid endpoint"),
+    (
+        "profile that does not exist",
+        [],
+        {"profile": "no-such-profile", "access_key": "", "secret_key": ""},
+        "no-such-profile",
+    ),  # noqa: E501
+    (
+        "access key without its secret",
+        [],
+        {"secret_key": ""},
+        "Partial credentials found in explicit, missing: aws_secret_access_key",
+    ),
+]
+
+# The module's cases that also run through ansible-playbook, one of each kind of refusal: Ansible's own argument
+# checks (a type, an unknown option), the core's checks, and the connection's (endpoint, profile, credentials).
+MODULE_CASES_END_TO_END = (
+    "page_size not a number",
+    "max_results alias 500",
+    "backoff_max_delay below delay",
+    "name of line breaks only",
+    "user_email without a dot",
+    "unknown option",
+    "malformed endpoint_url",
+    "profile that does not exist",
+    "access key without its secret",
+)
