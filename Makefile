@@ -25,7 +25,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make demo    audit the accounts of the bundled fake Chime endpoint: summary, violations, reports in build/demo"
-	@echo "make check   lint and unit tests, about a minute and a half on a warm tree (ruff, ansible-lint, changelog, units)"
+	@echo "make check   lint and unit tests, about 75 s on a warm tree (ruff, changelog, ansible-lint, ansible-test units)"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
 	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
 	@echo "make docs    build the docsite under build/docsite (part of make test)"
