@@ -16,6 +16,7 @@ import pytest
 # ansible_collections.chime.admin.tests.*, which puts no test folder on sys.path: put this one there.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from fake_chime import fault_matrix  # noqa: E402
 from fake_chime.testing import make_client  # noqa: E402
 from fake_chime.testing import standard_fake  # noqa: E402
 
@@ -34,3 +35,13 @@ def fake():
 def client(fake):
     """A boto3 Chime client signed with the fake tenant's key."""
     return make_client(fake)
+
+
+@pytest.fixture(scope="module")
+def matrix_fake():
+    """A fake Chime endpoint with one tenant per row of the fault matrix (``fake_chime/fault_matrix.py``)."""
+    server = fault_matrix.matrix_fake()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -20,16 +20,6 @@ from fake_chime.fault_matrix import KINDS
 from fake_chime.fault_matrix import ROWS
 
 
-@pytest.fixture(scope="module")
-def matrix_fake():
-    """One endpoint, one tenant per row."""
-    server = fault_matrix.matrix_fake()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def _module_task(fake, index):
     return {
         "name": ROWS[index].name,

@@ -17,16 +17,6 @@ from fake_chime import fault_matrix
 from fake_chime.fault_matrix import ROWS
 
 
-@pytest.fixture(scope="module")
-def matrix_fake():
-    """One endpoint, one tenant per row."""
-    server = fault_matrix.matrix_fake()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def clean_environment(monkeypatch):
     """No AWS settings from the environment: only the row's options."""
