@@ -98,7 +98,7 @@ browser:
 # second time in the same process, which test_organization's cannot survive: moto keeps its state
 # per process and refuses a second CreateOrganization (AlreadyInOrganizationException).
 e2e: collection browser
-	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile tests/e2e
+	cd $(COLL) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=25 tests/e2e
 
 lint: collection
 	$(BIN)/ruff check .

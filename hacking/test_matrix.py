@@ -156,13 +156,16 @@ def oldest_rows(args, python):
     # Test tools (not the stack under test): moto serves STS and Organizations to the organization tests
     # and to the benchmark smoke run, and S3 to the latter, whose AWX-style job runs with ansible-runner;
     # their versions are the ones test-requirements.txt pins.
-    requirements += ["pytest", "PyYAML", "hypothesis", pinned("moto[server]"), pinned("ansible-runner")]
+    requirements += ["pytest", pinned("pytest-xdist"), "PyYAML", "hypothesis", pinned("moto[server]")]
+    requirements += [pinned("ansible-runner")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")
     started = time.monotonic()
     collection = os.path.join(tree, "ansible_collections", "chime", "admin")
-    command = [os.path.join(venv, "bin", "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
+    # On two workers, a test file per worker, as `make e2e` runs them (see the Makefile).
+    command = [os.path.join(venv, "bin", "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["-n", "2", "--dist", "loadfile", "tests/unit"]
     rc = run(command + list(OLDEST_E2E), env=env, cwd=collection, log=log)
     label = f"core {core}, boto3/botocore {boto3}/{botocore}, amazon.aws {amazon_aws}"
     yield (label, "unit + e2e", rc, time.monotonic() - started, log)
