@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 AMAZON_AWS = "ansible_collections/amazon/aws/"  # its folder inside the `ansible` wheel
@@ -95,11 +96,18 @@ def ansible_wheel(version, download, python_version=None):
         return [n for n in names if n.startswith(f"ansible-{version}-") and n.endswith(".whl")]
 
     if not found():
-        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check"]
-        pip += ["--only-binary", ":all:", "-d", download, f"ansible=={version}"]
-        if python_version:
-            pip += ["--python-version", python_version]
-        subprocess.run(pip, check=True)
+        # Downloaded into a staging folder, then moved into place: an interrupted download leaves no
+        # truncated wheel that a later run would take for the whole one.
+        os.makedirs(download, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=download, prefix=".staging-") as staging:
+            pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check"]
+            pip += ["--only-binary", ":all:", "-d", staging, f"ansible=={version}"]
+            if python_version:
+                pip += ["--python-version", python_version]
+            subprocess.run(pip, check=True)
+            for name in os.listdir(staging):
+                if name.endswith(".whl"):
+                    os.replace(os.path.join(staging, name), os.path.join(download, name))
     if not found():
         sys.exit(f"pip downloaded no wheel of ansible {version} into {download}")
     return os.path.join(download, found()[0])

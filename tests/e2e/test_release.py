@@ -73,6 +73,7 @@ NEEDED = (
 # What only developers of the collection use, and build artefacts.
 DEVELOPMENT = (
     ".venv", ".tree", ".matrix", ".ci", ".git", "hacking", "Makefile", "pyproject.toml", "tests/output", "build",
+    "tests/integration/cloud-config",
 )  # fmt: skip
 
 

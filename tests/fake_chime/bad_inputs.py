@@ -85,3 +85,5 @@ MODULE_CASES_END_TO_END = (
     "profile that does not exist",
     "access key without its secret",
 )
+# A renamed case must not drop out of the end-to-end run unseen.
+assert set(MODULE_CASES_END_TO_END) <= {case for case, _options, _words in MODULE_CASES}

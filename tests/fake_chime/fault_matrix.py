@@ -79,24 +79,22 @@ def _rows():
 ROWS = _rows()
 # One row of each kind of fault, for the door whose every row costs a module process.
 # Both error spellings, every page position and every fault appear among them.
-KINDS = [
-    index
-    for index, row in enumerate(ROWS)
-    if row.name
-    in (
-        "throttle x1 first (header)",
-        "throttle x2 first (body)",
-        "500 x2 last (body)",
-        "503 x2 middle (header)",
-        "dropped connection middle",
-        "read timeout last",
-        "malformed JSON first",
-        "record repeated last",
-        "expired token middle",
-        "token loop last",
-        "token bucket 4 req/s",
-    )
-]
+KIND_NAMES = (
+    "throttle x1 first (header)",
+    "throttle x2 first (body)",
+    "500 x2 last (body)",
+    "503 x2 middle (header)",
+    "dropped connection middle",
+    "read timeout last",
+    "malformed JSON first",
+    "record repeated last",
+    "expired token middle",
+    "token loop last",
+    "token bucket 4 req/s",
+)
+KINDS = [index for index, row in enumerate(ROWS) if row.name in KIND_NAMES]
+# A renamed row must not drop out of the end-to-end run unseen.
+assert len(KINDS) == len(KIND_NAMES), [n for n in KIND_NAMES if n not in [r.name for r in ROWS]]
 
 
 def tenant(index):

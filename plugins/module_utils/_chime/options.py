@@ -67,7 +67,8 @@ class ListingOptions:
     """
 
     # The listing of one AWS account.
-    user_email: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    # no_log options stay out of the repr, should one ever be shown.
+    user_email: Optional[str] = dataclasses.field(default=None, repr=False, metadata=dict(type="str", no_log=True))
     page_size: int = dataclasses.field(default=200, metadata=dict(type="int", aliases=["max_results"]))
     # The retries of one page (and of one STS or Organizations call).
     backoff_retries: int = dataclasses.field(default=10, metadata=dict(type="int"))
@@ -76,7 +77,7 @@ class ListingOptions:
     # The listing across AWS accounts.
     role_arns: Optional[List[str]] = dataclasses.field(default=None, metadata=dict(type="list", elements="str"))
     organization_role_name: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str"))
-    external_id: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str", no_log=True))
+    external_id: Optional[str] = dataclasses.field(default=None, repr=False, metadata=dict(type="str", no_log=True))
     role_session_name: str = dataclasses.field(default="chime-admin", metadata=dict(type="str"))
     concurrency: int = dataclasses.field(default=8, metadata=dict(type="int"))
     on_denied: str = dataclasses.field(default="error", metadata=dict(type="str", choices=list(ON_DENIED)))
@@ -112,7 +113,7 @@ class ListingOptions:
 
         Raises :class:`ChimeInputError` naming the option. The e-mail address and the external ID are never echoed.
         """
-        for name in names:
+        for name in names or (None,):  # no names: the listing options are checked all the same
             check_name(name)
             self._check_listing()
         self._check_fan_out()

@@ -47,7 +47,8 @@ def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
 
 
 # The listing core's refusals, word for word as the module's failure shows them. Their wording is pinned here
-# only: the lookup's and the action's unit tests check that they pass on the core's own message.
+# only: the lookup's and the action's unit tests check that they pass on the core's own message, and the core's
+# own tests (module_utils/_chime/test_options.py) that each names its option.
 @pytest.mark.parametrize(
     "args,message",
     [
@@ -57,6 +58,33 @@ def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
         ({"name": "a\nb"}, "name must not contain a line break or another control character."),
         ({"user_email": "ana@example"}, "user_email must be an e-mail address matching .+@.+\\..+ (value not shown)."),
         ({"backoff_retries": -2}, "backoff_retries must be between 0 and 100, got -2."),
+        ({"page_size": True}, "page_size must be between 1 and 200, got True."),
+        ({"backoff_delay": 0}, "backoff_delay must be between 0.001 and 300, got 0.0."),
+        ({"backoff_max_delay": 4000}, "backoff_max_delay must be between 0.001 and 3600, got 4000.0."),
+        (
+            {"backoff_delay": 5, "backoff_max_delay": 1},
+            "backoff_max_delay (1.0) must not be below backoff_delay (5.0).",
+        ),
+        (
+            {"role_arns": ["arn:aws:iam::1234:role/R"]},
+            "role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit,"
+            " got 'arn:aws:iam::1234:role/R'.",
+        ),
+        ({"role_arns": []}, "role_arns must be a non-empty list of IAM role ARNs."),
+        (
+            {"organization_role_name": "a b"},
+            "organization_role_name must be an IAM role name (with an optional path) of [\\w+=,.@-] characters,"
+            " got 'a b'.",
+        ),
+        (
+            {"organization_role_name": "R", "external_id": "Q"},
+            "external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).",
+        ),
+        (
+            {"organization_role_name": "R", "role_session_name": "x"},
+            "role_session_name must be 2 to 64 characters of [\\w+=,.@-], got 'x'.",
+        ),
+        ({"organization_role_name": "R", "concurrency": 0}, "concurrency must be between 1 and 64, got 0."),
     ],
 )
 def test_bad_values_fail_with_the_cores_message_before_any_request(fake, capsys, connection, args, message):

@@ -185,3 +185,15 @@ def test_options_cannot_change_once_read():
 
 def test_roles_and_an_organization_exclude_each_other():
     assert ListingOptions.mutually_exclusive() == [("role_arns", "organization_role_name")]
+
+
+def test_the_repr_shows_no_no_log_value():
+    options = ListingOptions(user_email="ana.lopez@example.com", external_id="ExternalId-0123456789")
+    shown = repr(options)
+    assert "ana.lopez@example.com" not in shown and "ExternalId-0123456789" not in shown
+    assert "page_size=200" in shown
+
+
+def test_no_names_still_checks_the_listing_options():
+    with pytest.raises(ChimeInputError, match="^page_size must be between 1 and 200, got 0"):
+        ListingOptions(page_size=0).validate([])
