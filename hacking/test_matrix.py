@@ -7,7 +7,8 @@ unit and end-to-end tests on the oldest stack the collection declares, then prin
 
 Each ansible-core gets a virtualenv of its own under ``.matrix/`` (kept between runs; remade when
 what it should hold changes), all on one Python that every one of those cores supports (3.12).
-The collection tree laid by ``make collection`` is shared; the runs go one after another.
+Two cores are tested at a time (``--lanes``): the first lane in the tree of ``make collection``, the second in a
+tree and a HOME of its own under ``.matrix/lane-1`` (see :func:`lane`). The oldest stack runs after them.
 
 The oldest stack is the oldest core with the oldest boto3/botocore that requirements.txt admits
 and the oldest amazon.aws that galaxy.yml admits, taken from the ``ansible`` release that bundles it
@@ -21,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import lay_tree  # beside this script
@@ -104,27 +106,68 @@ def environment(venv, collections_path):
     return env
 
 
+def lane(args, index):
+    """``(collections tree, HOME)`` of lane ``index``. Lane 0 is the tree of ``make collection`` and the user's
+    HOME. Each other lane gets a tree of its own, laid out as ``make collection`` lays it (ansible-test keeps its
+    results and scratch files in the collection's tests/output), and a HOME of its own under ``--work`` (it keeps
+    its virtualenvs in ~/.ansible/test, which it creates without a lock: two runs must not share them)."""
+    if index == 0:
+        return args.tree, os.environ["HOME"]
+    tree, home = os.path.join(args.work, f"lane-{index}", "tree"), os.path.join(args.work, f"lane-{index}", "home")
+    os.makedirs(home, exist_ok=True)
+    lay = [sys.executable, os.path.join(ROOT, "hacking", "lay_tree.py"), "--tree", tree, "--venv", sys.prefix]
+    subprocess.run(lay, check=True)
+    return tree, home
+
+
+def core_runs(args, python, core, tree, home):
+    """ansible-test sanity and units on one core, in ``tree`` with ``home``; returns table rows."""
+    collection = os.path.join(tree, "ansible_collections", "chime", "admin")
+    venv = virtualenv(os.path.join(args.work, f"core-{core}"), python, [f"ansible-core~={core}.0"])
+    env = dict(environment(venv, tree), HOME=home)
+    version = subprocess.run(
+        [os.path.join(venv, "bin", "python"), "-c", "import ansible; print(ansible.__version__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    stand_in = [os.path.join(venv, "bin", "python"), os.path.join(ROOT, "hacking/pip_bootstrap_stand_in.py")]
+    subprocess.run(stand_in, env=env, check=True)
+    rows = []
+    for test in ("sanity", "units"):
+        log = os.path.join(args.work, f"core-{core}-{test}.log")
+        started = time.monotonic()
+        command = ["ansible-test", test, "--venv", "--python", PYTHON, "--color", "no"]
+        rc = run(command, env=env, cwd=collection, log=log)
+        rows.append((f"ansible-core {version}", test, rc, time.monotonic() - started, log))
+    return rows
+
+
 def core_rows(args, python):
-    """ansible-test sanity and units on each core; yields table rows."""
-    collection = os.path.join(args.tree, "ansible_collections", "chime", "admin")
-    for core in args.cores:
-        venv = virtualenv(os.path.join(args.work, f"core-{core}"), python, [f"ansible-core~={core}.0"])
-        env = environment(venv, args.tree)
-        version = subprocess.run(
-            [os.path.join(venv, "bin", "python"), "-c", "import ansible; print(ansible.__version__)"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        subprocess.run(
-            [os.path.join(venv, "bin", "python"), os.path.join(ROOT, "hacking/pip_bootstrap_stand_in.py")], check=True
-        )
-        for test in ("sanity", "units"):
-            log = os.path.join(args.work, f"core-{core}-{test}.log")
-            started = time.monotonic()
-            command = ["ansible-test", test, "--venv", "--python", PYTHON, "--color", "no"]
-            rc = run(command, env=env, cwd=collection, log=log)
-            yield (f"ansible-core {version}", test, rc, time.monotonic() - started, log)
+    """ansible-test sanity and units on each core, ``--lanes`` cores at a time (most of a sanity run uses one
+    core of the machine); the table rows in the order of the cores."""
+    lanes = [lane(args, index) for index in range(min(args.lanes, len(args.cores)))]
+    pending = list(args.cores)
+    results = {}
+    lock = threading.Lock()
+
+    def work(tree, home):
+        while True:
+            with lock:
+                if not pending:
+                    return
+                core = pending.pop(0)
+            try:
+                results[core] = core_runs(args, python, core, tree, home)
+            except (OSError, subprocess.CalledProcessError, SystemExit) as error:  # a failed set-up is a failed row
+                results[core] = [(f"ansible-core {core}", "set-up", 1, 0.0, f"failed: {error}")]
+
+    threads = [threading.Thread(target=work, args=place) for place in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [row for core in args.cores for row in results.get(core, [])]
 
 
 def oldest_amazon_aws(work, wanted, collections_tree):
@@ -178,13 +221,14 @@ def main():
     parser.add_argument("--work", default=os.path.join(ROOT, ".matrix"), help="virtualenvs and logs")
     parser.add_argument("--cores", nargs="+", default=list(CORES))
     parser.add_argument("--skip-oldest", action="store_true", help="only the core matrix")
+    parser.add_argument("--lanes", type=int, default=2, help="how many cores are tested at a time")
     args = parser.parse_args()
     args.tree, args.work = os.path.abspath(args.tree), os.path.abspath(args.work)
     os.makedirs(args.work, exist_ok=True)
     python = subprocess.run(
         [os.path.join(ROOT, "hacking", "find-python"), PYTHON], check=True, capture_output=True, text=True
     ).stdout.strip()
-    rows = list(core_rows(args, python))
+    rows = core_rows(args, python)
     if not args.skip_oldest:
         rows += list(oldest_rows(args, python))
     width = max(len(r[0]) for r in rows)
