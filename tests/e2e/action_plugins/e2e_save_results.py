@@ -4,8 +4,8 @@
 """A test-only action that writes the registered results of a play to a file, on the controller.
 
 The end-to-end plays end with it instead of ``ansible.builtin.copy``: copy runs two modules (stat, then
-copy), which cost as much CPU as the playbook's own start-up. This action runs no module. ``playbook_runner`` puts this folder on ``ANSIBLE_ACTION_PLUGINS``; nothing in the collection
-knows of it.
+copy), which cost as much CPU as the playbook's own start-up. This action runs no module.
+``playbook_runner`` puts this folder on ``ANSIBLE_ACTION_PLUGINS``; nothing in the collection knows of it.
 """
 
 from ansible.errors import AnsibleActionFail
