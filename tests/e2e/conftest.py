@@ -7,6 +7,25 @@ import pytest
 
 from e2e.playbooks import playbook_runner
 
+# The test files that take longest, first. Under pytest-xdist's --dist loadfile a worker takes whole files in
+# collection order: a long file handed out last keeps one worker busy while the other has nothing left to do.
+LONGEST_FIRST = (
+    "test_api_calls.py",
+    "test_release.py",
+    "test_fault_matrix.py",
+    "test_load.py",
+    "test_organization.py",
+    "test_audit_s3.py",
+    "test_bad_input_matrix.py",
+    "test_audit_role.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Run the longest files first; within a file, tests keep their order (the sort is stable)."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))
+
 
 @pytest.fixture
 def play(tmp_path):
