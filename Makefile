@@ -25,7 +25,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make demo    audit the accounts of the bundled fake Chime endpoint: summary, violations, reports in build/demo"
-	@echo "make check   lint and unit tests, about 75 s on a warm tree (ruff, changelog, ansible-lint, ansible-test units)"
+	@echo "make check   lint and unit tests, about 100 s on a warm tree (ruff, changelog, ansible-lint, ansible-test units)"
 	@echo "make test    run every test (unit, fake endpoint, end-to-end, lint, ansible-test sanity)"
 	@echo "make test-matrix  ansible-test sanity and units on every supported ansible-core, and the oldest stack"
 	@echo "make docs    build the docsite under build/docsite (part of make test)"
@@ -116,7 +116,7 @@ lint: collection
 	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # For contributors between changes: the quick part of `lint` (ruff, antsibull-changelog, ansible-lint) and
-# `unit` (ansible-test units and the fake endpoint's tests), cheapest first: about 75 s on a warm tree.
+# `unit` (ansible-test units and the fake endpoint's tests), cheapest first: about 100 s on a warm tree.
 # `lint` adds antsibull-docs's docs lint (about 30 s); `make test` runs everything.
 .PHONY: check
 check: collection
