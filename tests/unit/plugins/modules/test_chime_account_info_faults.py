@@ -17,15 +17,6 @@ from fake_chime import fault_matrix
 from fake_chime.fault_matrix import ROWS
 
 
-@pytest.fixture
-def clean_environment(monkeypatch):
-    """No AWS settings from the environment: only the row's options."""
-    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-
-
 @pytest.mark.parametrize("index", range(len(ROWS)), ids=[row.name for row in ROWS])
 def test_module_through_the_fault_matrix(matrix_fake, clean_environment, capsys, index):
     aws_account_id = fault_matrix.tenant(index)[0]
