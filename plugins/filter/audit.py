@@ -7,14 +7,18 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import POLICY_FILE_KEYS
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
+from ansible_collections.chime.admin.plugins.plugin_utils._report import audit_time
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import plain
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import to_html
@@ -28,11 +32,40 @@ def _accounts(value, filter_name):
     return value
 
 
-def audit_violations(accounts, rules):
-    """Every violation of ``rules`` by ``accounts``."""
+def _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn_days, policy):
+    """The checked policy of a filter's arguments: as the role's, with ``policy`` standing for the policy
+    file (a dict of its keys, such as ``lookup('file', 'policy.yml') | from_yaml``). Flags given as
+    strings (V("true")) and numbers in lists of strings are converted as the role's argument spec converts
+    them."""
+    if policy is not None:
+        if not isinstance(policy, Mapping):
+            raise PolicyError(f"policy must be a dict with {', '.join(POLICY_FILE_KEYS)}.")
+        unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))
+        if unknown:
+            raise PolicyError(f"policy: unknown key(s) {', '.join(unknown)}; known: {', '.join(POLICY_FILE_KEYS)}.")
+    variables = dict(
+        rules=rules, custom_rules=custom_rules, severities=severities, waivers=waivers, fail_severity=fail_severity
+    )
+    warn_days = DEFAULT_WAIVER_WARN_DAYS if waiver_warn_days is None else waiver_warn_days
+    return combine(plain(variables), plain(dict(policy)) if policy else None, "(the policy argument)", warn_days)
+
+
+def audit_violations(
+    accounts,
+    rules=None,
+    custom_rules=None,
+    severities=None,
+    waivers=None,
+    fail_severity=None,
+    waiver_warn_days=None,
+    policy=None,
+    at=None,
+):
+    """Every open violation of the policy by ``accounts`` (waived findings are left out: see audit_report)."""
     try:
-        return find_violations(_accounts(accounts, "audit_violations"), rules)
-    except AuditRuleError as error:
+        checked = _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn_days, policy)
+        return checked.evaluate(plain(_accounts(accounts, "audit_violations")), audit_time(at)).violations
+    except PolicyError as error:
         raise AnsibleFilterError(f"audit_violations: {error}") from None
 
 
@@ -51,11 +84,25 @@ def audit_csv(accounts):
     return to_csv(_accounts(accounts, "audit_csv"))
 
 
-def audit_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None):
-    """The audit report of a listing: accounts, summary, violations, changes since ``baseline``."""
+def audit_report(
+    listing,
+    rules=None,
+    baseline=None,
+    generated_at=None,
+    filters=None,
+    caller=None,
+    custom_rules=None,
+    severities=None,
+    waivers=None,
+    fail_severity=None,
+    waiver_warn_days=None,
+    policy=None,
+):
+    """The audit report of a listing: accounts, summary, findings, changes since ``baseline``."""
     try:
-        return build_report(listing, rules, baseline, generated_at, filters, caller)
-    except (AuditRuleError, ReportError) as error:
+        checked = _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn_days, policy)
+        return build_report(listing, None, baseline, generated_at, filters, caller, policy=checked)
+    except (PolicyError, ReportError) as error:
         raise AnsibleFilterError(f"audit_report: {error}") from None
 
 

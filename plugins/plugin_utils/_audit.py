@@ -3,12 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
-"""Audits of listed Chime accounts, on the controller: policy rules, changes since a baseline, and CSV.
+"""Audits of listed Chime accounts, on the controller: changes since a baseline, and CSV. The rules and
+their checks are in :mod:`_policy`.
 
 The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:
 
-- :func:`find_violations` checks every account against every rule and returns every violation at once;
-- :func:`count_by_rule` counts them per rule;
 - :func:`find_changes` compares a listing with an earlier one (a baseline);
 - :func:`to_csv` writes accounts as RFC 4180 CSV, with cells that a spreadsheet would take for a formula
   neutralised, following OWASP's CSV-injection guidance.
@@ -17,19 +16,7 @@ The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:
 import csv
 import io
 import json
-import re
 
-# Every rule, in the order violations are reported for one account.
-RULES = (
-    "allowed_aws_account_ids",
-    "allowed_account_types",
-    "allowed_default_licenses",
-    "no_suspended_accounts",
-    "enterprise_signin_delegate_groups",
-    "name_pattern",
-)
-_LIST_RULES = ("allowed_aws_account_ids", "allowed_account_types", "allowed_default_licenses")
-_FLAG_RULES = ("no_suspended_accounts", "enterprise_signin_delegate_groups")
 CSV_COLUMNS = (
     "aws_account_id",
     "account_id",
@@ -45,113 +32,6 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The fields whose change a baseline comparison reports (the identifiers are the key).
 _COMPARED = tuple(c for c in CSV_COLUMNS if c not in ("aws_account_id", "account_id"))
-
-
-class AuditRuleError(ValueError):
-    """A rule that is unknown or has a value of the wrong kind; the message names it."""
-
-
-def check_rules(rules):
-    """Validate ``rules`` (a dict of rule name to setting) and return it with ``name_pattern`` compiled.
-
-    Raises :class:`AuditRuleError` naming the rule. A rule set to None, or a flag set to false, is off.
-    """
-    if rules is None:
-        return {}
-    if not isinstance(rules, dict):
-        raise AuditRuleError(f"rules must be a dict of rule names to settings, got {type(rules).__name__}.")
-    unknown = sorted(set(rules) - set(RULES))
-    if unknown:
-        raise AuditRuleError(f"unknown rule(s) {', '.join(unknown)}; known rules: {', '.join(RULES)}.")
-    checked = {}
-    for rule, setting in rules.items():
-        if setting is None or setting is False:
-            continue
-        if rule in _LIST_RULES:
-            if not isinstance(setting, (list, tuple)) or not all(isinstance(v, str) for v in setting):
-                raise AuditRuleError(f"{rule} must be a list of strings.")
-            checked[rule] = frozenset(setting)
-        elif rule in _FLAG_RULES:
-            if setting is not True:
-                raise AuditRuleError(f"{rule} must be true or false.")
-            checked[rule] = True
-        else:
-            try:
-                checked[rule] = re.compile(setting)
-            except (TypeError, re.error) as error:
-                raise AuditRuleError(f"name_pattern must be a regular expression: {error}.") from None
-    return checked
-
-
-NOT_CHECKED = "not checked"
-
-
-def describe_policy(rules):
-    """The policy an audit checked, for its report: every rule with its setting, or ``not checked`` for a
-    rule that was not set, so that a rule never set never reads as a rule with no violation."""
-    checked = check_rules(rules)
-    policy = {}
-    for rule in RULES:
-        setting = checked.get(rule)
-        if setting is None:
-            policy[rule] = NOT_CHECKED
-        elif isinstance(setting, frozenset):
-            policy[rule] = sorted(setting)
-        elif isinstance(setting, re.Pattern):
-            policy[rule] = setting.pattern
-        else:
-            policy[rule] = setting
-    return policy
-
-
-def _problem(rule, setting, account):
-    """What is wrong with ``account`` under one rule, or None."""
-    if rule == "allowed_aws_account_ids" and account.get("aws_account_id") not in setting:
-        return f"AWS account {account.get('aws_account_id')} is not among the allowed AWS accounts"
-    if rule == "allowed_account_types" and account.get("account_type") not in setting:
-        return f"account type {account.get('account_type')} is not allowed"
-    if rule == "allowed_default_licenses" and account.get("default_license") not in setting:
-        return f"default license {account.get('default_license')} is not allowed"
-    if rule == "no_suspended_accounts" and account.get("account_status") == "Suspended":
-        return "the account is suspended"
-    if rule == "enterprise_signin_delegate_groups":
-        enterprise = str(account.get("account_type") or "").startswith("Enterprise")
-        if enterprise and not account.get("signin_delegate_groups"):
-            return f"{account.get('account_type')} account has no sign-in delegate group"
-    if rule == "name_pattern" and not setting.search(str(account.get("name") or "")):
-        return f"the name does not match {setting.pattern}"
-    return None
-
-
-def find_violations(accounts, rules):
-    """Every violation of every rule by every account, in account order then rule order: a list of
-    dicts with ``aws_account_id``, ``account_id``, ``name``, ``rule`` and ``detail``."""
-    checked = check_rules(rules)
-    found = []
-    for account in accounts:
-        for rule in RULES:
-            if rule not in checked:
-                continue
-            detail = _problem(rule, checked[rule], account)
-            if detail is not None:
-                found.append(
-                    {
-                        "aws_account_id": account.get("aws_account_id"),
-                        "account_id": account.get("account_id"),
-                        "name": account.get("name"),
-                        "rule": rule,
-                        "detail": detail,
-                    }
-                )
-    return found
-
-
-def count_by_rule(violations):
-    """How many violations each rule has, rules with none left out, in rule order."""
-    counts = {}
-    for violation in violations:
-        counts[violation["rule"]] = counts.get(violation["rule"], 0) + 1
-    return {rule: counts[rule] for rule in RULES if rule in counts}
 
 
 def _key(account):

@@ -23,14 +23,20 @@ import dataclasses
 import datetime
 import os
 
+import yaml  # PyYAML, which ansible-core depends on
+
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import load_policy_file
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
@@ -69,6 +75,13 @@ def audit_option_spec():
     """Argument spec of the audit's own options (the listing's and the AWS options come beside them)."""
     return dict(
         rules=dict(type="dict", default={}),
+        custom_rules=dict(type="list", elements="dict", default=[]),
+        severities=dict(type="dict", default={}),
+        waivers=dict(type="list", elements="dict", default=[]),
+        # No default: the policy file may set it (the built-in default is informational).
+        fail_severity=dict(type="str", choices=list(SEVERITIES)),
+        waiver_warn_days=dict(type="int", default=DEFAULT_WAIVER_WARN_DAYS),
+        policy_file=dict(type="str"),
         formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
         # str, not path: a path option expands environment variables, and AWX injects the secret key as
         # one; a dest of "$AWS_SECRET_ACCESS_KEY" would put it in the report paths. ~ is expanded below.
@@ -101,10 +114,22 @@ class Plan:
         self.options = ListingOptions.from_params(params)
         try:
             self.options.validate([params["name"]])
-            check_rules(params["rules"])
+            self.policy = self._policy(params, basedir)
             self._check_audit_options(params, basedir)
-        except (ChimeInputError, AuditRuleError, StoreError) as error:
+        except (ChimeInputError, PolicyError, StoreError) as error:
             raise AuditInputError(str(error)) from None
+
+    @staticmethod
+    def _policy(params, basedir):
+        """The checked policy, from the variables and the policy file (read here, before any request)."""
+        file_policy = file_name = None
+        if params["policy_file"]:
+            # yaml.safe_load: plain data only (no Python objects, no Ansible tags). A str option, not a path
+            # one: see dest.
+            file_name = params["policy_file"]
+            file_policy = load_policy_file(resolve(file_name, basedir), yaml.safe_load)
+        variables = {key: params[key] for key in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+        return combine(variables, file_policy, file_name, params["waiver_warn_days"])
 
     def _check_audit_options(self, params, basedir):
         show = params["show_violations"]
@@ -212,7 +237,7 @@ class Audit:
         self.result["warnings"] = warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}
-        report = build_report(facts, params["rules"], baseline, now.isoformat(), filters, arn)
+        report = build_report(facts, None, baseline, now.isoformat(), filters, arn, policy=plan.policy)
         texts = render(report, params["formats"])
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
@@ -220,7 +245,7 @@ class Audit:
         unlisted = [e["aws_account_id"] for e in facts.get("aws_accounts") or [] if e["status"] in ("denied", "failed")]
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted)
-        self._verdict(report, unlisted)
+        self._verdict(report, unlisted, plan.policy)
 
     def _s3_baseline(self, plan, s3, owner):
         """``(report or None, where it came from)`` for an ``s3://`` or ``latest`` baseline."""
@@ -239,6 +264,7 @@ class Audit:
         self.result.update(
             summary=summary,
             violation_counts=summary["violations"]["by_rule"],
+            severity_counts=summary["violations"]["by_severity"],
             violations=report["violations"][:show],
             baseline={
                 "source": baseline_source,
@@ -281,9 +307,10 @@ class Audit:
                 why = "not every AWS account was listed" if not complete else "it points to a newer run"
                 lines.append(f"Not moved: {stored['latest']} ({why})")
 
-    def _verdict(self, report, unlisted):
-        """The outcome: non-compliant on any violation (a fact whatever else was not listed), incomplete when
-        an AWS account asked for was refused or failed (with on_denied warn or skip), else compliant."""
+    def _verdict(self, report, unlisted, policy):
+        """The outcome: non-compliant on any open violation (a fact whatever else was not listed), incomplete
+        when an AWS account asked for was refused or failed (with on_denied warn or skip), else compliant.
+        The job fails only for violations at or above the policy's fail severity."""
         violations = report["violations"]
         if not violations:
             if unlisted:
@@ -306,10 +333,19 @@ class Audit:
         if "s3" in self.result:
             locations.append(self.result["s3"]["run_folder"])
         where = "Reports (check mode: not written)" if self.check_mode else "Reports"
+        failing = [v for v in violations if policy.fails(v)]
+        if failing:
+            worst = max(failing, key=lambda v: SEVERITIES.index(v["severity"]))
+            threshold = (
+                f" {len(failing)} at or above {policy.fail_severity}, the worst {worst['severity']}"
+                f" ({worst['rule']}: {visible(worst['name'])})."
+            )
+        else:
+            threshold = f" None at or above {policy.fail_severity}: the job does not fail."
         message = (
             f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(accounts)} account(s)"
-            f"{': ' + shown if shown else ''}. {where}: {visible(', '.join(locations)) or 'none'}."
+            f"{': ' + shown if shown else ''}.{threshold} {where}: {visible(', '.join(locations)) or 'none'}."
         )
         self.result["msg"] = message
-        if self.params["fail_on_violation"]:
+        if self.params["fail_on_violation"] and failing:
             self.result.update(failure=message, failed=True)

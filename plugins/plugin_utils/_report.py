@@ -15,6 +15,7 @@ through one escaping function: account names are chosen by whoever created the a
 opened by auditors in browsers and Markdown viewers.
 """
 
+import datetime
 import html
 import json
 import re
@@ -22,17 +23,22 @@ import unicodedata
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import NOT_CHECKED
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import count_by_rule
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import describe_policy
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import RULES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
-# checked; changes have not_compared. A baseline of format 1 is read as well (only its accounts are used).
-REPORT_FORMAT = 2
+# checked; changes have not_compared.
+# 3: findings have a severity and a waiver; `waived` holds the waived findings and `waivers` the waivers
+# unused, expiring and expired; the policy records each rule's kind, severity, description and remediation;
+# the summary counts violations by severity, the waived and the failing ones, and the waivers.
+# A baseline of an earlier format is read as well (only its accounts are used).
+REPORT_FORMAT = 3
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
 REPORT_KEYS = (
     "report_format",
@@ -41,6 +47,8 @@ REPORT_KEYS = (
     "summary",
     "accounts",
     "violations",
+    "waived",
+    "waivers",
     "aws_accounts",
     "changes",
 )
@@ -125,26 +133,53 @@ def unlisted_aws_accounts(listing):
     return [e.get("aws_account_id") for e in entries if isinstance(e, Mapping) and e.get("status") != "listed"]
 
 
-def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None):
-    """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
-    summary, every violation of ``rules``, and, with ``baseline``, what changed since it.
+def audit_time(generated_at):
+    """The audit's time, which custom rules' ``age_days`` and waivers' expiry are judged at: ``generated_at``
+    when it is an ISO timestamp, else now."""
+    if isinstance(generated_at, str):
+        try:
+            moment = datetime.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+    return datetime.datetime.now(datetime.timezone.utc)
 
-    ``summary`` extends the listing's with ``violations`` (a total, counts per rule checked, and the rules
-    not checked) and, with a baseline, ``changes`` (how many accounts were added, removed, changed and not
-    compared). ``caller`` is the ARN of the identity that listed, from STS GetCallerIdentity.
+
+def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None):
+    """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
+    summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
+    ``rules`` alone), and, with ``baseline``, what changed since it.
+
+    ``summary`` extends the listing's with ``violations`` (the open ones: a total, counts per rule checked
+    and per severity, how many fail the job, how many were waived, and the rules not checked), ``waivers``
+    (how many are active, expired, unused and expiring soon) and, with a baseline, ``changes`` (how many
+    accounts were added, removed, changed and not compared). ``caller`` is the ARN of the identity that
+    listed, from STS GetCallerIdentity.
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
     listing = plain({key: listing.get(key) for key in ("accounts", "summary", "aws_accounts")})
     accounts = listing["accounts"]
-    policy = describe_policy(rules)
-    violations = find_violations(accounts, rules)
-    per_rule = count_by_rule(violations)
+    policy = policy if policy is not None else Policy(rules)
+    findings = policy.evaluate(accounts, audit_time(generated_at))
+    violations = findings.violations
+    per_rule = count_by_rule(violations, policy.rule_names())
     summary = dict(listing.get("summary") or {})
     summary["violations"] = {
         "total": len(violations),
-        "by_rule": {rule: per_rule.get(rule, 0) for rule, setting in policy.items() if setting != NOT_CHECKED},
-        "not_checked": [rule for rule, setting in policy.items() if setting == NOT_CHECKED],
+        "failing": sum(1 for v in violations if policy.fails(v)),
+        "waived": len(findings.waived),
+        "by_rule": {rule: per_rule.get(rule, 0) for rule in policy.checked()},
+        "by_severity": count_by_severity(violations),
+        "not_checked": [rule for rule in RULES if rule not in policy.settings],
+    }
+    waivers = findings.waivers
+    summary["waivers"] = {
+        "active": len(policy.waivers) - len(waivers["expired"]),
+        "expired": len(waivers["expired"]),
+        "unused": len(waivers["unused"]),
+        "expiring": len(waivers["expiring"]),
     }
     changes = None
     if baseline is not None:
@@ -156,10 +191,12 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     values = {
         "report_format": REPORT_FORMAT,
         "generated_at": generated_at,
-        "source": _listing_source(listing, filters, caller, policy),
+        "source": _listing_source(listing, filters, caller, policy.describe()),
         "summary": summary,
         "accounts": accounts,
         "violations": violations,
+        "waived": findings.waived,
+        "waivers": waivers,
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
     }
@@ -193,7 +230,7 @@ def summary_lines(report):
     for key, title in _COUNTS:
         if key in summary:
             lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
-    lines.append(f"Violations: {summary['violations']['total']}")
+    lines += _severity_lines(report)
     if summary["violations"].get("not_checked"):
         lines.append("Rules not checked: " + ", ".join(summary["violations"]["not_checked"]))
     for entry in report.get("aws_accounts") or []:
@@ -211,14 +248,40 @@ def summary_lines(report):
     return lines
 
 
+def _severity_lines(report):
+    """The violations by severity, how many fail the job, and the waivers, in words."""
+    violations = report["summary"]["violations"]
+    line = f"Violations: {violations['total']}"
+    by_severity = {severity: count for severity, count in (violations.get("by_severity") or {}).items() if count}
+    if by_severity:
+        line += " (" + ", ".join(f"{severity}: {count}" for severity, count in by_severity.items()) + ")"
+    fail_severity = (report["source"].get("policy") or {}).get("fail_severity")
+    if violations["total"] and fail_severity:
+        line += f"; {violations.get('failing', 0)} at or above {fail_severity}, the severity that fails the job"
+    lines = [line]
+    if violations.get("waived"):
+        lines.append(f"Waived: {violations['waived']} finding(s), shown in the reports with their waivers")
+    waivers = report["summary"].get("waivers") or {}
+    if any(waivers.values()):
+        lines.append(
+            "Waivers: {active} active, {expired} expired, {unused} matching nothing, {expiring} expiring soon".format(
+                **waivers
+            )
+        )
+    return lines
+
+
 def violation_lines(violations, limit=20):
     """Violations in words, for a task's output or failure message: a first line with the total and the
-    count per rule, then one line for each of the first ``limit``, then how many more there are."""
+    count per rule, then one line for each of the first ``limit`` (with its severity), then how many more
+    there are."""
     counts = count_by_rule(violations)
     per_rule = ", ".join(f"{rule}: {count}" for rule, count in counts.items())
     lines = [f"{len(violations)} violation(s)" + (f" ({per_rule})" if per_rule else "")]
     for v in violations[: max(limit, 0)]:
         line = f"{v['name']} (account {v['account_id']}, AWS account {v['aws_account_id']}): {v['detail']}"
+        if v.get("severity"):
+            line = f"[{v['severity']}] {line}"
         lines.append(visible(line))
     if len(violations) > max(limit, 0):
         lines.append(f"and {len(violations) - max(limit, 0)} more, in the reports")
@@ -226,7 +289,25 @@ def violation_lines(violations, limit=20):
 
 
 # ----- Rows shared by the Markdown and HTML renderings ----------------------------------------------
-_VIOLATION_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Detail")
+_VIOLATION_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Severity", "Detail", "Waiver")
+_WAIVED_HEADERS = (
+    "AWS account",
+    "Account ID",
+    "Name",
+    "Rule",
+    "Severity",
+    "Detail",
+    "Reason",
+    "Owner",
+    "Ticket",
+    "Expires",
+)
+_WAIVER_HEADERS = ("Rule", "Matches", "Reason", "Owner", "Ticket", "Expires", "State")
+_WAIVER_KINDS = (
+    ("unused", "Waivers that matched nothing"),
+    ("expiring", "Waivers expiring soon"),
+    ("expired", "Expired waivers"),
+)
 _AWS_ACCOUNT_HEADERS = ("AWS account", "Status", "Chime accounts", "Message")
 _CHANGE_HEADERS = ("AWS account", "Account ID", "Name")
 _CHANGED_HEADERS = ("AWS account", "Account ID", "Name", "Field", "Before", "After")
@@ -238,13 +319,66 @@ def _text(value):
 
 
 def _rule_rows(report):
-    """Each rule with its count of violations, or ``not checked``."""
+    """Each rule with its severity and its count of violations, or ``not checked``."""
     violations = report["summary"]["violations"]
-    return [*violations["by_rule"].items(), *((rule, NOT_CHECKED) for rule in violations.get("not_checked", []))]
+    rules = (report["source"].get("policy") or {}).get("rules") or {}
+    counts = [*violations["by_rule"].items(), *((rule, NOT_CHECKED) for rule in violations.get("not_checked", []))]
+    return [(rule, (rules.get(rule) or {}).get("severity", ""), count) for rule, count in counts]
+
+
+def _waiver_text(waiver):
+    """A violation's waiver, in words: only an expired one can be on an open violation."""
+    if not waiver:
+        return ""
+    return f"expired {waiver.get('expires')}" if waiver.get("state") == "expired" else f"until {waiver.get('expires')}"
 
 
 def _violation_rows(report):
-    return [(v["aws_account_id"], v["account_id"], v["name"], v["rule"], v["detail"]) for v in report["violations"]]
+    return [
+        (
+            v["aws_account_id"],
+            v["account_id"],
+            v["name"],
+            v["rule"],
+            v.get("severity"),
+            v["detail"],
+            _waiver_text(v.get("waiver")),
+        )
+        for v in report["violations"]
+    ]
+
+
+def _waived_rows(report):
+    rows = []
+    for v in report.get("waived") or []:
+        w = v.get("waiver") or {}
+        rows.append(
+            (v["aws_account_id"], v["account_id"], v["name"], v["rule"], v.get("severity"), v["detail"])
+            + (w.get("reason"), w.get("owner") or "", w.get("ticket") or "", w.get("expires"))
+        )
+    return rows
+
+
+def _waiver_rows(waivers):
+    rows = []
+    for w in waivers:
+        matches = ", ".join(f"{key} {w[key]}" for key in ("account_id", "aws_account_id", "name") if w.get(key))
+        rows.append(
+            (
+                w.get("rule"),
+                matches,
+                w.get("reason"),
+                w.get("owner") or "",
+                w.get("ticket") or "",
+                w.get("expires"),
+                w.get("state"),
+            )
+        )
+    return rows
+
+
+def _severity_rows(report):
+    return list((report["summary"]["violations"].get("by_severity") or {}).items())
 
 
 def _aws_account_rows(report):
@@ -309,9 +443,23 @@ def to_markdown(report):
     for key, title in _COUNTS:
         if key in summary:
             lines += [f"### {title}", ""] + _md_table(["Value", "Accounts"], sorted(summary[key].items())) + [""]
-    lines += ["### Violations by rule", ""] + _md_table(["Rule", "Violations"], _rule_rows(report)) + [""]
+    lines += ["### Violations by rule", ""] + _md_table(["Rule", "Severity", "Violations"], _rule_rows(report)) + [""]
+    lines += ["### Violations by severity", ""] + _md_table(["Severity", "Violations"], _severity_rows(report))
+    lines += [
+        "",
+        f"Failing the job: {md(summary['violations'].get('failing', 0))} at or above"
+        f" {md((source.get('policy') or {}).get('fail_severity', 'informational'))}."
+        f" Waived: {md(summary['violations'].get('waived', 0))}.",
+        "",
+    ]
     lines += ["## Violations", ""]
     lines += _md_table(_VIOLATION_HEADERS, _violation_rows(report)) if report["violations"] else ["None."]
+    if report.get("waived"):
+        lines += ["", "## Waived findings", ""] + _md_table(_WAIVED_HEADERS, _waived_rows(report))
+    for kind, title in _WAIVER_KINDS:
+        entries = (report.get("waivers") or {}).get(kind)
+        if entries:
+            lines += ["", f"## {title}", ""] + _md_table(_WAIVER_HEADERS, _waiver_rows(entries))
     lines += ["", "## Suspended accounts", ""]
     suspended = [a for a in report["accounts"] if a.get("account_status") == "Suspended"]
     if suspended:
@@ -427,6 +575,14 @@ def to_html(report):
     by_rule = summary["violations"]["by_rule"]
     chart = _bar_chart("chart-violations", "Violations by rule", by_rule, "bar violation")
     out += ["<h3>Violations by rule</h3>", chart]
+    out.append(_html_table(["Rule", "Severity", "Violations"], _rule_rows(report), "rules", (2,)))
+    out.append("<h3>Violations by severity</h3>")
+    out.append(_html_table(["Severity", "Violations"], _severity_rows(report), "severities", (1,)))
+    fail_severity = (source.get("policy") or {}).get("fail_severity", "informational")
+    out.append(
+        f'<p>Failing the job: <span id="failing">{e(summary["violations"].get("failing", 0))}</span> at or above'
+        f' {e(fail_severity)}. Waived: <span id="waived-total">{e(summary["violations"].get("waived", 0))}</span>.</p>'
+    )
     if summary["violations"].get("not_checked"):
         out.append(f'<p id="not-checked">Not checked: {e(", ".join(summary["violations"]["not_checked"]))}.</p>')
     out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
@@ -434,6 +590,14 @@ def to_html(report):
         out.append(_html_table(_VIOLATION_HEADERS, _violation_rows(report), "violations"))
     else:
         out.append("<p>None.</p>")
+    if report.get("waived"):
+        out.append(f"<h2>Waived findings ({e(len(report['waived']))})</h2>")
+        out.append(_html_table(_WAIVED_HEADERS, _waived_rows(report), "waived"))
+    for kind, title in _WAIVER_KINDS:
+        entries = (report.get("waivers") or {}).get(kind)
+        if entries:
+            out.append(f"<h2>{e(title)} ({e(len(entries))})</h2>")
+            out.append(_html_table(_WAIVER_HEADERS, _waiver_rows(entries), f"waivers-{kind}"))
     if report.get("aws_accounts"):
         out.append("<h2>AWS accounts</h2>")
         out.append(_html_table(_AWS_ACCOUNT_HEADERS, _aws_account_rows(report), "aws-accounts", (2,)))

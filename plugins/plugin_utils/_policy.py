@@ -1,0 +1,923 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
+"""The audit's policy as data: one rule table, custom rules, severities and waivers.
+
+- :data:`BUILT_IN` is the one table of built-in rules: each rule's name, kind, default severity, description,
+  remediation and check. The role's argument spec and the filters' docs list the same names (a unit test
+  compares them).
+- A custom rule selects accounts with ``where`` and requires ``require`` of them. Both are value filters in
+  Cloud Custodian's shape (``key``/``op``/``value``, combined with ``and``, ``or`` and ``not``), compiled once
+  into plain Python predicates: no templating per account.
+- Regular expressions (``name_pattern`` and the ``regex`` op) run on names that whoever creates an account
+  chooses, so they run on RE2 (google-re2), whose matching time is linear in the name's length: a pattern
+  such as ``^([a-z]+ ?)+$`` cannot backtrack for seconds. RE2 has no look-around and no back-references;
+  such a pattern is refused when the policy is checked.
+- :class:`Policy` checks everything before any request (:class:`PolicyError` names the rule and the field)
+  and :meth:`Policy.evaluate` returns the findings: the open violations, the waived ones, and the waivers
+  that matched nothing, that expire soon or that have expired.
+"""
+
+import dataclasses
+import datetime
+import fnmatch
+import os
+from collections.abc import Mapping
+
+try:
+    import re2
+
+    HAS_RE2 = True
+except ImportError:  # reported when a policy uses a regular expression, not before
+    HAS_RE2 = False
+
+from ansible.module_utils.common.validation import check_type_bool
+from ansible.module_utils.common.validation import check_type_str
+
+SEVERITIES = ("informational", "low", "medium", "high", "critical")  # OCSF's severities, lowest first
+RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+NOT_CHECKED = "not checked"
+DEFAULT_POLICY_NAME = "chime.admin account audit"
+DEFAULT_WAIVER_WARN_DAYS = 30
+ACCOUNT_KEYS = (
+    "aws_account_id",
+    "account_id",
+    "name",
+    "account_type",
+    "created_timestamp",
+    "default_license",
+    "supported_licenses",
+    "account_status",
+    "signin_delegate_groups",
+)
+LIST_KEYS = ("supported_licenses", "signin_delegate_groups")
+FILTER_KEYS = (*ACCOUNT_KEYS, "age_days")
+OPS = (
+    "eq",
+    "ne",
+    "in",
+    "not-in",
+    "contains",
+    "not-contains",
+    "regex",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "present",
+    "absent",
+    "empty",
+)
+_NO_VALUE_OPS = ("present", "absent", "empty")
+# Bounds on what a policy may hold, so that a hostile or mistaken policy fails clearly instead of exhausting
+# the controller: the number of custom rules and waivers, the depth of a filter, a pattern's length and RE2's
+# memory for one compiled pattern.
+MAX_CUSTOM_RULES = 500
+MAX_WAIVERS = 5000
+MAX_DEPTH = 16
+MAX_PATTERN = 1000
+MAX_POLICY_FILE_BYTES = 1024 * 1024
+_RE2_MAX_MEM = 8 << 20
+_RULE_FIELDS = ("id", "description", "severity", "remediation", "where", "require")
+_WAIVER_MATCH = ("account_id", "aws_account_id", "name")
+_WAIVER_FIELDS = ("rule", *_WAIVER_MATCH, "reason", "expires", "owner", "ticket")
+POLICY_FILE_KEYS = ("name", "version", "rules", "custom_rules", "severities", "waivers", "fail_severity")
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be checked: the message names the rule or waiver and the field."""
+
+
+# ----- regular expressions --------------------------------------------------------------------------
+def compile_pattern(pattern, where):
+    """``pattern`` compiled with RE2; :class:`PolicyError` naming ``where`` when it cannot be."""
+    if not isinstance(pattern, str):
+        raise PolicyError(f"{where} must be a regular expression (a string), got {type(pattern).__name__}.")
+    if len(pattern) > MAX_PATTERN:
+        raise PolicyError(f"{where} is longer than {MAX_PATTERN} characters.")
+    if not HAS_RE2:
+        raise PolicyError(
+            f"{where} needs the google-re2 Python package on the controller (pip install google-re2): regular"
+            " expressions run on RE2, whose matching time is linear in the name's length."
+        )
+    options = re2.Options()
+    options.log_errors = False  # RE2 would otherwise print every refused pattern on standard error
+    options.max_mem = _RE2_MAX_MEM
+    options.never_capture = True
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as error:
+        reason = error.args[0].decode("utf-8", "replace") if error.args and isinstance(error.args[0], bytes) else error
+        raise PolicyError(
+            f"{where} is not a regular expression RE2 accepts ({reason}); RE2 has no look-around or back-references."
+        ) from None
+
+
+def pattern_search(compiled, text):
+    """Whether ``compiled`` is found in ``text``. RE2 takes UTF-8, which a lone surrogate (from a JSON
+    ``\\ud800`` escape) cannot be encoded in: such a character is matched as U+FFFD."""
+    try:
+        return compiled.search(text) is not None
+    except UnicodeEncodeError:
+        return compiled.search(text.encode("utf-8", "replace").decode("utf-8")) is not None
+
+
+# ----- coercion: the role's argument spec converts its inputs; the filters get the same conversion ----
+def _as_str(value, where):
+    try:
+        return check_type_str(value, allow_conversion=True)
+    except TypeError:
+        raise PolicyError(f"{where} must be a string, got {type(value).__name__}.") from None
+
+
+def _as_str_list(value, where):
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise PolicyError(f"{where} must be a list of strings, got {type(value).__name__}.")
+    items = []
+    for item in value:
+        if isinstance(item, (dict, list, tuple)) or item is None or isinstance(item, bool):
+            raise PolicyError(f"{where} must be a list of strings; one member is {item!r}.")
+        items.append(_as_str(item, where))
+    return items
+
+
+def _as_flag(value, where):
+    try:
+        return check_type_bool(value)
+    except TypeError:
+        raise PolicyError(f"{where} must be true or false, got {value!r}.") from None
+
+
+# ----- the built-in rules -----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class BuiltInRule:
+    """One built-in rule: ``kind`` says which setting it takes (``list``: a list of strings, ``flag``:
+    true or false, ``pattern``: a regular expression); ``check(setting, account)`` returns what is wrong, or
+    None."""
+
+    name: str
+    kind: str
+    severity: str
+    description: str
+    remediation: str
+    check: object
+
+    def parse(self, setting):
+        """The checked setting, or None when the rule is off."""
+        where = f"rules.{self.name}"
+        if setting is None:
+            return None
+        if self.kind == "list":
+            return frozenset(_as_str_list(setting, where))
+        if self.kind == "flag":
+            return True if _as_flag(setting, where) else None
+        if setting is False:
+            return None
+        return compile_pattern(setting, where)
+
+    @staticmethod
+    def describe_setting(setting):
+        if isinstance(setting, frozenset):
+            return sorted(setting)
+        if setting is True:
+            return True
+        return setting.pattern
+
+
+def _check_aws_account(setting, account):
+    if account.get("aws_account_id") not in setting:
+        return f"AWS account {account.get('aws_account_id')} is not among the allowed AWS accounts"
+    return None
+
+
+def _check_type(setting, account):
+    if account.get("account_type") not in setting:
+        return f"account type {account.get('account_type')} is not allowed"
+    return None
+
+
+def _check_license(setting, account):
+    if account.get("default_license") not in setting:
+        return f"default license {account.get('default_license')} is not allowed"
+    return None
+
+
+def _check_suspended(_setting, account):
+    return "the account is suspended" if account.get("account_status") == "Suspended" else None
+
+
+def _check_delegates(_setting, account):
+    enterprise = str(account.get("account_type") or "").startswith("Enterprise")
+    if enterprise and not account.get("signin_delegate_groups"):
+        return f"{account.get('account_type')} account has no sign-in delegate group"
+    return None
+
+
+def _check_name(setting, account):
+    if not pattern_search(setting, str(account.get("name") or "")):
+        return f"the name does not match {setting.pattern}"
+    return None
+
+
+BUILT_IN = (
+    BuiltInRule(
+        "allowed_aws_account_ids",
+        "list",
+        "high",
+        "Chime accounts exist only in the AWS accounts allowed.",
+        "Delete the Chime account, or move its users to an account in an allowed AWS account.",
+        _check_aws_account,
+    ),
+    BuiltInRule(
+        "allowed_account_types",
+        "list",
+        "medium",
+        "Every account is of an allowed account type.",
+        "Change the account's type (for example connect an identity provider), or retire the account.",
+        _check_type,
+    ),
+    BuiltInRule(
+        "allowed_default_licenses",
+        "list",
+        "low",
+        "Every account's default license is an allowed one.",
+        "Set the account's default license to an allowed one (Chime UpdateAccount, DefaultLicense).",
+        _check_license,
+    ),
+    BuiltInRule(
+        "no_suspended_accounts",
+        "flag",
+        "medium",
+        "No account is suspended.",
+        "Find out why the account is suspended; delete it when it is no longer needed.",
+        _check_suspended,
+    ),
+    BuiltInRule(
+        "enterprise_signin_delegate_groups",
+        "flag",
+        "high",
+        "Every Enterprise account has at least one sign-in delegate group.",
+        "Add a sign-in delegate group to the account (Chime AssociateSigninDelegateGroupsWithAccount).",
+        _check_delegates,
+    ),
+    BuiltInRule(
+        "name_pattern",
+        "pattern",
+        "low",
+        "Every account name matches the naming pattern (an RE2 regular expression, searched in the name).",
+        "Rename the account (Chime UpdateAccount, Name) to follow the naming convention.",
+        _check_name,
+    ),
+)
+RULES = tuple(rule.name for rule in BUILT_IN)
+_BY_NAME = {rule.name: rule for rule in BUILT_IN}
+
+
+# ----- value filters ------------------------------------------------------------------------------
+def _age_days(account, now):
+    text = account.get("created_timestamp")
+    if not isinstance(text, str):
+        return None
+    try:
+        created = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return (now - created).days
+
+
+def _members(value):
+    """A list field's members as strings: sign-in delegate groups by their names."""
+    return [item.get("group_name") if isinstance(item, Mapping) else item for item in value]
+
+
+def _ordered(left, right):
+    """Whether ``left`` and ``right`` can be ordered: both numbers, or both strings."""
+    numbers = (int, float)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return False
+    return (isinstance(left, numbers) and isinstance(right, numbers)) or (
+        isinstance(left, str) and isinstance(right, str)
+    )
+
+
+def _compile_leaf(node, where):
+    unknown = sorted(set(node) - {"key", "op", "value", "type"})
+    if unknown:
+        raise PolicyError(
+            f"{where}: unknown field(s) {', '.join(map(str, unknown))}; a value filter has key, op, value."
+        )
+    if node.get("type", "value") != "value":
+        raise PolicyError(f"{where}.type: only value filters are supported, got {node.get('type')!r}.")
+    key, op = node.get("key"), node.get("op", "eq")
+    if key not in FILTER_KEYS:
+        raise PolicyError(f"{where}.key: unknown key {key!r}; known keys: {', '.join(FILTER_KEYS)}.")
+    if op not in OPS:
+        raise PolicyError(f"{where}.op: unknown op {op!r}; known ops: {', '.join(OPS)}.")
+    listed = key in LIST_KEYS
+    if op in _NO_VALUE_OPS:
+        if "value" in node:
+            raise PolicyError(f"{where}.value: op {op} takes no value.")
+        return _no_value_test(key, op)
+    if "value" not in node:
+        raise PolicyError(f"{where}.value: op {op} needs a value.")
+    value = node["value"]
+    if op in ("contains", "not-contains"):
+        if not listed:
+            raise PolicyError(f"{where}.op: {op} needs a list key ({', '.join(LIST_KEYS)}), not {key}.")
+        return _contains_test(key, op, _as_str(_scalar(value, where), f"{where}.value"))
+    if listed and op not in ("in", "not-in", "eq", "ne"):
+        raise PolicyError(f"{where}.op: {op} cannot compare the list key {key}; use contains, in or empty.")
+    if op == "regex":
+        return _regex_test(key, compile_pattern(value, f"{where}.value"))
+    if op in ("in", "not-in"):
+        allowed = frozenset(_as_str_list(value, f"{where}.value"))
+        return _in_test(key, op, allowed, listed)
+    if op in ("eq", "ne"):
+        if listed:
+            expected = sorted(_as_str_list(value, f"{where}.value"))
+        else:
+            expected = _scalar(value, where)
+        return _eq_test(key, op, expected, listed)
+    return _order_test(key, op, _bound(key, value, where))
+
+
+def _scalar(value, where):
+    if isinstance(value, (dict, list, tuple)) or value is None:
+        raise PolicyError(f"{where}.value must be a single value (a string or a number), got {value!r}.")
+    return value
+
+
+def _bound(key, value, where):
+    if key == "age_days":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PolicyError(f"{where}.value: age_days compares with a number of days, got {value!r}.")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise PolicyError(f"{where}.value must be a string or a number, got {value!r}.")
+    return value
+
+
+def _no_value_test(key, op):
+    def test(account):
+        value = account.get(key)
+        if op == "present":
+            return value is not None
+        if op == "absent":
+            return value is None
+        return value is None or value in ("", [], ())
+
+    return test
+
+
+def _contains_test(key, op, member):
+    def test(account):
+        value = account.get(key)
+        if not isinstance(value, (list, tuple)):
+            return False  # a missing list satisfies neither contains nor not-contains: fail closed
+        found = member in _members(value)
+        return found if op == "contains" else not found
+
+    return test
+
+
+def _regex_test(key, compiled):
+    def test(account):
+        value = account.get(key)
+        if value is None or isinstance(value, (list, tuple, dict)):
+            return False
+        return pattern_search(compiled, str(value))
+
+    return test
+
+
+def _in_test(key, op, allowed, listed):
+    def test(account):
+        value = account.get(key)
+        if value is None:
+            return False  # a missing value is in no allow-list, and is not known to be outside a deny-list
+        if listed:
+            if not isinstance(value, (list, tuple)):
+                return False
+            members = _members(value)
+            return all(m in allowed for m in members) if op == "in" else not any(m in allowed for m in members)
+        return (str(value) in allowed) == (op == "in")
+
+    return test
+
+
+def _eq_test(key, op, expected, listed):
+    def test(account):
+        value = account.get(key)
+        if value is None:
+            return False
+        if listed:
+            if not isinstance(value, (list, tuple)):
+                return False
+            same = sorted(str(m) for m in _members(value)) == expected
+        elif isinstance(expected, str) and not isinstance(value, str):
+            same = str(value) == expected
+        else:
+            same = value == expected
+        return same if op == "eq" else not same
+
+    return test
+
+
+_ORDER = {
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
+
+
+def _order_test(key, op, bound):
+    compare = _ORDER[op]
+
+    def test(account):
+        value = account.get(key)
+        return value is not None and _ordered(value, bound) and compare(value, bound)
+
+    return test
+
+
+def compile_filter(node, where, depth=0):
+    """A value filter (``{key, op, value}``, or ``and``/``or``/``not`` of filters) as a predicate over an
+    account (with ``age_days``). Raises :class:`PolicyError` naming ``where`` and the field."""
+    if depth > MAX_DEPTH:
+        raise PolicyError(f"{where}: filters are nested more than {MAX_DEPTH} deep.")
+    if isinstance(node, (list, tuple)):  # Custodian's shorthand: a list of filters that must all hold
+        node = {"and": list(node)}
+    if not isinstance(node, Mapping):
+        raise PolicyError(f"{where} must be a filter (a dict with key and op, or and/or/not), got {node!r}.")
+    combinators = [c for c in ("and", "or", "not") if c in node]
+    if not combinators:
+        return _compile_leaf(node, where)
+    if len(node) != 1:
+        raise PolicyError(
+            f"{where}: {combinators[0]} must be the filter's only field, got {', '.join(map(str, node))}."
+        )
+    combinator = combinators[0]
+    members = node[combinator]
+    if combinator == "not" and isinstance(members, Mapping):
+        members = [members]
+    if not isinstance(members, (list, tuple)) or not members:
+        raise PolicyError(f"{where}.{combinator} must be a non-empty list of filters.")
+    tests = [compile_filter(m, f"{where}.{combinator}[{i}]", depth + 1) for i, m in enumerate(members)]
+    if combinator == "and":
+        return lambda account: all(test(account) for test in tests)
+    if combinator == "or":
+        return lambda account: any(test(account) for test in tests)
+    return lambda account: not all(test(account) for test in tests)  # Custodian: not of the list's and
+
+
+def _needs_age(node):
+    if isinstance(node, Mapping):
+        return node.get("key") == "age_days" or any(_needs_age(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_needs_age(v) for v in node)
+    return False
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomRule:
+    """A checked custom rule: ``applies`` and ``satisfied`` are predicates over an account."""
+
+    name: str
+    severity: str
+    description: str
+    remediation: str
+    setting: dict
+    applies: object
+    satisfied: object
+    needs_age: bool
+
+
+def _text_field(entry, field, where, required=True):
+    value = entry.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise PolicyError(f"{where}.{field} is required.")
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        raise PolicyError(f"{where}.{field} must be text.")
+    return _as_str(value, f"{where}.{field}")
+
+
+def _rule_id(value, where):
+    text = value if isinstance(value, str) else None
+    if (
+        not text
+        or len(text) > 64
+        or not text[0].isascii()
+        or not text[0].isalnum()
+        or not all(c.isascii() and (c.isalnum() or c in "_.-") for c in text)
+    ):
+        raise PolicyError(
+            f"{where}.id must be 1 to 64 ASCII letters, digits, _ . or -, starting with a letter or digit;"
+            f" got {value!r}."
+        )
+    return text
+
+
+def check_severity(value, where):
+    if value not in SEVERITIES:
+        raise PolicyError(f"{where} must be one of {', '.join(SEVERITIES)}, got {value!r}.")
+    return value
+
+
+def _custom_rule(entry, index, seen):
+    where = f"custom_rules[{index}]"
+    if not isinstance(entry, Mapping):
+        raise PolicyError(f"{where} must be a dict with id, description, severity, remediation and require.")
+    name = _rule_id(entry.get("id"), where)
+    where = f"custom rule {name} (custom_rules[{index}])"
+    unknown = sorted(set(map(str, entry)) - set(_RULE_FIELDS))
+    if unknown:
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(_RULE_FIELDS)}.")
+    if name in _BY_NAME:
+        raise PolicyError(f"{where}.id: {name} is a built-in rule; give the custom rule an id of its own.")
+    if name in seen:
+        raise PolicyError(f"{where}.id: {name} is used by another custom rule too.")
+    seen.add(name)
+    if "require" not in entry:
+        raise PolicyError(f"{where}.require is required: what the accounts must satisfy.")
+    applies = compile_filter(entry["where"], f"{where}.where") if entry.get("where") is not None else None
+    return CustomRule(
+        name=name,
+        severity=check_severity(entry.get("severity"), f"{where}.severity"),
+        description=_text_field(entry, "description", where),
+        remediation=_text_field(entry, "remediation", where),
+        setting={"where": entry.get("where"), "require": entry["require"]},
+        applies=applies,
+        satisfied=compile_filter(entry["require"], f"{where}.require"),
+        needs_age=_needs_age(entry.get("where")) or _needs_age(entry["require"]),
+    )
+
+
+# ----- waivers ---------------------------------------------------------------------------------
+def _date(value, where):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PolicyError(f"{where}.expires must be a date (YYYY-MM-DD), got {value!r}.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiver:
+    index: int
+    rule: str
+    match: dict
+    reason: str
+    expires: datetime.date
+    owner: str
+    ticket: str
+
+    def matches(self, finding):
+        if finding["rule"] != self.rule:
+            return False
+        for key, wanted in self.match.items():
+            value = finding.get(key)
+            if not isinstance(value, str):
+                return False
+            if key == "name" and not fnmatch.fnmatchcase(value, wanted):
+                return False
+            if key != "name" and value != wanted:
+                return False
+        return True
+
+    def describe(self, state=None):
+        entry = {"rule": self.rule, **self.match, "reason": self.reason, "expires": self.expires.isoformat()}
+        entry.update(owner=self.owner, ticket=self.ticket)
+        if state is not None:
+            entry["state"] = state
+        return entry
+
+    def label(self):
+        return f"waiver {self.index + 1}" + (f" ({self.ticket})" if self.ticket else "")
+
+
+def _waiver(entry, index, known_rules):
+    where = f"waivers[{index}]"
+    if not isinstance(entry, Mapping):
+        raise PolicyError(f"{where} must be a dict with rule, reason, expires and what it matches.")
+    unknown = sorted(set(map(str, entry)) - set(_WAIVER_FIELDS))
+    if unknown:
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(_WAIVER_FIELDS)}.")
+    rule = entry.get("rule")
+    if rule not in known_rules:
+        raise PolicyError(f"{where}.rule: unknown rule {rule!r}; known rules: {', '.join(known_rules)}.")
+    where = f"waivers[{index}] (rule {rule})"
+    match = {}
+    for key in _WAIVER_MATCH:
+        if entry.get(key) is not None:
+            value = entry[key]
+            if isinstance(value, (dict, list, tuple, bool)):
+                raise PolicyError(f"{where}.{key} must be a string.")
+            match[key] = _as_str(value, f"{where}.{key}")
+            if not match[key]:
+                raise PolicyError(f"{where}.{key} must not be empty.")
+    if not match:
+        raise PolicyError(f"{where} matches nothing: give at least one of {', '.join(_WAIVER_MATCH)}.")
+    if entry.get("expires") is None:
+        raise PolicyError(f"{where}.expires is required: a waiver that never expires is a hole.")
+    return Waiver(
+        index=index,
+        rule=rule,
+        match=match,
+        reason=_text_field(entry, "reason", where),
+        expires=_date(entry["expires"], where),
+        owner=_text_field(entry, "owner", where, required=False),
+        ticket=_text_field(entry, "ticket", where, required=False),
+    )
+
+
+# ----- the policy ------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Findings:
+    """What one evaluation found: ``violations`` (open), ``waived`` and ``waivers`` (``unused``,
+    ``expiring`` and ``expired``)."""
+
+    violations: list
+    waived: list
+    waivers: dict
+
+
+class Policy:
+    """A checked policy: built-in rules with their settings, custom rules, severities, waivers, the severity
+    at which a job fails, and the policy's name and version (the OCSF report's standard)."""
+
+    def __init__(
+        self,
+        rules=None,
+        custom_rules=None,
+        severities=None,
+        waivers=None,
+        fail_severity="informational",
+        waiver_warn_days=DEFAULT_WAIVER_WARN_DAYS,
+        name=None,
+        version=None,
+        origins=None,
+    ):
+        # origins: where each part came from (a policy file's name), so that an error names the file.
+        def stage(part, build):
+            try:
+                return build()
+            except PolicyError as error:
+                origin = (origins or {}).get(part)
+                raise PolicyError(f"{error} (in the policy file {origin})" if origin else str(error)) from None
+
+        self.name = stage("name", lambda: _as_str(name, "name") if name is not None else DEFAULT_POLICY_NAME)
+        self.version = stage("version", lambda: _as_str(version, "version") if version is not None else None)
+        self.fail_severity = stage("fail_severity", lambda: check_severity(fail_severity, "fail_severity"))
+        if isinstance(waiver_warn_days, bool) or not isinstance(waiver_warn_days, int) or waiver_warn_days < 0:
+            raise PolicyError(f"waiver_warn_days must be a whole number of days, 0 or more, got {waiver_warn_days!r}.")
+        self.waiver_warn_days = waiver_warn_days
+        self.settings = stage("rules", lambda: self._built_in(rules))
+        self.custom = stage("custom_rules", lambda: self._custom(custom_rules))
+        known = (*RULES, *(rule.name for rule in self.custom))
+        self.severities = stage("severities", lambda: self._severities(severities, known))
+        self.waivers = stage("waivers", lambda: self._waivers(waivers, known))
+
+    @staticmethod
+    def _built_in(rules):
+        if rules is None:
+            return {}
+        if not isinstance(rules, Mapping):
+            raise PolicyError(f"rules must be a dict of rule names to settings, got {type(rules).__name__}.")
+        unknown = sorted(set(map(str, rules)) - set(RULES))
+        if unknown:
+            raise PolicyError(f"unknown rule(s) {', '.join(unknown)}; known rules: {', '.join(RULES)}.")
+        checked = {}
+        for rule in BUILT_IN:
+            if rule.name in rules:
+                setting = rule.parse(rules[rule.name])
+                if setting is not None:
+                    checked[rule.name] = setting
+        return checked
+
+    @staticmethod
+    def _custom(custom_rules):
+        if custom_rules is None:
+            return ()
+        if not isinstance(custom_rules, (list, tuple)):
+            raise PolicyError("custom_rules must be a list of rules.")
+        if len(custom_rules) > MAX_CUSTOM_RULES:
+            raise PolicyError(f"custom_rules holds {len(custom_rules)} rules; at most {MAX_CUSTOM_RULES}.")
+        seen = set()
+        return tuple(_custom_rule(entry, index, seen) for index, entry in enumerate(custom_rules))
+
+    @staticmethod
+    def _severities(severities, known):
+        if severities is None:
+            return {}
+        if not isinstance(severities, Mapping):
+            raise PolicyError("severities must be a dict of rule names to severities.")
+        for rule, severity in severities.items():
+            if rule not in known:
+                raise PolicyError(f"severities.{rule}: unknown rule; known rules: {', '.join(known)}.")
+            check_severity(severity, f"severities.{rule}")
+        return dict(severities)
+
+    @staticmethod
+    def _waivers(waivers, known):
+        if waivers is None:
+            return ()
+        if not isinstance(waivers, (list, tuple)):
+            raise PolicyError("waivers must be a list of waivers.")
+        if len(waivers) > MAX_WAIVERS:
+            raise PolicyError(f"waivers holds {len(waivers)} waivers; at most {MAX_WAIVERS}.")
+        return tuple(_waiver(entry, index, known) for index, entry in enumerate(waivers))
+
+    def severity(self, rule):
+        if rule in self.severities:
+            return self.severities[rule]
+        if rule in _BY_NAME:
+            return _BY_NAME[rule].severity
+        return next(custom.severity for custom in self.custom if custom.name == rule)
+
+    def rule_names(self):
+        """Every rule this policy knows, built-in first, in the order violations are reported."""
+        return (*RULES, *(rule.name for rule in self.custom))
+
+    def checked(self):
+        """The rules checked: built-in ones that are set, and every custom rule."""
+        return (*(name for name in RULES if name in self.settings), *(rule.name for rule in self.custom))
+
+    def describe(self):
+        """The policy as the report records it."""
+        rules = {}
+        for rule in BUILT_IN:
+            setting = self.settings.get(rule.name)
+            rules[rule.name] = {
+                "kind": "built-in",
+                "severity": self.severity(rule.name),
+                "description": rule.description,
+                "remediation": rule.remediation,
+                "setting": NOT_CHECKED if setting is None else rule.describe_setting(setting),
+            }
+        for rule in self.custom:
+            rules[rule.name] = {
+                "kind": "custom",
+                "severity": self.severity(rule.name),
+                "description": rule.description,
+                "remediation": rule.remediation,
+                "setting": rule.setting,
+            }
+        return {"name": self.name, "version": self.version, "fail_severity": self.fail_severity, "rules": rules}
+
+    def fails(self, finding):
+        return RANK[finding["severity"]] >= RANK[self.fail_severity]
+
+    def _problems(self, account, now):
+        for rule in BUILT_IN:
+            if rule.name in self.settings:
+                detail = rule.check(self.settings[rule.name], account)
+                if detail is not None:
+                    yield rule.name, detail
+        if not self.custom:
+            return
+        view = account
+        if any(rule.needs_age for rule in self.custom):
+            view = dict(account, age_days=_age_days(account, now))
+        for rule in self.custom:
+            if rule.applies is not None and not rule.applies(view):
+                continue
+            if not rule.satisfied(view):
+                yield rule.name, f"does not satisfy custom rule {rule.name}: {rule.description}"
+
+    def evaluate(self, accounts, now=None):
+        """Every finding of every account, in account order then rule order, with waivers applied at
+        ``now`` (an aware datetime; the current time by default)."""
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        today = now.date()
+        violations, waived, used = [], [], set()
+        for account in accounts:
+            for rule, detail in self._problems(account, now):
+                finding = {
+                    "aws_account_id": account.get("aws_account_id"),
+                    "account_id": account.get("account_id"),
+                    "name": account.get("name"),
+                    "rule": rule,
+                    "severity": self.severity(rule),
+                    "detail": detail,
+                    "waiver": None,
+                }
+                self._apply_waivers(finding, today, used)
+                (waived if finding["waiver"] and finding["waiver"]["state"] == "active" else violations).append(finding)
+        soon = today + datetime.timedelta(days=self.waiver_warn_days)
+        waivers = {
+            "unused": [w.describe(self._state(w, today)) for w in self.waivers if w.index not in used],
+            "expiring": [w.describe("active") for w in self.waivers if today <= w.expires <= soon],
+            "expired": [w.describe("expired") for w in self.waivers if w.expires < today],
+        }
+        return Findings(violations, waived, waivers)
+
+    @staticmethod
+    def _state(waiver, today):
+        return "active" if today <= waiver.expires else "expired"
+
+    def _apply_waivers(self, finding, today, used):
+        expired = None
+        for waiver in self.waivers:
+            if not waiver.matches(finding):
+                continue
+            used.add(waiver.index)
+            if self._state(waiver, today) == "active":
+                finding["waiver"] = waiver.describe("active")
+                return
+            if expired is None or waiver.expires > expired.expires:
+                expired = waiver
+        if expired is not None:
+            finding["waiver"] = expired.describe("expired")
+            finding["detail"] += f"; {expired.label()} expired on {expired.expires.isoformat()}: {expired.reason}"
+
+
+def count_by_rule(findings, order=RULES):
+    """How many findings each rule has, rules with none left out: the rules of ``order`` first, then the
+    others in the order they first appear."""
+    counts = {}
+    for finding in findings:
+        counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
+    ordered = [rule for rule in order if rule in counts]
+    return {rule: counts[rule] for rule in (*ordered, *(r for r in counts if r not in ordered))}
+
+
+def count_by_severity(findings):
+    """How many findings each severity has, highest first, every severity present."""
+    counts = dict.fromkeys(reversed(SEVERITIES), 0)
+    for finding in findings:
+        counts[finding.get("severity", "informational")] += 1
+    return counts
+
+
+# ----- the policy file, and how it combines with the variables --------------------------------------
+def load_policy_file(path, loader):
+    """The policy file at ``path``, parsed by ``loader`` (text to data, such as yaml.safe_load), checked
+    for its shape; :class:`PolicyError` names the file."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_POLICY_FILE_BYTES + 1)
+    except OSError as error:
+        raise PolicyError(f"policy file {path}: cannot be read: {error.strerror or error}.") from None
+    if len(data) > MAX_POLICY_FILE_BYTES:
+        raise PolicyError(f"policy file {path}: larger than {MAX_POLICY_FILE_BYTES} bytes.")
+    try:
+        policy = loader(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy file {path}: not UTF-8 text.") from None
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # The loader's own error (YAML's, with the line and column) is the clearest message there is.
+        raise PolicyError(f"policy file {path}: not valid YAML: {error}") from None
+    if not isinstance(policy, Mapping):
+        raise PolicyError(f"policy file {path}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
+    unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))
+    if unknown:
+        raise PolicyError(
+            f"policy file {path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(POLICY_FILE_KEYS)}."
+        )
+    return dict(policy)
+
+
+def combine(variables, file_policy=None, file_name=None, waiver_warn_days=DEFAULT_WAIVER_WARN_DAYS):
+    """The :class:`Policy` of the variables (``rules``, ``custom_rules``, ``severities``, ``waivers``,
+    ``fail_severity``; None or empty is unset) and of a policy file (its parts, and ``name`` and
+    ``version``). Each part comes from one place: a part set in both is a conflict, which fails naming
+    both; an error in a part of the file names the file."""
+    parts = {key: value for key, value in variables.items() if value not in (None, {}, [], ())}
+    origins = {}
+    for key, value in (file_policy or {}).items():
+        if value in (None, {}, [], ()):
+            continue
+        if key in parts:
+            raise PolicyError(
+                f"{key} is set both in the policy file {file_name} and in the variables: set it in one place."
+            )
+        parts[key] = value
+        origins[key] = file_name
+    return Policy(
+        rules=parts.get("rules"),
+        custom_rules=parts.get("custom_rules"),
+        severities=parts.get("severities"),
+        waivers=parts.get("waivers"),
+        fail_severity=parts.get("fail_severity") or "informational",
+        waiver_warn_days=waiver_warn_days,
+        name=parts.get("name"),
+        version=parts.get("version"),
+        origins=origins,
+    )
+
+
+def resolve(path, basedir):
+    """A policy file's path: relative to ``basedir`` (the playbook's directory), ``~`` expanded."""
+    return os.path.join(basedir, os.path.expanduser(path))
