@@ -36,11 +36,66 @@ options:
       - The policy rules, as a dict of rule name to setting. Each is optional; one left out, V(null) or V(false) is
         not checked, and the report shows it as not checked.
       - V(allowed_aws_account_ids), V(allowed_account_types) and V(allowed_default_licenses) take lists of strings;
-        V(no_suspended_accounts) and V(enterprise_signin_delegate_groups) take V(true); V(name_pattern) takes a
-        Python regular expression, searched in the name.
+        V(no_suspended_accounts) and V(enterprise_signin_delegate_groups) take V(true); V(name_pattern) takes an
+        RE2 regular expression (no look-around, no back-references), searched in the name.
+      - Default severities - V(allowed_aws_account_ids) high, V(allowed_account_types) medium,
+        V(allowed_default_licenses) low, V(no_suspended_accounts) medium, V(enterprise_signin_delegate_groups)
+        high, V(name_pattern) low. O(severities) overrides them.
       - Checked before any request; an unknown rule or a setting of the wrong kind fails naming the rule.
     type: dict
     default: {}
+  custom_rules:
+    description:
+      - Rules of your own. Each has C(id), C(description), C(severity) (V(informational), V(low), V(medium),
+        V(high) or V(critical)), C(remediation), an optional C(where) (which accounts the rule applies to; all
+        when left out) and C(require) (what those accounts must satisfy).
+      - C(where) and C(require) are value filters in Cloud Custodian's shape - C({key, op, value}), combined with
+        C(and), C(or) and C(not). Keys are the nine account keys and C(age_days) (days since
+        C(created_timestamp), at the audit's time). Ops are C(eq), C(ne), C(in), C(not-in), C(contains),
+        C(not-contains) (list keys), C(regex) (RE2, searched), C(lt), C(le), C(gt), C(ge), C(present),
+        C(absent) and C(empty).
+      - A missing value satisfies no op but C(absent) and C(empty) - fail closed.
+      - Checked before any request; an unknown key or op, a broken regular expression, a duplicate id or an id
+        of a built-in rule fails naming the rule and the field. See the compliance guide for a cookbook.
+    type: list
+    elements: dict
+    default: []
+  severities:
+    description: Severities that override the defaults, as a dict of rule id (built-in or custom) to severity.
+    type: dict
+    default: {}
+  fail_severity:
+    description:
+      - Fail only for violations at or above this severity. Violations below it are reported and make the
+        outcome V(non_compliant), but do not fail.
+      - The default is V(informational) (any violation fails), or the policy file's C(fail_severity).
+    type: str
+    choices: [informational, low, medium, high, critical]
+  waivers:
+    description:
+      - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id) and
+        C(name) (a glob, such as V(legacy-*)), which must all match, C(reason) and C(expires) (a date,
+        V(YYYY-MM-DD)), both required, and optionally C(owner) and C(ticket).
+      - Until the end of its C(expires) day (UTC), a waiver turns the violations it matches into waived findings,
+        kept in every report with the waiver, that never fail the job. After it, the violation is open again,
+        and its detail names the waiver and when it expired.
+      - The reports list the waivers that matched nothing and those that expire within O(waiver_warn_days).
+    type: list
+    elements: dict
+    default: []
+  waiver_warn_days:
+    description: List the waivers that expire within this many days.
+    type: int
+    default: 30
+  policy_file:
+    description:
+      - A YAML file on the controller (relative to the playbook's directory) holding the policy - C(name),
+        C(version), C(rules), C(custom_rules), C(severities), C(waivers) and C(fail_severity). This is how an AWX
+        project keeps its policy in git.
+      - Each part comes from one place. A part set both in the file and in the options fails naming both.
+      - Checked as strictly as the options, before any request; an error names the file and the entry.
+      - The policy's C(name) and C(version) are the standard of the OCSF findings.
+    type: str
   formats:
     description: The report formats to write and upload; V([]) writes none.
     type: list
@@ -81,7 +136,9 @@ options:
     type: int
     default: 20
   fail_on_violation:
-    description: Fail, after the reports are written and uploaded, when any rule is broken.
+    description:
+      - Fail, after the reports are written and uploaded, when any rule is broken at or above O(fail_severity).
+      - With V(false), never fail for violations.
     type: bool
     default: true
   s3_bucket:
@@ -171,7 +228,8 @@ EXAMPLES = r"""
 RETURN = r"""
 outcome:
   description:
-    - V(compliant), V(non_compliant) (a rule is broken), or V(incomplete) (the audit did not run, or its reports
+    - V(compliant), V(non_compliant) (a rule is broken, at any severity; waived findings do not count), or
+      V(incomplete) (the audit did not run, or its reports
       could not be stored).
   type: str
   returned: always
@@ -187,8 +245,9 @@ summary:
   description:
     - The report's summary, as in the JSON report; no account is named.
     - C(total), C(by_status), C(by_type), C(by_default_license), C(by_aws_account) across AWS accounts,
-      C(violations) (C(total), C(by_rule) with the rules checked, C(not_checked)) and, with a baseline,
-      C(changes) (C(added), C(removed), C(changed), C(not_compared)).
+      C(violations) (C(total) open, C(failing) at or above O(fail_severity), C(waived), C(by_rule) with the
+      rules checked, C(by_severity), C(not_checked)), C(waivers) (C(active), C(expired), C(unused),
+      C(expiring)) and, with a baseline, C(changes) (C(added), C(removed), C(changed), C(not_compared)).
   type: dict
   returned: when the listing succeeded
 violation_counts:
@@ -196,8 +255,16 @@ violation_counts:
   type: dict
   returned: when the listing succeeded
   sample: {"no_suspended_accounts": 2, "name_pattern": 0}
+severity_counts:
+  description: The open violations per severity, highest first, every severity included.
+  type: dict
+  returned: when the listing succeeded
+  sample: {"critical": 0, "high": 1, "medium": 2, "low": 0, "informational": 0}
 violations:
-  description: The first O(show_violations) violations, in account order then rule order.
+  description:
+    - The first O(show_violations) open violations, in account order then rule order, each with
+      C(aws_account_id), C(account_id), C(name), C(rule), C(severity), C(detail) and C(waiver) (V(null), or the
+      expired waiver that matched it). Waived findings are in the reports only.
   type: list
   elements: dict
   returned: when the listing succeeded

@@ -334,14 +334,15 @@ class Audit:
             locations.append(self.result["s3"]["run_folder"])
         where = "Reports (check mode: not written)" if self.check_mode else "Reports"
         failing = [v for v in violations if policy.fails(v)]
-        if failing:
-            worst = max(failing, key=lambda v: SEVERITIES.index(v["severity"]))
-            threshold = (
-                f" {len(failing)} at or above {policy.fail_severity}, the worst {worst['severity']}"
-                f" ({worst['rule']}: {visible(worst['name'])})."
-            )
-        else:
-            threshold = f" None at or above {policy.fail_severity}: the job does not fail."
+        threshold = ""
+        if policy.fail_severity != SEVERITIES[0]:  # with the default, every violation fails: nothing to add
+            if failing:
+                named = list(dict.fromkeys(f"{visible(v['name'])} ({v['severity']})" for v in failing))
+                threshold = f" At or above {policy.fail_severity}: {violation_lines(failing, 0)[0]}"
+                threshold += f": {', '.join(named[:show])}" if show and named else ""
+                threshold += f" and {len(named) - show} more." if show and len(named) > show else "."
+            else:
+                threshold = f" None at or above {policy.fail_severity}: the job does not fail."
         message = (
             f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(accounts)} account(s)"
             f"{': ' + shown if shown else ''}.{threshold} {where}: {visible(', '.join(locations)) or 'none'}."

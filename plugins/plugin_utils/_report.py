@@ -256,7 +256,7 @@ def _severity_lines(report):
     if by_severity:
         line += " (" + ", ".join(f"{severity}: {count}" for severity, count in by_severity.items()) + ")"
     fail_severity = (report["source"].get("policy") or {}).get("fail_severity")
-    if violations["total"] and fail_severity:
+    if violations["total"] and fail_severity and fail_severity != "informational":
         line += f"; {violations.get('failing', 0)} at or above {fail_severity}, the severity that fails the job"
     lines = [line]
     if violations.get("waived"):

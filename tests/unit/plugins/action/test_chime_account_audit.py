@@ -30,8 +30,8 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInpu
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # Options of the action and of chime_account_info that the role has no variable for, and why. Its argument
@@ -147,7 +147,7 @@ def _refusal(check, *args, **kwargs):
     is pinned once, in the module's unit tests and test_audit.py: the action must pass the same message on."""
     try:
         check(*args, **kwargs)
-    except (ChimeInputError, AuditRuleError) as error:
+    except (ChimeInputError, PolicyError) as error:
         return str(error)
     raise AssertionError(f"{check.__name__} accepted {args} {kwargs}")
 
@@ -159,7 +159,7 @@ def _refusal(check, *args, **kwargs):
         ({"report_name": "../x"}, "report_name must be a plain file name"),
         ({"page_size": True}, _refusal(validate_options, page_size=True)),
         ({"name": "a\nb"}, _refusal(validate_options, name="a\nb")),
-        ({"rules": {"nope": True}}, _refusal(check_rules, {"nope": True})),
+        ({"rules": {"nope": True}}, _refusal(Policy, {"nope": True})),
         ({"s3_kms_key_id": "k", "s3_sse": "AES256", "s3_bucket": "ok-bucket"}, "s3_kms_key_id needs s3_sse"),
         ({"s3_sse": "AES256"}, "need s3_bucket"),
         ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),

@@ -24,18 +24,18 @@ except ImportError:  # ansible-core < 2.19 templates every string it is given
 if not AnsibleCollectionConfig.collection_finder:
     init_plugin_loader()
 
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError  # noqa: E402
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules  # noqa: E402
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy  # noqa: E402
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError  # noqa: E402
 
 
 def _rules_refusal(rules):
     """The rules check's own message for ``rules``: its wording is pinned in test_audit.py; a filter passes it
     on behind the filter's name."""
     try:
-        check_rules(rules)
-    except AuditRuleError as error:
+        Policy(rules)
+    except PolicyError as error:
         return str(error)
-    raise AssertionError(f"check_rules accepted {rules}")
+    raise AssertionError(f"the policy accepted {rules}")
 
 
 UNKNOWN_RULE = _rules_refusal({"nope": True})

@@ -36,30 +36,53 @@ RULES = {"no_suspended_accounts": True, "name_pattern": "^Engineering"}
 
 def test_report_keys_order_summary_and_source():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
-    assert list(report) == ["report_format", "generated_at", "source", "summary", "accounts", "violations", "changes"]
+    assert list(report) == [
+        "report_format", "generated_at", "source", "summary", "accounts", "violations", "waived", "waivers", "changes",
+    ]  # fmt: skip
+    policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": None,
         "aws_accounts": ["111122223333"],
         "filters": {"name": "E", "user_email": False},
-        "policy": {
-            "allowed_aws_account_ids": "not checked",
-            "allowed_account_types": "not checked",
-            "allowed_default_licenses": "not checked",
-            "no_suspended_accounts": True,
-            "enterprise_signin_delegate_groups": "not checked",
-            "name_pattern": "^Engineering",
-        },
         "collection_version": rp.COLLECTION_VERSION,
     }
+    assert (policy["name"], policy["version"], policy["fail_severity"]) == (
+        "chime.admin account audit", None, "informational",
+    )  # fmt: skip
+    assert {rule: entry["setting"] for rule, entry in policy["rules"].items()} == {
+        "allowed_aws_account_ids": "not checked",
+        "allowed_account_types": "not checked",
+        "allowed_default_licenses": "not checked",
+        "no_suspended_accounts": True,
+        "enterprise_signin_delegate_groups": "not checked",
+        "name_pattern": "^Engineering",
+    }
+    assert {rule: entry["severity"] for rule, entry in policy["rules"].items()} == {
+        "allowed_aws_account_ids": "high",
+        "allowed_account_types": "medium",
+        "allowed_default_licenses": "low",
+        "no_suspended_accounts": "medium",
+        "enterprise_signin_delegate_groups": "high",
+        "name_pattern": "low",
+    }
+    assert all(entry["kind"] == "built-in" and entry["description"] and entry["remediation"]
+               for entry in policy["rules"].values())  # fmt: skip
+    report["source"]["policy"] = policy
     # Only the rules checked have a count; the others are named as not checked, never counted as 0.
     assert report["summary"]["violations"] == {
         "total": 3,
+        "failing": 3,
+        "waived": 0,
         "by_rule": {"no_suspended_accounts": 1, "name_pattern": 2},
+        "by_severity": {"critical": 0, "high": 0, "medium": 1, "low": 2, "informational": 0},
         "not_checked": ["allowed_aws_account_ids", "allowed_account_types", "allowed_default_licenses",
                         "enterprise_signin_delegate_groups"],
     }  # fmt: skip
+    assert report["summary"]["waivers"] == {"active": 0, "expired": 0, "unused": 0, "expiring": 0}
+    assert report["waived"] == [] and report["waivers"] == {"unused": [], "expiring": [], "expired": []}
+    assert {v["severity"] for v in report["violations"]} == {"medium", "low"}
     markdown, page = rp.to_markdown(report), rp.to_html(report)
-    assert "| allowed\\_account\\_types | not checked |" in markdown
+    assert "| allowed\\_account\\_types | medium | not checked |" in markdown
     assert "Not checked: allowed_aws_account_ids, allowed_account_types" in page
     assert "changes" not in report["summary"] and report["changes"] is None
 
@@ -178,7 +201,7 @@ def test_markdown_sections():
     assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     for heading in ("## Summary", "### Violations by rule", "## Violations", "## Suspended accounts", "### Added"):
         assert heading in text
-    assert "| no\\_suspended\\_accounts | 1 |" in text and "| id-5 |" in text.split("### Added")[1]
+    assert "| no\\_suspended\\_accounts | medium | 1 |" in text and "| id-5 |" in text.split("### Added")[1]
     # Every table row has as many cells as its header.
     for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M):
         rows = block.strip().split("\n")
@@ -230,7 +253,7 @@ def test_violation_lines():
     violations = rp.build_report(_listing(ACCOUNTS * 10), RULES)["violations"]
     lines = rp.violation_lines(violations, 2)
     assert lines[0] == "30 violation(s) (no_suspended_accounts: 10, name_pattern: 20)"
-    assert lines[1].startswith(HOSTILE + " (account id-2, AWS account 111122223333): ")
+    assert lines[1].startswith("[medium] " + HOSTILE + " (account id-2, AWS account 111122223333): ")
     assert len(lines) == 4 and lines[-1] == "and 28 more, in the reports"
     assert rp.violation_lines([], 20) == ["0 violation(s)"]
     assert rp.violation_lines(violations, 0) == [lines[0], "and 30 more, in the reports"]
@@ -248,7 +271,7 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
         "Accounts by status: Active: 2, Suspended: 1",
         "Accounts by type: Team: 3",
         "Accounts by default license: Pro: 3",
-        "Violations: 3",
+        "Violations: 3 (medium: 1, low: 2)",
         "Rules not checked: allowed_aws_account_ids, allowed_account_types, allowed_default_licenses,"
         " enterprise_signin_delegate_groups",
         "Not listed: AWS account 444455556666 (skipped): Skipped.",
