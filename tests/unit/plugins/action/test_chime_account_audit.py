@@ -30,6 +30,8 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInpu
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import BUILT_IN
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
 
@@ -80,6 +82,37 @@ def test_the_role_passes_every_option_through():
     for name, value in passed.items():
         assert re.search(rf"\baccount_audit_{name}\b", value), (name, value)
         assert ("no_log" in role[f"account_audit_{name}"]) == bool(argument_spec()[name].get("no_log")), name
+
+
+def _filter_doc(name):
+    with open(os.path.join(ROOT, "plugins", "filter", f"{name}.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["DOCUMENTATION"]["options"]
+
+
+def test_the_rule_table_is_what_the_role_the_action_and_the_filters_document():
+    """One rule table (_policy.BUILT_IN): the role's argument spec and the filters' docs list the same rules, of
+    the same kinds, each with its default severity; the action's doc names every default severity; the
+    severity choices everywhere are the table's severities."""
+    kinds = {"list": ("list", "str"), "flag": ("bool", None), "pattern": ("str", None)}
+    role, _defaults, _passed = _role()
+    documented = {
+        "role": role["account_audit_rules"]["options"],
+        "audit_violations filter": _filter_doc("audit_violations")["rules"]["suboptions"],
+    }
+    for where, options in documented.items():
+        assert list(options) == [rule.name for rule in BUILT_IN], where
+        for rule in BUILT_IN:
+            option = options[rule.name]
+            assert (option["type"], option.get("elements")) == kinds[rule.kind], (where, rule.name)
+            if where == "role":
+                assert f"Default severity {rule.severity}." in option["description"], rule.name
+    action_doc = " ".join(_documented()["rules"]["description"])
+    for rule in BUILT_IN:
+        assert f"V({rule.name}) {rule.severity}" in action_doc, rule.name
+    assert role["account_audit_fail_severity"]["choices"] == list(SEVERITIES)
+    assert _documented()["fail_severity"]["choices"] == list(SEVERITIES)
+    for name in ("audit_violations", "audit_report"):
+        assert _filter_doc(name)["fail_severity"]["choices"] == list(SEVERITIES), name
 
 
 class _Built(Exception):
