@@ -196,6 +196,7 @@ def oldest_rows(args, python):
     tree, amazon_aws = oldest_amazon_aws(args.work, floor("galaxy.yml", "amazon.aws"), args.tree)
     core = min(args.cores, key=lambda v: tuple(map(int, v.split("."))))
     requirements = [f"ansible-core~={core}.0", f"boto3=={boto3}", f"botocore=={botocore}"]
+    requirements.append(f"google-re2=={floor('requirements.txt', 'google-re2')}")
     # Test tools (not the stack under test): moto serves STS and Organizations to the organization tests
     # and to the benchmark smoke run, and S3 to the latter, whose AWX-style job runs with ansible-runner;
     # their versions are the ones test-requirements.txt pins.

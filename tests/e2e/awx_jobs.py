@@ -42,13 +42,17 @@ class Job:
         return (self.artifacts / "stdout").read_text(encoding="utf-8")
 
 
-def run_job(tmp_path, envvars, extravars, cmdline=None):
-    """Lay out a private data directory as AWX does and run project/audit.yml through ansible-runner."""
+def run_job(tmp_path, envvars, extravars, cmdline=None, project_files=None):
+    """Lay out a private data directory as AWX does and run project/audit.yml through ansible-runner; the
+    project also holds policy.yml and ``project_files`` (name to text)."""
     pdd = tmp_path / "job"
     (pdd / "env").mkdir(parents=True)
     (pdd / "project").mkdir()
     (pdd / "inventory").mkdir()
     shutil.copy(os.path.join(AWX_EXAMPLES, "audit.yml"), pdd / "project" / "audit.yml")
+    shutil.copy(os.path.join(AWX_EXAMPLES, "policy.yml"), pdd / "project" / "policy.yml")  # the project's policy
+    for name, text in (project_files or {}).items():
+        (pdd / "project" / name).write_text(text, encoding="utf-8")
     (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
     # The survey's default answers, then the test's variables, as AWX merges a job's extra variables.
     answers = dict(survey_defaults(), **extravars)

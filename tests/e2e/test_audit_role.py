@@ -336,7 +336,28 @@ def test_baseline_changes(sample, tmp_path):
         ({"account_audit_formats": ["json", "pdf"]}, "account_audit_formats"),
         ({"account_audit_rules": {"no_suspended": True}}, "no_suspended"),
         ({"account_audit_rules": {"allowed_account_types": "Team"}}, "allowed_account_types"),
-        ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern must be a regular expression"),
+        ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern is not a regular expression RE2"),
+        (
+            {
+                "account_audit_custom_rules": [
+                    {
+                        "id": "pro",
+                        "description": "d",
+                        "severity": "low",
+                        "remediation": "r",
+                        "require": {"key": "licence", "op": "eq", "value": "Pro"},
+                    }
+                ]
+            },
+            "custom rule pro (custom_rules[0]).require.key: unknown key 'licence'",
+        ),  # fmt: skip
+        (
+            {"account_audit_waivers": [{"rule": "no_suspended_accounts", "name": "x*", "reason": "r"}]},
+            "waivers[0] (rule no_suspended_accounts).expires is required",
+        ),
+        ({"account_audit_fail_severity": "urgent"}, "account_audit_fail_severity"),
+        ({"account_audit_policy_file": "BAD-POLICY"}, "policy.yml)"),
+        ({"account_audit_policy_file": "CONFLICT"}, "rules is set both in the policy file"),
         ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
         ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
         ({"account_audit_baseline": "/nonexistent/report.json"}, "baseline: cannot read /nonexistent/report.json"),
@@ -357,6 +378,11 @@ def test_baseline_changes(sample, tmp_path):
         "unknown-rule",
         "rule-type",
         "bad-pattern",
+        "custom-rule-key",
+        "waiver-without-expiry",
+        "fail-severity",
+        "policy-file-entry",
+        "policy-file-conflict",
         "bool",
         "choice",
         "baseline",
@@ -381,6 +407,16 @@ def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message
     if extravars.get("account_audit_dest") == "SYMLINK":  # planted where the JSON report would be written
         (work / "r").mkdir()
         (work / "r" / "chime-account-audit.json").symlink_to(work / "a-file")
+    if extravars.get("account_audit_policy_file") in ("BAD-POLICY", "CONFLICT"):
+        # A policy file with a custom rule whose op is unknown, or one that sets the rules the variables set too.
+        bad = {"custom_rules": [{"id": "x", "description": "d", "severity": "low", "remediation": "r",
+                                 "require": {"key": "name", "op": "like", "value": "x"}}]}  # fmt: skip
+        policy = (
+            {"rules": {"no_suspended_accounts": True}} if extravars["account_audit_policy_file"] == "CONFLICT" else bad
+        )
+        (work / "policy.yml").write_text(json.dumps(policy))
+        extravars = dict(extravars, account_audit_policy_file=str(work / "policy.yml"))
+        extravars["account_audit_rules"] = {"no_suspended_accounts": True}
     extravars = dict(extravars, account_audit_endpoint_url=sample.url, account_audit_dest=dest)
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     job = run_job(tmp_path / "runner", credentials("both", sample), extravars)
