@@ -12,7 +12,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import count_by
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_violations
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
-from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
@@ -75,7 +75,7 @@ def audit_html(report):
     return to_html(_report(report, "audit_html"))
 
 
-def audit_render(report, formats=FORMATS):
+def audit_render(report, formats=DEFAULT_FORMATS):
     """An audit report in several formats at once: a dict of format to text."""
     if not isinstance(formats, (list, tuple)):
         raise AnsibleFilterError("audit_render: formats must be a list of formats.")

@@ -31,12 +31,14 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import AuditRuleError
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import check_rules
+from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
@@ -61,6 +63,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "ocsf": "application/json; charset=utf-8",
 }
 NO_BASELINE = "first audit, no baseline"
 
@@ -69,7 +72,7 @@ def audit_option_spec():
     """Argument spec of the audit's own options (the listing's and the AWS options come beside them)."""
     return dict(
         rules=dict(type="dict", default={}),
-        formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
+        formats=dict(type="list", elements="str", default=list(DEFAULT_FORMATS), choices=list(FORMATS)),
         # str, not path: a path option expands environment variables, and AWX injects the secret key as
         # one; a dest of "$AWS_SECRET_ACCESS_KEY" would put it in the report paths. ~ is expanded below.
         dest=dict(type="str"),
@@ -133,7 +136,8 @@ class Plan:
         elif baseline:
             self.baseline_path = os.path.join(basedir, os.path.expanduser(baseline))
         if self.bucket:  # the longest key a run writes must fit S3's limit, checked before any request
-            longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.html"
+            extension = max(EXTENSIONS.values(), key=len)
+            longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.{extension}"
             if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
                 raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
 
