@@ -202,6 +202,8 @@ def oldest_rows(args, python):
     # their versions are the ones test-requirements.txt pins.
     requirements += ["pytest", pinned("pytest-xdist"), "PyYAML", "hypothesis", pinned("moto[server]")]
     requirements += [pinned("ansible-runner")]
+    # The OCSF models that the unit tests of the ocsf report format validate its events with.
+    requirements += [pinned("py-ocsf-models")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")

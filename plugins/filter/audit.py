@@ -14,7 +14,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import POLICY_
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
-from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import audit_time
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
@@ -122,7 +122,7 @@ def audit_html(report):
     return to_html(_report(report, "audit_html"))
 
 
-def audit_render(report, formats=FORMATS):
+def audit_render(report, formats=DEFAULT_FORMATS):
     """An audit report in several formats at once: a dict of format to text."""
     if not isinstance(formats, (list, tuple)):
         raise AnsibleFilterError("audit_render: formats must be a list of formats.")

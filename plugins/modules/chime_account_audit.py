@@ -97,10 +97,13 @@ options:
       - The policy's C(name) and C(version) are the standard of the OCSF findings.
     type: str
   formats:
-    description: The report formats to write and upload; V([]) writes none.
+    description:
+      - The report formats to write and upload; V([]) writes none.
+      - V(ocsf), not written by default, is the findings as OCSF Compliance Finding events (a JSON array), for
+        AWS Security Hub and SIEMs.
     type: list
     elements: str
-    choices: [json, csv, markdown, html]
+    choices: [json, csv, markdown, html, ocsf]
     default: [json, csv, markdown, html]
   dest:
     description:
@@ -109,9 +112,9 @@ options:
       - A leading C(~) is expanded; environment variables are not (AWX injects secrets as environment variables).
       - Created with mode V(0750) when missing. An existing directory is never changed (neither its mode nor a
         symlink's target).
-      - The files are C(<report_name>.json), C(.csv), C(.md) and C(.html), mode V(0640), each written to a
-        temporary file and renamed, so that a crash never leaves half a report. A symlink at a report's path is
-        refused.
+      - The files are C(<report_name>.json), C(.csv), C(.md), C(.html) and C(.ocsf.json), mode V(0640), each
+        written to a temporary file and renamed, so that a crash never leaves half a report. A symlink at a
+        report's path is refused.
     type: str
   report_name:
     description:

@@ -37,12 +37,14 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyE
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import load_policy_file
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
+from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
@@ -67,6 +69,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "ocsf": "application/json; charset=utf-8",
 }
 NO_BASELINE = "first audit, no baseline"
 
@@ -82,7 +85,7 @@ def audit_option_spec():
         fail_severity=dict(type="str", choices=list(SEVERITIES)),
         waiver_warn_days=dict(type="int", default=DEFAULT_WAIVER_WARN_DAYS),
         policy_file=dict(type="str"),
-        formats=dict(type="list", elements="str", default=list(FORMATS), choices=list(FORMATS)),
+        formats=dict(type="list", elements="str", default=list(DEFAULT_FORMATS), choices=list(FORMATS)),
         # str, not path: a path option expands environment variables, and AWX injects the secret key as
         # one; a dest of "$AWS_SECRET_ACCESS_KEY" would put it in the report paths. ~ is expanded below.
         dest=dict(type="str"),
@@ -158,7 +161,8 @@ class Plan:
         elif baseline:
             self.baseline_path = os.path.join(basedir, os.path.expanduser(baseline))
         if self.bucket:  # the longest key a run writes must fit S3's limit, checked before any request
-            longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.html"
+            extension = max(EXTENSIONS.values(), key=len)
+            longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.{extension}"
             if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
                 raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
 

@@ -26,6 +26,8 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTIO
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
+from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
@@ -60,7 +62,9 @@ _COUNTS = (
 )
 
 
-FORMATS = ("json", "csv", "markdown", "html")
+FORMATS = ("json", "csv", "markdown", "html", "ocsf")
+# What is rendered when no formats are given: ocsf (the findings as OCSF events) is asked for by name.
+DEFAULT_FORMATS = ("json", "csv", "markdown", "html")
 # Characters that change how text is shown rather than what it says: C0 and C1 controls (terminal escapes),
 # format characters (bidirectional overrides, zero-width marks) and the Unicode line and paragraph separators.
 _INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
@@ -208,14 +212,22 @@ def to_json(report):
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(report, formats=FORMATS):
-    """The report in each of ``formats`` (json, csv, markdown, html): a dict of format to text, read from
-    one plain copy of the report."""
+def _ocsf(report):
+    try:
+        return to_ocsf(report)
+    except OcsfError as error:
+        raise ReportError(str(error)) from None
+
+
+def render(report, formats=DEFAULT_FORMATS):
+    """The report in each of ``formats`` (json, csv, markdown, html, ocsf): a dict of format to text, read
+    from one plain copy of the report."""
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ReportError(f"unknown format(s) {', '.join(unknown)}; known formats: {', '.join(FORMATS)}.")
     report = plain(report)
     writers = {"json": to_json, "csv": lambda r: to_csv(r["accounts"]), "markdown": to_markdown, "html": to_html}
+    writers["ocsf"] = _ocsf
     return {fmt: writers[fmt](report) for fmt in FORMATS if fmt in formats}
 
 

@@ -27,7 +27,7 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # the action reports a missing boto3 before it gets here
 
-EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html"}
+EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "ocsf": "ocsf.json"}
 LATEST = "latest.json"
 POINTER_FORMAT = 1
 FILE_MODE = 0o640

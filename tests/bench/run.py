@@ -31,6 +31,7 @@ from ansible_collections.chime.admin.plugins.module_utils._chime.listing import 
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
+from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 
@@ -497,8 +498,9 @@ def measure_audit_role(count, runs):
         rss, _output = peak_rss_mib([*command, role], env)
         module_rss, _output = peak_rss_mib([*command, module], env)
         texts = {}
-        for fmt, extension in EXTENSIONS.items():
-            with open(os.path.join(dest, f"{DEFAULT_REPORT_NAME}.{extension}"), encoding="utf-8", newline="") as handle:
+        for fmt in DEFAULT_FORMATS:  # what the role writes by default
+            path = os.path.join(dest, f"{DEFAULT_REPORT_NAME}.{EXTENSIONS[fmt]}")
+            with open(path, encoding="utf-8", newline="") as handle:
                 texts[fmt] = handle.read()
         size = sum(len(text.encode("utf-8")) for text in texts.values())
         upload, requests = s3_uploads(endpoint.tenants[0], texts, runs)

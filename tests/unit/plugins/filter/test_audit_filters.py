@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The audit filters as templates use them, through ansible's templar."""
 
+import json
 import re
 
 import pytest
@@ -103,3 +104,22 @@ def test_render_filter():
         _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render(['pdf']) }}", listing=listing)
     with pytest.raises(AnsibleFilterError, match="audit_render: formats must be a list"):
         _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render('json') }}", listing=listing)
+
+
+def test_render_filter_writes_the_findings_as_ocsf_events():
+    listing = {"accounts": ACCOUNTS, "summary": {"total": 2}}
+    expression = (
+        "{{ listing | chime.admin.audit_report(rules={'no_suspended_accounts': true}, generated_at=when)"
+        " | chime.admin.audit_render(['ocsf']) }}"
+    )
+    texts = _render(expression, listing=listing, when="2026-11-29T08:00:00+00:00")
+    assert list(texts) == ["ocsf"]
+    (event,) = json.loads(texts["ocsf"])
+    assert (event["class_uid"], event["type_uid"], event["status"]) == (2003, 200301, "New")
+    assert event["compliance"]["control"] == "no_suspended_accounts"
+    assert event["resources"][0]["uid"] == "a" and event["resources"][0]["name"] == "=cmd"
+    assert event["time"] == 1795939200000
+    defaults = _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render }}", listing=listing)
+    assert list(defaults) == ["json", "csv", "markdown", "html"]  # ocsf is rendered only when asked for
+    with pytest.raises(AnsibleFilterError, match="audit_render: the ocsf format needs the report's generated_at"):
+        _render(expression.replace("generated_at=when", "generated_at=none"), listing=listing)

@@ -1,0 +1,312 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the OCSF rendering of an audit report's findings (plugins/plugin_utils/_ocsf.py).
+
+Every event is validated with py-ocsf-models' ComplianceFinding, the Python models of the OCSF schema version
+the rendering declares, and read back through the model to show that no attribute stands where the model does
+not put it.
+"""
+
+import copy
+import json
+import unicodedata
+
+import pytest
+from py_ocsf_models import OCSF_VERSION
+from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
+from py_ocsf_models.objects.cloud import Cloud
+
+from ansible_collections.chime.admin.plugins.plugin_utils import _ocsf as ocsf
+from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
+
+CALLER = "arn:aws-us-gov:sts::444455556666:assumed-role/Audit/job"
+HOSTILE = 'Sales \x1b[31m\u202eevil\u2066 "quoted" \\ \x85\x9b2J\u2028</script>'
+POLICY = {
+    "name": "chime-baseline",
+    "version": "2026.11",
+    "fail_severity": "medium",
+    "rules": {
+        "no_suspended_accounts": {
+            "kind": "built-in",
+            "severity": "high",
+            "description": "No Chime account is suspended",
+            "remediation": "Reactivate the account or delete it.",
+            "setting": True,
+        },
+        "team-accounts-pro": {
+            "kind": "custom",
+            "severity": "low",
+            "description": "Team accounts default to Pro",
+            "remediation": "Set the default license to Pro.",
+            "setting": {"account_type": "Team", "default_license": "Pro"},
+        },
+        "name_pattern": {
+            "kind": "built-in",
+            "severity": "informational",
+            "description": "Account names follow the naming scheme",
+            "remediation": "Rename the account.",
+            "setting": "^(eng|fin)-",
+        },
+        "allowed_aws_account_ids": {
+            "kind": "built-in",
+            "severity": "critical",
+            "description": "Accounts live in allowed AWS accounts only",
+            "remediation": "Move the account's users and delete it.",
+            "setting": ["111122223333"],
+        },
+        "allowed_default_licenses": {
+            "kind": "built-in",
+            "severity": "medium",
+            "description": "Default licenses are allowed ones",
+            "remediation": "Change the default license.",
+            "setting": "not checked",
+        },
+    },
+}
+
+
+def _finding(rule, severity, account_id, name="eng-one", aws_account_id="111122223333", waiver=None):
+    return {
+        "aws_account_id": aws_account_id,
+        "account_id": account_id,
+        "name": name,
+        "rule": rule,
+        "severity": severity,
+        "detail": f"{rule} is broken by {name}",
+        "waiver": waiver,
+    }
+
+
+def _waiver(state, expires, **extra):
+    return {
+        "rule": "team-accounts-pro",
+        "account_id": extra.pop("account_id", "6f1d2e3c-0000-4000-8000-000000000003"),
+        "reason": "Pro licenses are bought in the new fiscal year",
+        "expires": expires,
+        "owner": extra.pop("owner", "platform-team"),
+        "ticket": extra.pop("ticket", "SEC-1234"),
+        "state": state,
+    }
+
+
+VIOLATIONS = [
+    _finding("no_suspended_accounts", "high", "6f1d2e3c-0000-4000-8000-000000000001", name=HOSTILE),
+    _finding(
+        "allowed_aws_account_ids", "critical", "6f1d2e3c-0000-4000-8000-000000000002", aws_account_id="999988887777"
+    ),
+    _finding("name_pattern", "informational", "6f1d2e3c-0000-4000-8000-000000000001", name=HOSTILE),
+    _finding(
+        "team-accounts-pro",
+        "low",
+        "6f1d2e3c-0000-4000-8000-000000000003",
+        waiver=_waiver("expired", "2026-01-31", owner=None, ticket=None),
+    ),
+]
+WAIVED = [
+    _finding(
+        "team-accounts-pro", "low", "6f1d2e3c-0000-4000-8000-000000000004", waiver=_waiver("active", "2026-12-31")
+    ),
+    _finding(
+        "no_suspended_accounts",
+        "high",
+        "6f1d2e3c-0000-4000-8000-000000000005",
+        name='Lisboa "Sales"',
+        waiver=dict(_waiver("active", "2027-03-01"), rule="no_suspended_accounts"),
+    ),
+]
+
+
+def _report(violations=None, waived=None, caller=CALLER):
+    """A report of format 3, as the policy code makes it, of VIOLATIONS and WAIVED unless given others; only
+    what the OCSF rendering reads is filled in."""
+    return {
+        "report_format": 3,
+        "generated_at": "2026-11-29T08:00:00+00:00",
+        "source": {
+            "caller": caller,
+            "aws_accounts": ["111122223333", "999988887777"],
+            "filters": {"name": None, "user_email": False},
+            "policy": copy.deepcopy(POLICY),
+            "collection_version": "9.8.7",
+        },
+        "summary": {"total": 5},
+        "accounts": [],
+        "violations": copy.deepcopy(VIOLATIONS if violations is None else violations),
+        "waived": copy.deepcopy(WAIVED if waived is None else waived),
+        "waivers": [],
+        "changes": None,
+    }
+
+
+# OCSF 1.5.0 attributes that py-ocsf-models 0.10.0 does not model: the Compliance Finding class has no `cloud`
+# attribute (it comes with the cloud profile, validated on its own below), and its compliance object no `status`
+# (the caption of compliance.status_id) and its cloud object no `cloud_partition`.
+NOT_MODELLED = {("cloud",), ("compliance", "status")}
+
+
+def _without(event, paths):
+    event = copy.deepcopy(event)
+    for path in paths:
+        holder = event
+        for key in path[:-1]:
+            holder = holder[key]
+        holder.pop(path[-1], None)
+    return event
+
+
+def _validate(event):
+    """``event`` validated by py-ocsf-models: the model accepts it, and every attribute but the few the model
+    does not know reads back unchanged (pydantic drops an attribute it does not know without a word)."""
+    model = ComplianceFinding.model_validate(event)
+    assert model.model_dump(mode="json", exclude_none=True) == _without(event, NOT_MODELLED)
+    cloud = Cloud.model_validate(event["cloud"])
+    assert cloud.model_dump(mode="json", exclude_none=True) == _without(event["cloud"], [("cloud_partition",)])
+    return model
+
+
+def _events(report):
+    text = ocsf.to_ocsf(report)
+    assert text.endswith("\n")
+    return json.loads(text)
+
+
+def test_every_finding_is_a_valid_compliance_finding_open_ones_first():
+    report = _report()
+    events = _events(report)
+    assert len(events) == len(report["violations"]) + len(report["waived"]) == 6
+    for event in events:
+        model = _validate(event)
+        assert (model.class_uid, model.category_uid, model.type_uid, model.activity_id) == (2003, 2, 200301, 1)
+        assert event["metadata"]["version"] == OCSF_VERSION
+        assert event["metadata"]["product"] == {
+            "name": "chime.admin",
+            "vendor_name": "chime.admin contributors",
+            "version": "9.8.7",
+        }
+        assert event["time"] == 1795939200000  # 2026-11-29T08:00:00Z in epoch milliseconds
+        assert event["compliance"]["standards"] == ["chime-baseline 2026.11"]
+        assert (event["compliance"]["status"], event["compliance"]["status_id"]) == ("Fail", 3)
+        assert event["cloud"]["provider"] == "AWS" and event["cloud"]["region"] == "us-east-1"
+        assert event["cloud"]["cloud_partition"] == event["resources"][0]["cloud_partition"] == "aws-us-gov"
+    findings = report["violations"] + report["waived"]
+    assert [e["compliance"]["control"] for e in events] == [f["rule"] for f in findings]
+    assert [e["resources"][0]["uid"] for e in events] == [f["account_id"] for f in findings]
+    assert [e["status"] for e in events] == ["New"] * 4 + ["Suppressed"] * 2
+    assert [e["status_id"] for e in events] == [1] * 4 + [3] * 2
+
+
+def test_each_event_names_the_rule_the_account_and_the_remediation():
+    event = _events(_report())[1]
+    assert event["finding_info"]["title"] == "Accounts live in allowed AWS accounts only"
+    assert event["compliance"]["desc"] == "Accounts live in allowed AWS accounts only"
+    assert event["finding_info"]["desc"] == "allowed_aws_account_ids is broken by eng-one"
+    assert event["remediation"] == {"desc": "Move the account's users and delete it."}
+    aws_account = {"name": "999988887777", "type": "AWS Account", "type_id": 10, "uid": "999988887777"}
+    assert event["cloud"]["account"] == aws_account
+    resource = event["resources"][0]
+    assert (resource["type"], resource["name"], resource["region"]) == ("AWS::Chime::Account", "eng-one", "us-east-1")
+    assert resource["owner"] == {
+        "account": aws_account,
+        "name": "999988887777",
+        "type": "AWS Account",
+        "type_id": 99,
+        "uid": "999988887777",
+    }
+
+
+@pytest.mark.parametrize(
+    "severity,severity_id,caption",
+    [("informational", 1, "Informational"), ("low", 2, "Low"), ("medium", 3, "Medium"), ("high", 4, "High"),
+     ("critical", 5, "Critical")],
+)  # fmt: skip
+def test_severities_map_to_ocsf_severity_ids(severity, severity_id, caption):
+    (event,) = _events(_report([_finding("name_pattern", severity, "a")], []))
+    assert (event["severity_id"], event["severity"]) == (severity_id, caption)
+    _validate(event)
+
+
+def test_waivers_are_recorded_with_their_reason_owner_ticket_and_expiry():
+    events = _events(_report())
+    expired, waived = events[3], events[4]
+    assert waived["status"] == "Suppressed" and expired["status"] == "New"
+    assert waived["unmapped"] == {"waiver": WAIVED[0]["waiver"]}
+    assert waived["status_detail"] == (
+        "Suppressed by a waiver until 2026-12-31: Pro licenses are bought in the new fiscal year"
+        " (owner platform-team, ticket SEC-1234)."
+    )
+    assert expired["unmapped"] == {"waiver": VIOLATIONS[3]["waiver"]}
+    assert expired["status_detail"] == "A waiver expired on 2026-01-31: Pro licenses are bought in the new fiscal year."
+    assert "unmapped" not in events[0] and "status_detail" not in events[0]
+
+
+def test_the_finding_uid_is_stable_and_differs_between_findings():
+    first, again = _events(_report()), _events(_report())
+    uids = [e["finding_info"]["uid"] for e in first]
+    assert uids == [e["finding_info"]["uid"] for e in again]
+    assert len(set(uids)) == len(uids)
+    # The same rule and accounts in a later run, under another name, detail and severity: the same finding.
+    renamed = dict(VIOLATIONS[0], name="Renamed", detail="other words", severity="low")
+    (event,) = _events(dict(_report([renamed], []), generated_at="2027-01-01T00:00:00+00:00"))
+    assert event["finding_info"]["uid"] == uids[0]
+    # Another Chime account, another AWS account or another rule is another finding.
+    for change in ({"account_id": "other"}, {"aws_account_id": "000011112222"}, {"rule": "team-accounts-pro"}):
+        (event,) = _events(_report([dict(VIOLATIONS[0], **change)], []))
+        assert event["finding_info"]["uid"] not in uids
+    assert all(HOSTILE not in uid and len(uid) == 64 for uid in uids)
+
+
+def test_hostile_names_stay_valid_json_and_show_inertly():
+    text = ocsf.to_ocsf(_report())
+    for char in "\x1b\x85\x9b\u202e\u2066\u2028":
+        assert char not in text
+    assert '\\u001b[31m\\u202eevil\\u2066 \\"quoted\\" \\\\ \\u0085\\u009b2J\\u2028</script>' in text
+    events = json.loads(text)
+    assert events[0]["resources"][0]["name"] == HOSTILE  # the escapes read back as the name itself
+    assert events[5]["resources"][0]["name"] == 'Lisboa "Sales"'
+    for event in events:
+        _validate(event)
+    assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in text.replace("\n", ""))
+
+
+def test_format_and_characters_beyond_the_bmp_and_printable_text():
+    name = "Zürich 東京 \U000e0001tag \U0001d173 \ud800"
+    text = ocsf.to_ocsf(_report([_finding("name_pattern", "low", "a", name=name)], []))
+    assert "Zürich 東京" in text and "\\udb40\\udc01tag \\ud834\\udd73 \\ud800" in text
+    assert json.loads(text)[0]["resources"][0]["name"] == name
+    text.encode("utf-8")  # no lone surrogate is left in the text
+
+
+def test_a_report_without_a_caller_has_no_partition():
+    events = _events(_report(caller=None))
+    assert len(events) == 6
+    for event in events:
+        _validate(event)
+        assert "cloud_partition" not in event["cloud"] and "cloud_partition" not in event["resources"][0]
+
+
+def test_a_report_without_findings_is_an_empty_array():
+    assert ocsf.to_ocsf(_report([], [])) == "[]\n"
+    assert ocsf.to_ocsf(dict(_report([], []), generated_at=None)) == "[]\n"  # no event needs the time
+
+
+def test_a_report_of_format_2_still_renders():
+    """Before report format 3, findings had no severity, and the policy was each rule's setting."""
+    report = _report([{k: v for k, v in VIOLATIONS[0].items() if k not in ("severity", "waiver")}], [])
+    report["source"]["policy"] = {"no_suspended_accounts": True, "name_pattern": "not checked"}
+    del report["waived"]
+    (event,) = _events(report)
+    _validate(event)
+    assert (event["severity_id"], event["severity"]) == (0, "Unknown")
+    assert event["finding_info"]["title"] == "no_suspended_accounts" and "standards" not in event["compliance"]
+    assert "remediation" not in event
+
+
+def test_render_writes_ocsf_only_when_asked_and_refuses_a_report_without_its_time():
+    report = _report()
+    assert "ocsf" in rp.FORMATS and "ocsf" not in rp.DEFAULT_FORMATS
+    listing = {"accounts": [], "summary": {"total": 0}}
+    assert list(rp.render(rp.build_report(listing, generated_at=report["generated_at"]))) == list(rp.DEFAULT_FORMATS)
+    assert rp.render(report, ["ocsf"]) == {"ocsf": ocsf.to_ocsf(report)}
+    with pytest.raises(rp.ReportError, match="the ocsf format needs the report's generated_at as an ISO 8601 time"):
+        rp.render(dict(report, generated_at=None), ["ocsf"])
