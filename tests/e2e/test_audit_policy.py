@@ -55,7 +55,9 @@ def test_low_findings_pass_at_medium_and_one_high_finding_fails_naming_it(sample
         "critical": 0, "high": 0, "medium": 0, "low": len(low), "informational": 0,
     }  # fmt: skip
     assert stats["account_audit_summary"]["violations"]["failing"] == 0
-    assert "None at or above medium: the job does not fail." in passed.stdout
+    assert f"Violations: {len(low)} (low: {len(low)}); 0 at or above medium, the severity that fails the job" in (
+        passed.stdout
+    )
 
     # One Enterprise account without a sign-in delegate group: enterprise_signin_delegate_groups is high.
     ungrouped = data.accounts[12]
@@ -89,7 +91,8 @@ def test_the_projects_policy_file_with_custom_rules_severities_and_waivers(sampl
          "expires": (today + datetime.timedelta(days=10)).isoformat()}
     )  # fmt: skip
     files = {"policy-dated.yml": yaml.safe_dump(policy)}
-    result = job(tmp_path, sample, files, audit_policy_file="policy-dated.yml")
+    formats = ["json", "markdown", "ocsf"]
+    result = job(tmp_path, sample, files, audit_policy_file="policy-dated.yml", account_audit_formats=formats)
     report = json.loads((tmp_path / "reports" / "chime-account-audit.json").read_text(encoding="utf-8"))
     source = report["source"]["policy"]
     assert (source["name"], source["version"], source["fail_severity"]) == (policy["name"], "2026.12", "medium")
@@ -120,6 +123,12 @@ def test_the_projects_policy_file_with_custom_rules_severities_and_waivers(sampl
     assert failing and (result.status == "failed") and report["summary"]["violations"]["failing"] == failing
     assert f"At or above medium: {failing} violation(s)" in failure_message(result)
     assert "Waived: 1 finding(s)" in result.stdout and "1 matching nothing, 1 expiring soon" in result.stdout
+    # One OCSF Compliance Finding per violation and per waived finding (each validated in test_ocsf.py).
+    events = json.loads((tmp_path / "reports" / "chime-account-audit.ocsf.json").read_text(encoding="utf-8"))
+    assert len(events) == len(report["violations"]) + len(report["waived"])
+    assert {e["class_uid"] for e in events} == {2003}
+    assert [e["status"] for e in events].count("Suppressed") == 1
+    assert {s for e in events for s in e["compliance"]["standards"]} == {f"{policy['name']} 2026.12"}
     markdown = (tmp_path / "reports" / "chime-account-audit.md").read_text(encoding="utf-8")
     assert "## Waived findings" in markdown and "## Waivers that matched nothing" in markdown
     assert "## Expired waivers" in markdown and "CHG-2041" in markdown
