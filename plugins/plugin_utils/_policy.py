@@ -341,6 +341,8 @@ def _compile_leaf(node, where):
             expected = sorted(_as_str_list(value, f"{where}.value"))
         else:
             expected = _scalar(value, where)
+            if key != "age_days":  # the account's fields are text: a number (YAML's 111122223333) is compared as text
+                expected = _as_str(expected, f"{where}.value")
         return _eq_test(key, op, expected, listed)
     return _order_test(key, op, _bound(key, value, where))
 
@@ -358,7 +360,7 @@ def _bound(key, value, where):
         return value
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise PolicyError(f"{where}.value must be a string or a number, got {value!r}.")
-    return value
+    return _as_str(value, f"{where}.value")  # compared with a text field as text, as eq and in compare it
 
 
 def _no_value_test(key, op):

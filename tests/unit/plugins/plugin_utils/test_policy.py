@@ -711,6 +711,22 @@ def test_numbers_in_allow_lists_are_converted_to_strings():
 
 
 @pytest.mark.parametrize(
+    "where,require",
+    [
+        ({"key": "aws_account_id", "value": 444455556666}, {"key": "name", "op": "regex", "value": "^fin-"}),
+        (None, {"key": "aws_account_id", "op": "ne", "value": 444455556666}),
+        (None, {"key": "aws_account_id", "op": "lt", "value": 444400000000}),
+        ({"key": "created_timestamp", "op": "lt", "value": 2021}, {"key": "aws_account_id", "op": "eq", "value": 1}),
+    ],
+    ids=["eq-in-where", "ne", "lt", "lt-in-where"],
+)
+def test_a_number_compared_with_a_text_field_is_converted_as_in_an_allow_list(where, require):
+    # YAML reads an unquoted AWS account ID as an int; the account's fields are strings.
+    accounts = [_account(1, created_timestamp="2022-01-01T00:00:00Z"), _account(2, aws_account_id=OTHER_AWS)]
+    assert _flagged(accounts, _rule(require, where=where)) == [("id-2", "r")]
+
+
+@pytest.mark.parametrize(
     "setting,words",
     [
         ([{"id": "111122223333"}], "one member is {'id': '111122223333'}"),
