@@ -121,7 +121,8 @@ def pattern_search(compiled, text):
     try:
         return compiled.search(text) is not None
     except UnicodeEncodeError:
-        return compiled.search(text.encode("utf-8", "replace").decode("utf-8")) is not None
+        # U+FFFD: encode(..., "replace") would give "?", a character that a pattern may allow.
+        return compiled.search("".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)) is not None
 
 
 # ----- coercion: the role's argument spec converts its inputs; the filters get the same conversion ----

@@ -450,6 +450,14 @@ def test_a_lone_surrogate_in_a_name_does_not_crash_a_pattern(name, matches):
     assert _flagged(accounts, custom) == [(a, "r") for a, _ in expected]
 
 
+@pytest.mark.parametrize("pattern,matches", [(r"^x\x{FFFD}y$", True), (r"^x\?y$", False), (r"^x.y$", True)])
+def test_a_lone_surrogate_is_matched_as_the_replacement_character(pattern, matches):
+    accounts = [_account(1, name="x\ud800y")]
+    assert _flagged(accounts, rules={"name_pattern": pattern}) == ([] if matches else [("id-1", "name_pattern")])
+    custom = _rule({"key": "name", "op": "regex", "value": pattern})
+    assert _flagged(accounts, custom) == ([] if matches else [("id-1", "r")])
+
+
 # ----- severities -----------------------------------------------------------------------------------
 DEFAULT_SEVERITIES = {
     "allowed_aws_account_ids": "high",
