@@ -306,11 +306,9 @@ def _ordered(left, right):
 
 
 def _compile_leaf(node, where):
-    unknown = sorted(set(node) - {"key", "op", "value", "type"})
+    unknown = sorted(set(map(str, node)) - {"key", "op", "value", "type"})
     if unknown:
-        raise PolicyError(
-            f"{where}: unknown field(s) {', '.join(map(str, unknown))}; a value filter has key, op, value."
-        )
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(unknown)}; a value filter has key, op, value.")
     if node.get("type", "value") != "value":
         raise PolicyError(f"{where}.type: only value filters are supported, got {node.get('type')!r}.")
     key, op = node.get("key"), node.get("op", "eq")

@@ -338,6 +338,11 @@ def test_a_bad_filter_is_refused_naming_the_rule_and_the_field(require, words):
     assert words in _refusal(custom_rules=[_rule(require)])
 
 
+def test_unknown_fields_that_are_not_all_strings_are_refused_by_name():
+    require = {"key": "name", "op": "eq", "value": "x", 1: "a", "extra": "b"}  # YAML may give an int key
+    assert f"{RULE}.require: unknown field(s) 1, extra" in _refusal(custom_rules=[_rule(require)])
+
+
 def test_a_bad_where_is_named_as_the_where():
     message = _refusal(custom_rules=[_rule(TEAM, where={"key": "age", "op": "gt", "value": 1})])
     assert f"{RULE}.where.key: unknown key 'age'" in message
