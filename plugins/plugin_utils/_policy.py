@@ -121,7 +121,8 @@ def pattern_search(compiled, text):
     try:
         return compiled.search(text) is not None
     except UnicodeEncodeError:
-        return compiled.search(text.encode("utf-8", "replace").decode("utf-8")) is not None
+        # U+FFFD: encode(..., "replace") would give "?", a character that a pattern may allow.
+        return compiled.search("".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)) is not None
 
 
 # ----- coercion: the role's argument spec converts its inputs; the filters get the same conversion ----
@@ -305,11 +306,9 @@ def _ordered(left, right):
 
 
 def _compile_leaf(node, where):
-    unknown = sorted(set(node) - {"key", "op", "value", "type"})
+    unknown = sorted(set(map(str, node)) - {"key", "op", "value", "type"})
     if unknown:
-        raise PolicyError(
-            f"{where}: unknown field(s) {', '.join(map(str, unknown))}; a value filter has key, op, value."
-        )
+        raise PolicyError(f"{where}: unknown field(s) {', '.join(unknown)}; a value filter has key, op, value.")
     if node.get("type", "value") != "value":
         raise PolicyError(f"{where}.type: only value filters are supported, got {node.get('type')!r}.")
     key, op = node.get("key"), node.get("op", "eq")
@@ -341,6 +340,8 @@ def _compile_leaf(node, where):
             expected = sorted(_as_str_list(value, f"{where}.value"))
         else:
             expected = _scalar(value, where)
+            if key != "age_days":  # the account's fields are text: a number (YAML's 111122223333) is compared as text
+                expected = _as_str(expected, f"{where}.value")
         return _eq_test(key, op, expected, listed)
     return _order_test(key, op, _bound(key, value, where))
 
@@ -358,7 +359,7 @@ def _bound(key, value, where):
         return value
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise PolicyError(f"{where}.value must be a string or a number, got {value!r}.")
-    return value
+    return _as_str(value, f"{where}.value")  # compared with a text field as text, as eq and in compare it
 
 
 def _no_value_test(key, op):
