@@ -31,6 +31,7 @@ from ansible_collections.chime.admin.plugins.module_utils._chime.listing import 
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
@@ -38,6 +39,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 from e2e.awx_jobs import MAX_EVENT_RES_DATA
 from e2e.awx_jobs import largest_event_res
 from e2e.awx_jobs import run_job
+from fake_chime.data import audit_sample
 from fake_chime.process import FakeChimeProcess
 from fake_chime.s3 import FakeS3
 from fake_chime.testing import create_chime_client
@@ -540,6 +542,68 @@ def measure_audit_role(count, runs):
     ]
 
 
+# Fourteen custom rules over every op, with the six built-in rules: the 20 rules of the policy measured.
+BENCH_BUILT_IN = {
+    "allowed_aws_account_ids": ["111122223333"],
+    "allowed_account_types": ["Team", "EnterpriseDirectory", "EnterpriseLWA", "EnterpriseOIDC"],
+    "allowed_default_licenses": ["Basic", "Plus", "Pro"],
+    "no_suspended_accounts": True,
+    "enterprise_signin_delegate_groups": True,
+    "name_pattern": r"^[\pL\pN_ .'-]+$",
+}
+
+
+def _bench_custom_rules():
+    leaves = [
+        {"key": "account_type", "op": "eq", "value": "Team"},
+        {"key": "account_status", "op": "ne", "value": "Suspended"},
+        {"key": "default_license", "op": "in", "value": ["Basic", "Plus", "Pro"]},
+        {"key": "default_license", "op": "not-in", "value": ["ProTrial"]},
+        {"key": "supported_licenses", "op": "contains", "value": "Basic"},
+        {"key": "signin_delegate_groups", "op": "not-contains", "value": "everyone"},
+        {"key": "name", "op": "regex", "value": "^[A-Z]"},
+        {"key": "age_days", "op": "lt", "value": 3650},
+        {"key": "age_days", "op": "ge", "value": 0},
+        {"key": "created_timestamp", "op": "gt", "value": "2000-01-01"},
+        {"key": "account_id", "op": "present"},
+        {"key": "name", "op": "absent"},
+        {"key": "signin_delegate_groups", "op": "empty"},
+        {"or": [{"key": "account_type", "op": "eq", "value": "Team"}, {"not": {"key": "name", "op": "empty"}}]},
+    ]
+    return [
+        {"id": f"bench-{i}", "description": "d", "severity": "low", "remediation": "r", "require": leaf}
+        for i, leaf in enumerate(leaves)
+    ]
+
+
+def measure_policy(count, runs):
+    """10. The policy's evaluation per account: 20 rules (6 built-in, 14 custom over every op) against the 6
+    built-in rules alone, alternating; and a catastrophic pattern on RE2."""
+    accounts = [core.normalize_account(raw) for raw in audit_sample(count, seed=5).accounts]
+    full = Policy(BENCH_BUILT_IN, custom_rules=_bench_custom_rules())
+    built_in = Policy(BENCH_BUILT_IN)
+    assert len(full.checked()) == 20, full.checked()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    twenty, six, ratio = alternate(lambda: full.evaluate(accounts, now), lambda: built_in.evaluate(accounts, now), runs)
+    catastrophic = Policy({"name_pattern": "^([A-Za-z0-9]+[ -]?)+$"})
+    hostile = [dict(accounts[0], name="a" * 99 + "!")]
+    redos = statistics.median(timed(lambda: catastrophic.evaluate(hostile, now)) for _ in range(max(runs, 3)))
+    return [
+        (
+            f"policy evaluation, {count} accounts x 20 rules vs x 6 built-in rules",
+            f"{twenty * 1e6 / count:.1f} us vs {six * 1e6 / count:.1f} us per account",
+            f"ratio {ratio:.2f}; {twenty * 1e9 / count / 20:.0f} ns per account-rule",
+            f"{twenty:.2f} s for all {count}",
+        ),
+        (
+            "name_pattern ^([A-Za-z0-9]+[ -]?)+$ on a 100-character name ending in !",
+            f"{redos * 1e6:.0f} us",
+            "RE2: linear in the name",
+            "Python's re: seconds at 24 characters, doubling per character",
+        ),
+    ]
+
+
 # ----- report ----------------------------------------------------------------------------------
 def versions():
     """The machine and the versions the figures were measured with."""
@@ -701,6 +765,7 @@ FULL = [
     (measure_organization_listing, (20, 1000, 200, 0.1, 5)),
     (measure_organization_task, (20, 100, 20, 0.1, 3)),
     (measure_audit_role, (10000, 5)),
+    (measure_policy, (10000, 5)),
 ]
 # The smoke run proves that every measurement runs and prints a row that parses: one pair each is enough.
 SMOKE = [
@@ -713,6 +778,7 @@ SMOKE = [
     (measure_organization_listing, (3, 40, 20, 0.01, 1)),
     (measure_organization_task, (3, 20, 10, 0.01, 1)),
     (measure_audit_role, (300, 1)),
+    (measure_policy, (1000, 1)),
 ]
 
 
