@@ -689,6 +689,9 @@ class Policy:
         known = (*RULES, *(rule.name for rule in self.custom))
         self.severities = stage("severities", lambda: self._severities(severities, known))
         self.waivers = stage("waivers", lambda: self._waivers(waivers, known))
+        self._waivers_by_rule = {}  # a finding is matched against its rule's waivers only
+        for waiver in self.waivers:
+            self._waivers_by_rule.setdefault(waiver.rule, []).append(waiver)
 
     @staticmethod
     def _built_in(rules):
@@ -830,7 +833,7 @@ class Policy:
 
     def _apply_waivers(self, finding, today, used):
         expired = None
-        for waiver in self.waivers:
+        for waiver in self._waivers_by_rule.get(finding["rule"], ()):
             if not waiver.matches(finding):
                 continue
             used.add(waiver.index)
@@ -878,8 +881,15 @@ def load_policy_file(path, loader):
     except UnicodeDecodeError:
         raise PolicyError(f"policy file {path}: not UTF-8 text.") from None
     except Exception as error:  # pylint: disable=broad-exception-caught
-        # The loader's own error (YAML's, with the line and column) is the clearest message there is.
-        raise PolicyError(f"policy file {path}: not valid YAML: {error}") from None
+        # Where and what, but not YAML's own message: it quotes the offending line, and a policy_file that
+        # names the wrong file (an AWS credentials file, say) would put a secret in the job's output.
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+        raise PolicyError(f"policy file {path}: not valid YAML{where}: {problem}.") from None
     if not isinstance(policy, Mapping):
         raise PolicyError(f"policy file {path}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
     unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))

@@ -867,7 +867,7 @@ fail_severity: medium
         ("rules: {}\nexceptions: []\n", "unknown key(s) exceptions; known: name, version, rules"),
         ("- rules\n", "must be a mapping with name, version"),
         ("", "must be a mapping"),
-        ("rules: [unclosed\n", "not valid YAML: "),
+        ("rules: [unclosed\n", "not valid YAML at line "),
         (b"name: \xff\xfe\n", "not UTF-8 text."),
         ("# " + "x" * pol.MAX_POLICY_FILE_BYTES + "\n", f"larger than {pol.MAX_POLICY_FILE_BYTES} bytes."),
     ],
@@ -879,6 +879,22 @@ def test_a_bad_policy_file_is_refused_naming_the_file(tmp_path, data, words):
 
 def test_invalid_yaml_gives_the_line(tmp_path):
     assert "line 2" in _load_refusal(tmp_path, "name: x\nrules: [unclosed\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[default]\naws_access_key_id = AKIASECRETKEY0000001\naws_secret_access_key = s3cr3t/Value+x\n",
+        "name: x\nrules: {no_suspended_accounts: true\npassword: s3cr3t/Value+x\n",
+    ],
+    ids=["aws-credentials-file", "unclosed-mapping"],
+)
+def test_a_file_that_is_not_yaml_is_refused_without_quoting_it(tmp_path, text):
+    """YAML's own message quotes the offending line: a policy_file that names the wrong file (an AWS
+    credentials file) must not put its secret in the job's output."""
+    message = _load_refusal(tmp_path, text)
+    assert "not valid YAML at line" in message
+    assert "s3cr3t" not in message and "AKIASECRET" not in message
 
 
 def test_a_file_of_exactly_the_limit_is_read(tmp_path):
