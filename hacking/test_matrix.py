@@ -201,6 +201,8 @@ def oldest_rows(args, python):
     # their versions are the ones test-requirements.txt pins.
     requirements += ["pytest", pinned("pytest-xdist"), "PyYAML", "hypothesis", pinned("moto[server]")]
     requirements += [pinned("ansible-runner")]
+    # The reports' unit tests compare the CSV with defusedcsv's and render the Markdown with cmark-gfm.
+    requirements += [pinned("defusedcsv"), pinned("cmarkgfm")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")
