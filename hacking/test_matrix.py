@@ -204,6 +204,8 @@ def oldest_rows(args, python):
     requirements += [pinned("ansible-runner")]
     # The OCSF models that the unit tests of the ocsf report format validate its events with.
     requirements += [pinned("py-ocsf-models")]
+    # The reports' unit tests compare the CSV with defusedcsv's and render the Markdown with cmark-gfm.
+    requirements += [pinned("defusedcsv"), pinned("cmarkgfm")]
     venv = virtualenv(os.path.join(args.work, "oldest"), python, requirements)
     env = environment(venv, tree)
     log = os.path.join(args.work, "oldest.log")

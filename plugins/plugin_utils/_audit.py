@@ -16,6 +16,8 @@ The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:
 import csv
 import io
 import json
+import re
+import unicodedata
 
 CSV_COLUMNS = (
     "aws_account_id",
@@ -28,8 +30,9 @@ CSV_COLUMNS = (
     "account_status",
     "signin_delegate_groups",
 )
-# What a spreadsheet reads as the start of a formula (OWASP: =, +, -, @, tab, carriage return).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula: OWASP's =, +, -, @, tab and carriage return, and the | and
+# % that defusedcsv adds (DDE links, and the macros of some spreadsheets).
+_FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
 # The fields whose change a baseline comparison reports (the identifiers are the key).
 _COMPARED = tuple(c for c in CSV_COLUMNS if c not in ("aws_account_id", "account_id"))
 
@@ -79,9 +82,49 @@ def find_changes(baseline, accounts, unlisted_aws_accounts=(), unlisted_in_basel
     }
 
 
+# Characters that change how text is shown rather than what it says: C0 and C1 controls (terminal escapes),
+# format characters (bidirectional overrides and isolates, zero-width marks), surrogates and the Unicode line and
+# paragraph separators.
+INVISIBLE_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def visible(value):
+    """``value`` as text whose every character shows: an invisible or control character becomes its
+    ``\\uXXXX`` escape, so that an account name cannot move the cursor, recolour a terminal, reverse the
+    text around it or hide part of itself, in a job's output or a report."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in INVISIBLE_CATEGORIES else c for c in text)
+
+
+# A cell's parts as a spreadsheet may split it: on ``;`` in the locales whose list separator is the semicolon
+# (German, French, Dutch), on ``,`` in the others. Lists are joined with ``;`` too.
+_CELL_PARTS = re.compile(r"([;,])")
+# What a spreadsheet may pass over before a formula's first character: white space, and a quote.
+_PART_LEAD = re.compile(r'[\s"]*')
+
+
+def _formula_like(part):
+    """Whether a spreadsheet could take ``part`` for the start of a formula: it starts with a formula character,
+    or does after white space and quotes, in ASCII or as one of its compatibility forms (the full-width ＝＋－＠
+    that an input method types, the small forms), which NFKC maps to ASCII."""
+    if part[:1].isalnum():  # most cells; no letter or digit has a formula character as its NFKC form
+        return False
+    if part.startswith(_FORMULA_STARTS):
+        return True
+    first = part[_PART_LEAD.match(part).end() :][:1]
+    return unicodedata.normalize("NFKC", first).startswith(_FORMULA_STARTS)
+
+
 def neutralise(text):
-    """A cell a spreadsheet would evaluate as a formula, made inert with a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """``text`` made inert for a spreadsheet: each of its ``;``- and ``,``-separated parts that a spreadsheet
+    would take for a formula gets a leading apostrophe, the whole cell's first part included.
+
+    defusedcsv (the library for this) checks only a cell's first character, so this is our own: a spreadsheet
+    of a semicolon locale may read ``x;=1+1`` as two cells, the second a formula. Every cell that defusedcsv
+    escapes is neutralised here too."""
+    return "".join("'" + part if _formula_like(part) else part for part in _CELL_PARTS.split(text))
 
 
 def field_text(value, separator):
@@ -95,15 +138,54 @@ def field_text(value, separator):
 
 
 def _cell(value):
-    return neutralise(field_text(value, ";"))
+    """A CSV cell: the value as text, invisible characters as escapes (:func:`visible`), neutralised."""
+    return neutralise(visible(field_text(value, ";")))
+
+
+def _csv(header, rows):
+    """RFC 4180 CSV text (CRLF line ends) with every cell quoted, so that a reader that honours quotes finds
+    the separators of any locale inside a cell; for one that does not, each part is neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    return out.getvalue()
 
 
 def to_csv(accounts):
-    """The accounts as CSV text (RFC 4180: CRLF line ends, quotes where needed): a header, then one row
-    per account with the nine keys; lists joined with ``;``; formula-like cells neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for account in accounts:
-        writer.writerow([_cell(account.get(column)) for column in CSV_COLUMNS])
-    return out.getvalue()
+    """The accounts as CSV text (RFC 4180: CRLF line ends, every cell quoted): a header, then one row per
+    account with the nine keys; lists joined with ``;``; invisible characters escaped; formula-like cells
+    neutralised."""
+    return _csv(CSV_COLUMNS, ([account.get(column) for column in CSV_COLUMNS] for account in accounts))
+
+
+FINDINGS_CSV_COLUMNS = (
+    "aws_account_id",
+    "account_id",
+    "name",
+    "rule",
+    "severity",
+    "status",
+    "detail",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_ticket",
+    "waiver_expires",
+    "waiver_state",
+)
+_WAIVER_COLUMNS = ("reason", "owner", "ticket", "expires", "state")
+
+
+def findings_to_csv(findings):
+    """Audit findings as CSV text, written as :func:`to_csv` writes accounts: one row per finding with
+    ``FINDINGS_CSV_COLUMNS``. A finding has ``aws_account_id``, ``account_id``, ``name``, ``rule``,
+    ``severity``, ``detail`` and ``waiver``: None, or a dict with ``reason``, ``expires``, ``owner``,
+    ``ticket`` and ``state`` (``active`` or ``expired``). ``status`` is ``waived`` under an active waiver,
+    else ``open``; the waiver columns are empty without one."""
+    rows = []
+    for finding in findings:
+        waiver = finding.get("waiver") or {}
+        status = "waived" if waiver.get("state") == "active" else "open"
+        row = [finding.get(column) for column in ("aws_account_id", "account_id", "name", "rule", "severity")]
+        rows.append([*row, status, finding.get("detail"), *(waiver.get(key) for key in _WAIVER_COLUMNS)])
+    return _csv(FINDINGS_CSV_COLUMNS, rows)

@@ -23,9 +23,11 @@ import unicodedata
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import INVISIBLE_CATEGORIES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
@@ -65,19 +67,6 @@ _COUNTS = (
 FORMATS = ("json", "csv", "markdown", "html", "ocsf")
 # What is rendered when no formats are given: ocsf (the findings as OCSF events) is asked for by name.
 DEFAULT_FORMATS = ("json", "csv", "markdown", "html")
-# Characters that change how text is shown rather than what it says: C0 and C1 controls (terminal escapes),
-# format characters (bidirectional overrides, zero-width marks) and the Unicode line and paragraph separators.
-_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
-
-
-def visible(value):
-    """``value`` as text whose every character shows: an invisible or control character becomes its
-    ``\\uXXXX`` escape, so that an account name cannot move the cursor, recolour a terminal, reverse the
-    text around it or hide part of itself, in a job's output or a report."""
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 
 def plain(value):
@@ -150,6 +139,47 @@ def audit_time(generated_at):
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_surrogates(value):
+    """``value`` with every surrogate code point in its strings (dict keys included) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
+
+
+def _replace_lone_surrogates(listing):
+    """Replace, in ``listing`` (a plain copy), every lone surrogate with U+FFFD, and say where, never what.
+
+    Python's JSON parser, and so botocore's, turns an unpaired ``\\ud800`` escape into a lone surrogate, which
+    no UTF-8 file can hold. Returns one entry per field replaced, in the report's order: ``aws_account_id``,
+    ``account_id`` and ``field`` (the key: ``name``, or ``summary.by_type``, or ``aws_accounts.message`` with
+    ``account_id`` null), the identifiers as they read after the replacement."""
+    replaced = []
+    summary = listing.get("summary")
+    if isinstance(summary, dict):
+        for key, value in summary.items():
+            clean = _without_surrogates(value)
+            if clean != value or _without_surrogates(key) != key:
+                replaced.append({"aws_account_id": None, "account_id": None, "field": f"summary.{key}"})
+        listing["summary"] = _without_surrogates(summary)
+    for part, prefix in (("accounts", ""), ("aws_accounts", "aws_accounts.")):
+        for entry in listing.get(part) or []:
+            if not isinstance(entry, dict):
+                continue
+            fields = [key for key, value in entry.items() if _without_surrogates(value) != value]
+            for key in fields:
+                entry[key] = _without_surrogates(entry[key])
+            where = {"aws_account_id": entry.get("aws_account_id"), "account_id": entry.get("account_id")}
+            replaced += [dict(where, field=prefix + key) for key in fields]
+    return replaced
+
+
 def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
@@ -164,6 +194,7 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
     listing = plain({key: listing.get(key) for key in ("accounts", "summary", "aws_accounts")})
+    replaced = _replace_lone_surrogates(listing)
     accounts = listing["accounts"]
     policy = policy if policy is not None else Policy(rules)
     findings = policy.evaluate(accounts, audit_time(generated_at))
@@ -204,12 +235,30 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
     }
+    if replaced:
+        values["source"]["replaced_characters"] = replaced
     return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}
 
 
+# Runs of characters that json.dumps(ensure_ascii=False) writes as they are (beyond the printable ASCII).
+_JSON_RAW = re.compile(r"[^\x00-\x7e]+")
+
+
+def _json_escapes(match):
+    """A run of raw characters of the JSON text, its invisible ones (C1 controls, DEL, format characters such
+    as bidirectional overrides, line and paragraph separators, surrogates) as json's own ``\\uXXXX`` escapes."""
+    run = match.group()
+    if run.isprintable():
+        return run
+    return "".join(json.dumps(c)[1:-1] if unicodedata.category(c) in INVISIBLE_CATEGORIES else c for c in run)
+
+
 def to_json(report):
-    """The report as JSON text: UTF-8, two-space indentation, keys in the report's order."""
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON text: UTF-8, two-space indentation, keys in the report's order. json escapes the
+    C0 controls; the other invisible characters are escaped here, so that the text is safe to show in a
+    terminal and parses to the same data. Outside its strings, JSON text is ASCII, so every character
+    escaped is inside a string."""
+    return _JSON_RAW.sub(_json_escapes, json.dumps(report, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _ocsf(report):
@@ -418,16 +467,26 @@ def _changed_rows(changes):
 _MD_SPECIAL = "\\`*_[]|~"
 _MD_LINE_STARTS = ("#", "+", "-", "!", "=")
 _MD_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+# GFM's extended autolinks: a scheme's ``://`` (http, https, ftp), a host starting ``www.`` (both found as the
+# text is parsed, so a backslash escape stops them), and e-mail addresses (with or without ``mailto:`` or
+# ``xmpp:``), found in each text node once it is parsed, as GitHub finds ``@mentions``.
+_MD_WWW = re.compile(r"(www)\.", re.IGNORECASE)
+# An empty HTML comment ends the text node after each ``@``, so that no address or mention spans it: a backslash
+# or a character reference would not, as the ``@`` is back in the same text node once parsed. A renderer that
+# allows HTML shows nothing of the comment; one that escapes HTML shows it as text.
+_MD_AT = "@<!-- -->"
 
 
 def md(value):
-    """``value`` as inert Markdown text: HTML and Markdown syntax escaped, on one line."""
+    """``value`` as inert Markdown text: HTML and Markdown syntax escaped, on one line, and no text that GFM
+    would make a link of (a URL, a ``www.`` host, an e-mail address) or GitHub a mention."""
     text = visible(" ".join(("" if value is None else str(value)).split()))
     text = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
     if text.startswith(_MD_LINE_STARTS):
         text = "\\" + text
     text = _MD_ORDERED_ITEM.sub(r"\1\\\2", text)
-    return html.escape(text, quote=False)
+    text = _MD_WWW.sub(r"\1\\.", text.replace("://", "\\://"))
+    return html.escape(text, quote=False).replace("@", _MD_AT)
 
 
 def _md_table(headers, rows):
@@ -443,7 +502,7 @@ def to_markdown(report):
     lines = ["# Amazon Chime account audit", ""]
     lines.append(f"Generated {md(report.get('generated_at'))}.")
     aws = ", ".join(source["aws_accounts"]) or "none"
-    lines += ["", f"{summary.get('total', 0)} accounts in AWS account(s) {md(aws)}."]
+    lines += ["", f"{md(summary.get('total', 0))} accounts in AWS account(s) {md(aws)}."]
     if source.get("caller"):
         lines += ["", f"Listed as {md(source['caller'])}, with chime.admin {md(source.get('collection_version'))}."]
     filters = source["filters"]

@@ -8,8 +8,13 @@ A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, it
 
 import csv
 import io
+import re
 
 import pytest
+from defusedcsv import csv as defusedcsv
+from hypothesis import example
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit as audit
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy as policy
@@ -107,7 +112,19 @@ def test_changes_since_a_baseline():
     assert audit.find_changes([kept], [elsewhere])["added"] == [elsewhere]
 
 
-HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rReturn", 'Quote "and", comma']
+HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "|cmd", "%macro", 'Quote "and", comma']
+# What the tests take for a formula's first character: OWASP's and defusedcsv's, and their full-width and small
+# forms.
+FORMULA_CHARACTERS = tuple("=+-@|%\t\r＝＋－＠﹦﹢﹣﹫")
+
+
+def _starts_a_formula(text):
+    """Whether ``text`` starts with a formula character, as it is or after white space."""
+    return text.startswith(FORMULA_CHARACTERS) or text.lstrip().startswith(FORMULA_CHARACTERS)
+
+
+def _rows(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def test_csv_parses_back_to_the_same_values_with_formulas_neutralised():
@@ -116,8 +133,8 @@ def test_csv_parses_back_to_the_same_values_with_formulas_neutralised():
     accounts.append(_account(99, supported_licenses=[], signin_delegate_groups=groups))
     accounts.append(_account(100, account_type=None, created_timestamp=None))
     text = audit.to_csv(accounts)
-    assert text.endswith("\r\n") and "\r\n" in text.split('"')[0]  # CRLF line ends (RFC 4180)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert text.endswith("\r\n") and text.split("\r\n")[0] == ",".join(f'"{c}"' for c in audit.CSV_COLUMNS)
+    rows = _rows(text)
     assert tuple(rows[0]) == audit.CSV_COLUMNS and len(rows) == len(accounts) + 1
     names = [row[2] for row in rows[1:]]
     assert names[: len(HOSTILE) - 1] == ["'" + name for name in HOSTILE[:-1]]  # neutralised, otherwise intact
@@ -125,3 +142,108 @@ def test_csv_parses_back_to_the_same_values_with_formulas_neutralised():
     assert rows[-2][6] == "" and rows[-2][8] == "a;b" and rows[-2][5] == "Pro"
     assert rows[-1][3] == "" and rows[-1][4] == ""
     assert rows[1][6] == "Basic;Pro" and rows[1][4] == "2020-01-02T03:04:05+00:00"
+
+
+def test_every_csv_cell_is_quoted():
+    text = audit.to_csv([_account(1), _account(2, account_type=None, supported_licenses=[])])
+    quoted = re.compile(r'"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*')
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and len(lines) == 4
+    assert [line for line in lines[:-1] if not quoted.fullmatch(line)] == []
+
+
+@pytest.mark.parametrize(
+    "value,cell",
+    [
+        ("x;=1+1;", "x;'=1+1;"),
+        ([{"group_name": "admins"}, {"group_name": "=cmd|' /C calc'!A0"}], "admins;'=cmd|' /C calc'!A0"),
+        ("a, -1", "a,' -1"),
+        ("  =1+1", "'  =1+1"),
+        ('x;"=1+1"', 'x;\'"=1+1"'),
+        ("＝1+1", "'＝1+1"),
+        ("x,\u3000＠SUM(A1)", "x,'\u3000＠SUM(A1)"),
+        ("\tTab", "\\u0009Tab"),  # a control character shows as its escape, which starts no formula
+        ("\r=1", "\\u000d=1"),
+        ("Zürich; Lisboa, 2", "Zürich; Lisboa, 2"),
+    ],
+)
+def test_each_separated_part_of_a_cell_is_neutralised(value, cell):
+    rows = _rows(audit.to_csv([_account(1, name=value)]))
+    assert rows[1][2] == cell
+
+
+def test_no_cell_starts_a_formula_for_a_spreadsheet_that_splits_on_semicolons_or_commas():
+    """The file as a spreadsheet of a semicolon locale reads it (German, French, Dutch), and as one that splits
+    on either separator, quotes or not: no cell that either makes starts a formula."""
+    names = ["x;=1+1;", "a, -1", ";@SUM(A1)", 'x;"=1"', "y; ＋1"]
+    groups = [{"group_name": "admins"}, {"group_name": "=cmd|' /C calc'!A0"}]
+    text = audit.to_csv([_account(n, name=name, signin_delegate_groups=groups) for n, name in enumerate(names)])
+    semicolon_locale = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") for cell in row]
+    assert "'=1+1" in semicolon_locale  # the name's second part is a cell of its own there
+    split_anyhow = [cell.strip('"') for line in text.split("\r\n") for cell in re.split("[;,]", line)]
+    for cells in (semicolon_locale, split_anyhow):
+        assert [cell for cell in cells if _starts_a_formula(cell.lstrip('"'))] == []
+
+
+def _escaped_by_defusedcsv(text):
+    """Whether defusedcsv's writer changes ``text``: a cell it takes for a formula."""
+    out = io.StringIO()
+    defusedcsv.writer(out).writerow([text])
+    return _rows(out.getvalue()) != [[text]]
+
+
+_CELL_TEXT = st.text(st.sampled_from([*FORMULA_CHARACTERS, *" \u3000\xa0;,\"'0.9aZ\x1b\u202e"]) | st.characters())
+# Half of the samples start with a formula character, so that the cells defusedcsv escapes are many.
+CELL_TEXT = st.tuples(st.sampled_from(["", *FORMULA_CHARACTERS]), _CELL_TEXT).map("".join)
+
+
+@given(CELL_TEXT)
+@example("=1+1")
+@example("-2")
+@example("|cmd")
+@example("%x")
+@example("@SUM(A1)")
+def test_every_cell_that_defusedcsv_escapes_is_neutralised(text):
+    cell = _rows(audit.to_csv([_account(1, name=text)]))[1][2]
+    if _escaped_by_defusedcsv(text):
+        assert cell.startswith("'")
+
+
+@given(st.lists(CELL_TEXT, min_size=1, max_size=3))
+def test_no_separated_part_of_any_cell_starts_a_formula(texts):
+    accounts = [_account(1, name=",".join(texts), signin_delegate_groups=[{"group_name": t} for t in texts])]
+    accounts += [_account(n, name=text, account_type=text) for n, text in enumerate(texts, 2)]
+    for row in _rows(audit.to_csv(accounts))[1:]:
+        parts = [part for cell in row for part in re.split("[;,]", cell)]
+        assert [part for part in parts if _starts_a_formula(part)] == []
+
+
+def test_findings_csv():
+    waiver = {"reason": "=1+1 legacy", "expires": "2027-01-01", "owner": "platform", "ticket": "SEC-1"}
+    findings = [
+        {"aws_account_id": "111122223333", "account_id": "id-1", "name": "x;@SUM(A1)", "rule": "name_pattern",
+         "severity": "low", "detail": "the name does not match ^E", "waiver": dict(waiver, state="active")},
+        {"aws_account_id": "111122223333", "account_id": "id-2", "name": "Engineering 2",
+         "rule": "no_suspended_accounts", "severity": "high", "detail": "the account is suspended",
+         "waiver": dict(waiver, state="expired")},
+        {"aws_account_id": "444455556666", "account_id": "id-3", "name": "\x1b[2JEngineering 3",
+         "rule": "no_suspended_accounts", "severity": "high", "detail": "the account is suspended", "waiver": None},
+    ]  # fmt: skip
+    rows = _rows(audit.findings_to_csv(findings))
+    assert tuple(rows[0]) == audit.FINDINGS_CSV_COLUMNS == (
+        "aws_account_id", "account_id", "name", "rule", "severity", "status", "detail",
+        "waiver_reason", "waiver_owner", "waiver_ticket", "waiver_expires", "waiver_state",
+    )  # fmt: skip
+    assert rows[1][:7] == [
+        "111122223333",
+        "id-1",
+        "x;'@SUM(A1)",
+        "name_pattern",
+        "low",
+        "waived",
+        "the name does not match ^E",
+    ]
+    assert rows[1][7:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "active"]
+    assert rows[2][5] == "open" and rows[2][7:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "expired"]
+    assert rows[3][2] == "\\u001b[2JEngineering 3" and rows[3][5:] == ["open", "the account is suspended", *[""] * 5]
+    assert audit.findings_to_csv([]) == ",".join(f'"{c}"' for c in audit.FINDINGS_CSV_COLUMNS) + "\r\n"

@@ -11,6 +11,7 @@ import html.parser
 import json
 import re
 
+import cmarkgfm
 import pytest
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
@@ -189,6 +190,10 @@ def test_a_baseline_of_the_wrong_shape_is_refused(baseline):
         ("line\nbreak", "line break"),
         ("Zürich & Co", "Zürich &amp; Co"),
         (None, ""),
+        ("see https://evil.example/x", "see https\\://evil.example/x"),
+        ("www.evil.example", "www\\.evil.example"),
+        ("ceo@corp.example", "ceo@<!-- -->corp.example"),
+        ("arn:aws:sts::444455556666:assumed-role/A", "arn:aws:sts::444455556666:assumed-role/A"),
     ],
 )
 def test_markdown_escaping(value, expected):
@@ -288,7 +293,7 @@ def test_render_gives_each_format_asked_for_from_one_plain_copy():
     assert json.loads(texts["json"]) == report and texts["json"].endswith("}\n")
     assert list(json.loads(texts["json"])) == list(report)  # the keys in the report's order
     everything = rp.render(report)
-    assert everything["markdown"] == rp.to_markdown(report) and everything["csv"].startswith("aws_account_id,")
+    assert everything["markdown"] == rp.to_markdown(report) and everything["csv"].startswith('"aws_account_id",')
     with pytest.raises(rp.ReportError, match="unknown format.s. pdf"):
         rp.render(report, ["json", "pdf"])
 
@@ -311,3 +316,168 @@ def test_control_and_bidirectional_characters_show_as_escapes_in_every_text_outp
         assert "\x1b" not in text and "\u202e" not in text and "\u2028" not in text and "\ud800" not in text
         assert "u001b" in text and "u202eevil" in text
     assert rp.visible("Zürich 東京 café") == "Zürich 東京 café"  # printable text is left as it is
+
+
+INVISIBLE = [
+    *map(chr, range(0x20)),
+    *map(chr, range(0x7F, 0xA0)),  # DEL and the C1 controls
+    *map(chr, range(0x202A, 0x202F)),  # bidirectional embeddings and overrides
+    *map(chr, range(0x2066, 0x206A)),  # bidirectional isolates
+    "\u200e",
+    "\u200f",
+    "\u061c",  # left-to-right, right-to-left and Arabic letter marks
+    "\u2028",
+    "\u2029",
+]
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_visible_escapes_every_control_and_bidirectional_character(char):
+    assert rp.visible(f"a{char}b") == f"a\\u{ord(char):04x}b"
+
+
+# What a terminal acts on or reorders: C0 controls but the line feed, DEL, C1 controls, bidirectional marks,
+# embeddings, overrides and isolates, and the line and paragraph separators.
+SHOWS_WRONG = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+HOSTILE_NAMES = [
+    "\x1b[2K\x1b[1Gok: [localhost] \x1b[32mgreen",
+    "\x9b2J\x9d0;title\x07 C1 \x85 next line",
+    "\u202eevil\u202c \u2066isolated\u2069 \u200e\u200f\u061c marks \u202a\u202b\u202d",
+    "nul\x00 bel\x07 del\x7f tab\t cr\r lf\n ls\u2028 ps\u2029",
+]
+
+
+def test_no_rendering_holds_a_control_or_bidirectional_character_for_hostile_names():
+    """``cat`` of any report shows hostile names as text: no format holds the characters themselves."""
+    groups = [{"group_name": name} for name in HOSTILE_NAMES]
+    hostile = [
+        _account(n, name=name, account_type=name, account_status="Suspended", signin_delegate_groups=groups)
+        for n, name in enumerate(HOSTILE_NAMES)
+    ]
+    aws = [{"aws_account_id": "111122223333", "role_arn": None, "status": "denied", "accounts": 0,
+            "message": HOSTILE_NAMES[0]}]  # fmt: skip
+    baseline = [dict(a, name="before " + a["name"]) for a in hostile]
+    rules = {"no_suspended_accounts": True, "allowed_account_types": ["Team"]}
+    report = rp.build_report(_listing(hostile, aws_accounts=aws), rules, baseline=baseline, generated_at="t")
+    texts = rp.render(report)
+    for fmt, text in texts.items():
+        decoded = text.encode("utf-8").decode("utf-8")
+        if fmt == "csv":
+            decoded = decoded.replace("\r\n", "\n")
+            assert decoded.count("\n") == len(hostile) + 1
+        assert not SHOWS_WRONG.findall(decoded), fmt
+        assert "u001b" in decoded and "u202e" in decoded, fmt
+    assert json.loads(texts["json"]) == report  # escaped in the text, the same data
+
+
+def test_json_escapes_invisible_characters_and_parses_to_the_same_data():
+    report = {"name": "a\x85b\u202ec\u2066d\u200fe\u2028f\x7fg\U000e0001h\ud800i Zürich 東京", "ü\u202e": ["\x9b"]}
+    text = rp.to_json(report)
+    assert json.loads(text) == report
+    assert text.isascii() is False and "Zürich 東京" in text  # printable text is written as it is
+    for escape in ("\\u0085", "\\u202e", "\\u2066", "\\u200f", "\\u2028", "\\u007f", "\\udb40\\udc01", "\\ud800"):
+        assert escape in text
+    assert not SHOWS_WRONG.findall(text.replace("\n", "")) and "\U000e0001" not in text
+    text.encode("utf-8")  # a lone surrogate is escaped, so the text encodes
+
+
+def test_the_markdown_total_is_escaped():
+    listing = _listing(ACCOUNTS)
+    listing["summary"]["total"] = HOSTILE
+    text = rp.to_markdown(rp.build_report(listing))
+    assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt; accounts in" in text
+
+
+class _Rendered(html.parser.HTMLParser):
+    """The elements and text nodes of the HTML a Markdown renderer made."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.nodes, self.open = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+
+    def handle_data(self, data):
+        self.nodes.append((data, set(self.open)))
+
+
+# GitHub's @mention pattern, as its renderer applies it to each text node outside links and code.
+MENTION = re.compile(r"(?:^|\W)@[a-z0-9][a-z0-9-]*", re.IGNORECASE)
+LINK_BAIT = [
+    "see https://evil.example/x",
+    "www.evil.example",
+    "ceo@corp.example",
+    "@admins",
+    "javascript:alert(1)",
+    "[x](https://e)",
+    "<https://e>",
+    "ftp://evil.example/x",
+    "HTTPS://EVIL.EXAMPLE",
+    "mailto:ceo@corp.example",
+    "xmpp:ceo@corp.example",
+    "(www.evil.example)",
+    "*www.evil.example*",
+    "_ceo@corp.example_",
+    "ping @admins, @org/team",
+    "http\\://evil.example",
+]
+
+
+def _gfm(markdown):
+    """``markdown`` as GitHub renders it: cmark-gfm with its autolink (and table) extension."""
+    rendered = _Rendered()
+    rendered.feed(cmarkgfm.markdown_to_html_with_extensions(markdown, extensions=["autolink", "table"]))
+    return rendered
+
+
+@pytest.mark.parametrize("name", LINK_BAIT)
+def test_gfm_makes_no_link_or_mention_of_a_name(name):
+    rendered = _gfm(rp.md(name))
+    assert "a" not in rendered.tags
+    assert [text for text, _open in rendered.nodes if MENTION.search(text)] == []
+    assert "".join(text for text, _open in rendered.nodes).strip() == name  # the name reads as it is
+
+
+def test_gfm_makes_no_link_or_mention_in_a_whole_report():
+    accounts = [_account(n, name=name, account_status="Suspended") for n, name in enumerate(LINK_BAIT)]
+    report = rp.build_report(_listing(accounts), RULES, caller="arn:aws:sts::111122223333:assumed-role/A/ceo@corp")
+    rendered = _gfm(rp.to_markdown(report))
+    assert "table" in rendered.tags and "a" not in rendered.tags
+    assert [text for text, _open in rendered.nodes if MENTION.search(text)] == []
+    cells = [text for text, open_tags in rendered.nodes if "td" in open_tags]
+    assert all("".join(cells).count(name) >= 2 for name in LINK_BAIT)  # among the violations and the suspended
+
+
+def test_a_lone_surrogate_is_replaced_and_named_and_every_format_renders():
+    """botocore's JSON parser gives a lone surrogate for an unpaired ``\\ud800``: the report holds U+FFFD in its
+    place, says where it was (never the value), and every format is written as UTF-8."""
+    accounts = [
+        _account(1),
+        _account(2, name="x\ud800y", signin_delegate_groups=[{"group_name": "\udfff"}]),
+        _account(3, account_type="Te\udc00am"),
+    ]
+    aws = [{"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 3, "message": "\ud800"}]
+    listing = _listing(accounts, aws_accounts=aws)
+    report = rp.build_report(listing, RULES, generated_at="t")
+    assert report["source"]["replaced_characters"] == [
+        {"aws_account_id": None, "account_id": None, "field": "summary.by_type"},
+        {"aws_account_id": "111122223333", "account_id": "id-2", "field": "name"},
+        {"aws_account_id": "111122223333", "account_id": "id-2", "field": "signin_delegate_groups"},
+        {"aws_account_id": "111122223333", "account_id": "id-3", "field": "account_type"},
+        {"aws_account_id": "111122223333", "account_id": None, "field": "aws_accounts.message"},
+    ]
+    assert report["accounts"][1]["name"] == "x\ufffdy" and report["violations"][0]["name"] == "x\ufffdy"
+    assert report["accounts"][1]["signin_delegate_groups"] == [{"group_name": "\ufffd"}]
+    assert report["summary"]["by_type"] == {"Team": 2, "Te\ufffdam": 1} and listing["accounts"][1]["name"] == "x\ud800y"
+    for fmt, text in rp.render(report).items():
+        encoded = text.encode("utf-8")  # strict: a lone surrogate would raise
+        assert "x\ufffdy" in encoded.decode("utf-8"), fmt
+    assert (
+        json.loads(rp.to_json(report)) == report and "x\ufffdy" in json.loads(rp.to_json(report))["accounts"][1]["name"]
+    )
