@@ -40,6 +40,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
@@ -67,6 +68,7 @@ LATEST_BASELINE = "latest"
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
+    "findings_csv": "text/csv; charset=utf-8",
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "ocsf": "application/json; charset=utf-8",
@@ -142,7 +144,7 @@ class Plan:
             )
         name = check_report_name(params["report_name"])
         dest = os.path.expanduser(params["dest"] or DEFAULT_DEST)
-        self.local = LocalStore(os.path.join(basedir, dest), name, params["formats"])
+        self.local = LocalStore(os.path.join(basedir, dest), name, outputs(params["formats"]))
         self.local.check()
         self.bucket = params["s3_bucket"] and check_bucket("s3_bucket", params["s3_bucket"])
         self.prefix = check_prefix(params["s3_prefix"])

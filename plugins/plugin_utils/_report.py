@@ -26,6 +26,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTIO
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import INVISIBLE_CATEGORIES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import field_text
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import findings_to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
@@ -67,6 +68,7 @@ _COUNTS = (
 FORMATS = ("json", "csv", "markdown", "html", "ocsf")
 # What is rendered when no formats are given: ocsf (the findings as OCSF events) is asked for by name.
 DEFAULT_FORMATS = ("json", "csv", "markdown", "html")
+OUTPUTS = {"csv": ("csv", "findings_csv")}  # a format that makes more than one file
 
 
 def plain(value):
@@ -277,7 +279,15 @@ def render(report, formats=DEFAULT_FORMATS):
     report = plain(report)
     writers = {"json": to_json, "csv": lambda r: to_csv(r["accounts"]), "markdown": to_markdown, "html": to_html}
     writers["ocsf"] = _ocsf
-    return {fmt: writers[fmt](report) for fmt in FORMATS if fmt in formats}
+    writers["findings_csv"] = lambda r: findings_to_csv([*(r.get("violations") or []), *(r.get("waived") or [])])
+    return {output: writers[output](report) for output in outputs(formats)}
+
+
+def outputs(formats):
+    """The files that ``formats`` make, in their order: each format's own, and for ``csv`` also
+    ``findings_csv``, the violations and the waived findings in a CSV file of their own (one table per file,
+    as spreadsheets and CSV readers expect)."""
+    return [output for fmt in FORMATS if fmt in formats for output in OUTPUTS.get(fmt, (fmt,))]
 
 
 def summary_lines(report):

@@ -27,7 +27,14 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # the action reports a missing boto3 before it gets here
 
-EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "ocsf": "ocsf.json"}
+EXTENSIONS = {
+    "json": "json",
+    "csv": "csv",
+    "findings_csv": "findings.csv",
+    "markdown": "md",
+    "html": "html",
+    "ocsf": "ocsf.json",
+}
 LATEST = "latest.json"
 POINTER_FORMAT = 1
 FILE_MODE = 0o640
@@ -125,9 +132,10 @@ class LocalStore:
     symlink planted at a report's path is refused, not followed.
     """
 
-    def __init__(self, directory, report_name, formats):
+    def __init__(self, directory, report_name, outputs):
+        """``outputs``: the files to write, as _report.outputs() names them (csv makes two)."""
         self.directory = directory
-        self.paths = {fmt: os.path.join(directory, f"{report_name}.{EXTENSIONS[fmt]}") for fmt in formats}
+        self.paths = {fmt: os.path.join(directory, f"{report_name}.{EXTENSIONS[fmt]}") for fmt in outputs}
 
     def check(self):
         """Refuse, before any request, a destination that exists but is not a directory, and a report path

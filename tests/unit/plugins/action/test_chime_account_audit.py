@@ -248,6 +248,7 @@ def test_a_whole_audit_over_stubbed_clients(tmp_path):
     assert result["failure"] == (
         "Chime account audit: non-compliant: 1 violation(s) (no_suspended_accounts: 1) in 1 account(s)."
         f" Reports: {tmp_path}/out/chime-account-audit.json, {tmp_path}/out/chime-account-audit.csv,"
+        f" {tmp_path}/out/chime-account-audit.findings.csv,"
         f" {tmp_path}/out/chime-account-audit.md, {tmp_path}/out/chime-account-audit.html."
     )
     report = json.loads((tmp_path / "out" / "chime-account-audit.json").read_text(encoding="utf-8"))

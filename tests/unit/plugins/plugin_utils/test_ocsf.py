@@ -306,7 +306,8 @@ def test_render_writes_ocsf_only_when_asked_and_refuses_a_report_without_its_tim
     report = _report()
     assert "ocsf" in rp.FORMATS and "ocsf" not in rp.DEFAULT_FORMATS
     listing = {"accounts": [], "summary": {"total": 0}}
-    assert list(rp.render(rp.build_report(listing, generated_at=report["generated_at"]))) == list(rp.DEFAULT_FORMATS)
+    rendered = rp.render(rp.build_report(listing, generated_at=report["generated_at"]))
+    assert list(rendered) == ["json", "csv", "findings_csv", "markdown", "html"]  # csv makes two files
     assert rp.render(report, ["ocsf"]) == {"ocsf": ocsf.to_ocsf(report)}
     with pytest.raises(rp.ReportError, match="the ocsf format needs the report's generated_at as an ISO 8601 time"):
         rp.render(dict(report, generated_at=None), ["ocsf"])

@@ -7,7 +7,9 @@ A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, it
 """
 
 import copy
+import csv
 import html.parser
+import io
 import json
 import re
 
@@ -362,9 +364,10 @@ def test_no_rendering_holds_a_control_or_bidirectional_character_for_hostile_nam
     texts = rp.render(report)
     for fmt, text in texts.items():
         decoded = text.encode("utf-8").decode("utf-8")
-        if fmt == "csv":
+        if fmt in ("csv", "findings_csv"):  # a line per account, or per finding, after the header
             decoded = decoded.replace("\r\n", "\n")
-            assert decoded.count("\n") == len(hostile) + 1
+            rows = report["accounts"] if fmt == "csv" else report["violations"] + report["waived"]
+            assert decoded.count("\n") == len(rows) + 1
         assert not SHOWS_WRONG.findall(decoded), fmt
         assert "u001b" in decoded and "u202e" in decoded, fmt
     assert json.loads(texts["json"]) == report  # escaped in the text, the same data
@@ -481,3 +484,26 @@ def test_a_lone_surrogate_is_replaced_and_named_and_every_format_renders():
     assert (
         json.loads(rp.to_json(report)) == report and "x\ufffdy" in json.loads(rp.to_json(report))["accounts"][1]["name"]
     )
+
+
+def test_the_csv_format_writes_the_findings_in_a_file_of_their_own():
+    """csv makes two files: the accounts, and the open violations then the waived findings, each with its
+    severity, status and waiver."""
+    waivers = [{"rule": "no_suspended_accounts", "account_id": "id-2", "reason": "closing", "expires": "2999-01-01",
+                "owner": "=team", "ticket": "CHG-9"}]  # fmt: skip
+    policy = rp.Policy(RULES, waivers=waivers)
+    report = rp.build_report(_listing(ACCOUNTS), generated_at="2026-12-01T00:00:00+00:00", policy=policy)
+    texts = rp.render(report, ["csv"])
+    assert list(texts) == ["csv", "findings_csv"]
+    rows = list(csv.DictReader(io.StringIO(texts["findings_csv"])))
+    assert len(rows) == len(report["violations"]) + len(report["waived"]) == 3
+    assert [(r["rule"], r["severity"], r["status"]) for r in rows] == [
+        ("name_pattern", "low", "open"), ("name_pattern", "low", "open"), ("no_suspended_accounts", "medium", "waived"),
+    ]  # fmt: skip
+    waived = rows[-1]
+    assert (waived["waiver_reason"], waived["waiver_expires"], waived["waiver_state"]) == (
+        "closing",
+        "2999-01-01",
+        "active",
+    )
+    assert waived["waiver_owner"] == "'=team"  # formula-safe, as every cell
