@@ -150,6 +150,7 @@ def test_injected_job_publishes_counts_outcome_summary_and_report_paths(injected
     assert paths == {
         "json": f"{dest}/chime-account-audit.json",
         "csv": f"{dest}/chime-account-audit.csv",
+        "findings_csv": f"{dest}/chime-account-audit.findings.csv",
         "markdown": f"{dest}/chime-account-audit.md",
         "html": f"{dest}/chime-account-audit.html",
     }
@@ -231,11 +232,13 @@ def test_violations_fail_the_job_after_the_reports(sample, tmp_path):
     assert message.startswith(f"Chime account audit: non-compliant: 6 violation(s) ({counts}) in 6 account(s): ")
     assert all(name in message for name in names)
     assert message.endswith(f"Reports: {dest}/chime-account-audit.json, {dest}/chime-account-audit.csv, "
+                            f"{dest}/chime-account-audit.findings.csv, "
                             f"{dest}/chime-account-audit.md, {dest}/chime-account-audit.html.")  # fmt: skip
     task = "Fail when the audit is non-compliant or incomplete"
     assert failure["event_data"]["task"] == task and task in stdout
     # The reports were written, and the summary published, before the failure.
-    assert sorted(p.name for p in dest.iterdir()) == [f"chime-account-audit.{x}" for x in ("csv", "html", "json", "md")]
+    extensions = ("csv", "findings.csv", "html", "json", "md")
+    assert sorted(p.name for p in dest.iterdir()) == [f"chime-account-audit.{x}" for x in extensions]
     assert stats_data(job)["account_audit_summary"]["violations"]["total"] == 6
     assert stats_data(job)["account_audit_outcome"] == "non_compliant"
 

@@ -93,7 +93,7 @@ def latest(s3, bucket, prefix="chime-account-audit/"):
     return json.loads(s3.get(bucket, prefix + "latest.json"))
 
 
-ALL = ["chime-account-audit.csv", "chime-account-audit.html", "chime-account-audit.json", "chime-account-audit.md"]
+ALL = [f"chime-account-audit.{extension}" for extension in ("csv", "findings.csv", "html", "json", "md")]
 
 
 def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path):
