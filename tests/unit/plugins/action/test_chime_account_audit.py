@@ -185,6 +185,15 @@ def _refusal(check, *args, **kwargs):
     raise AssertionError(f"{check.__name__} accepted {args} {kwargs}")
 
 
+_RULE = {
+    "id": "x",
+    "description": "d",
+    "severity": "low",
+    "remediation": "r",
+    "require": {"key": "name", "op": "present"},
+}
+
+
 @pytest.mark.parametrize(
     "given,message",
     [
@@ -193,6 +202,38 @@ def _refusal(check, *args, **kwargs):
         ({"page_size": True}, _refusal(validate_options, page_size=True)),
         ({"name": "a\nb"}, _refusal(validate_options, name="a\nb")),
         ({"rules": {"nope": True}}, _refusal(Policy, {"nope": True})),
+        *(
+            ({"custom_rules": [dict(_RULE, **bad)]}, _refusal(Policy, custom_rules=[dict(_RULE, **bad)]))
+            for bad in (
+                {"require": {"key": "nme", "op": "eq", "value": "x"}},
+                {"require": {"key": "name", "op": "like", "value": "x"}},
+                {"require": {"key": "name", "op": "regex", "value": "(?<=x)y"}},
+                {"where": {"key": "name", "op": "regex", "value": "(unclosed"}},
+                {"require": {"key": "name", "op": "contains", "value": "x"}},
+                {"id": "name_pattern"},
+                {"severity": "severe"},
+            )
+        ),
+        (
+            {"custom_rules": [_RULE, _RULE]},
+            "custom rule x (custom_rules[1]).id: x is used by another custom rule too.",
+        ),
+        (
+            {"waivers": [{"rule": "name_pattern", "reason": "r", "expires": "2027-01-01"}]},
+            "waivers[0] (rule name_pattern) matches nothing: give at least one of account_id, aws_account_id, name.",
+        ),
+        ({"waivers": [{"rule": "nope", "name": "*", "reason": "r", "expires": "2027-01-01"}]}, "unknown rule 'nope'"),
+        ({"waivers": [{"rule": "name_pattern", "name": "*", "expires": "2027-01-01"}]}, ".reason is required."),
+        (
+            {"waivers": [{"rule": "name_pattern", "name": "*", "reason": "r", "expires": "soon"}]},
+            ".expires must be a date",
+        ),
+        ({"severities": {"name_pattern": "urgent"}}, "severities.name_pattern must be one of informational"),
+        ({"policy_file": "missing-policy.yml"}, "missing-policy.yml: cannot be read"),
+        (
+            {"policy_file": "policy.yml", "rules": {"no_suspended_accounts": True}},
+            "rules is set both in the policy file",
+        ),
         ({"s3_kms_key_id": "k", "s3_sse": "AES256", "s3_bucket": "ok-bucket"}, "s3_kms_key_id needs s3_sse"),
         ({"s3_sse": "AES256"}, "need s3_bucket"),
         ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),
@@ -203,11 +244,12 @@ def test_bad_input_never_connects(tmp_path, given, message):
     def connect():
         raise AssertionError("connected")
 
+    (tmp_path / "policy.yml").write_text("rules: {name_pattern: '^x'}\n")
     result = audit_run.Audit(_params(**given), connect, str(tmp_path), False).run()
     assert result["outcome"] == "incomplete" and result["failed"] is True
     assert result["failure"] == result["msg"] and result["msg"].startswith("Chime account audit did not run: ")
     assert message in result["msg"]
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) == ["policy.yml"]  # nothing written
 
 
 class _Connection:

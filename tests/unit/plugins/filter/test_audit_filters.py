@@ -99,7 +99,7 @@ def test_report_filters_refuse_bad_input_naming_the_filter():
 def test_render_filter():
     listing = {"accounts": ACCOUNTS, "summary": {"total": 2}}
     texts = _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render(['csv']) }}", listing=listing)
-    assert list(texts) == ["csv"] and "'=cmd" in texts["csv"]
+    assert list(texts) == ["csv", "findings_csv"] and "'=cmd" in texts["csv"]  # csv makes two files
     with pytest.raises(AnsibleFilterError, match="audit_render: unknown format"):
         _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render(['pdf']) }}", listing=listing)
     with pytest.raises(AnsibleFilterError, match="audit_render: formats must be a list"):
@@ -120,6 +120,42 @@ def test_render_filter_writes_the_findings_as_ocsf_events():
     assert event["resources"][0]["uid"] == "a" and event["resources"][0]["name"] == "=cmd"
     assert event["time"] == 1795939200000
     defaults = _render("{{ listing | chime.admin.audit_report | chime.admin.audit_render }}", listing=listing)
-    assert list(defaults) == ["json", "csv", "markdown", "html"]  # ocsf is rendered only when asked for
+    assert list(defaults) == ["json", "csv", "findings_csv", "markdown", "html"]  # ocsf only when asked for
     with pytest.raises(AnsibleFilterError, match="audit_render: the ocsf format needs the report's generated_at"):
         _render(expression.replace("generated_at=when", "generated_at=none"), listing=listing)
+
+
+def test_the_filters_convert_inputs_as_the_roles_argument_spec_does():
+    """Used directly, the filters take what the role's argument spec converts: a flag given as "true" and an
+    unquoted account ID in an allow-list."""
+    accounts = [dict(ACCOUNTS[0], aws_account_id="111122223333"), dict(ACCOUNTS[1], aws_account_id="444455556666")]
+    found = _render(
+        "{{ these | chime.admin.audit_violations({'no_suspended_accounts': 'true',"
+        " 'allowed_aws_account_ids': [111122223333]}) }}",
+        these=accounts,
+    )
+    assert [(v["account_id"], v["rule"]) for v in found] == [("a", "no_suspended_accounts")] + [
+        ("b", "allowed_aws_account_ids")
+    ]
+
+
+def test_the_filters_take_custom_rules_severities_waivers_and_a_policy():
+    policy = {
+        "name": "p",
+        "custom_rules": [{"id": "no-formula-names", "description": "d", "severity": "high", "remediation": "r",
+                          "require": {"key": "name", "op": "regex", "value": "^[A-Za-z]"}}],
+        "waivers": [{"rule": "no-formula-names", "account_id": "a", "reason": "known", "expires": "2999-12-31"}],
+    }  # fmt: skip
+    listing = {"accounts": ACCOUNTS, "summary": {"total": 2}}
+    report = _render(
+        "{{ listing | chime.admin.audit_report(policy=policy, severities={'no-formula-names': 'critical'},"
+        " generated_at='2026-12-01T00:00:00+00:00') }}",
+        listing=listing,
+        policy=policy,
+    )
+    assert report["violations"] == [] and [w["account_id"] for w in report["waived"]] == ["a"]
+    assert report["waived"][0]["severity"] == "critical" and report["source"]["policy"]["name"] == "p"
+    assert _render("{{ accounts | chime.admin.audit_violations(policy=policy) }}", policy=policy) == []
+    with pytest.raises(AnsibleFilterError, match="rules is set both in the policy file"):
+        _render("{{ accounts | chime.admin.audit_violations({'no_suspended_accounts': true}, policy=p) }}",
+                p={"rules": {"name_pattern": "x"}})  # fmt: skip
