@@ -15,6 +15,7 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -128,10 +129,16 @@ def test_task_snippets_pass_the_syntax_check(tmp_path):
 def test_report_reference_sample_is_what_the_report_makes():
     (body,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "json"]
     sample = json.loads(body)
-    summary = {k: v for k, v in sample["summary"].items() if k not in ("violations", "changes")}
+    summary = {k: v for k, v in sample["summary"].items() if k not in ("violations", "waivers", "changes")}
     listing = {"accounts": sample["accounts"], "summary": summary}
     baseline = {"generated_at": sample["changes"]["baseline_generated_at"], "accounts": sample["accounts"][:1]}
-    made = build_report(listing, {"no_suspended_accounts": True}, baseline, sample["generated_at"])
+    recorded = sample["source"]["policy"]
+    custom = [dict(id=rule, **{k: v for k, v in entry.items() if k not in ("kind", "setting")}, **entry["setting"])
+              for rule, entry in recorded["rules"].items() if entry["kind"] == "custom"]  # fmt: skip
+    waivers = [{k: v for k, v in sample["waived"][0]["waiver"].items() if k != "state"}]
+    policy = Policy({"no_suspended_accounts": True}, custom_rules=custom, waivers=waivers,
+                    name=recorded["name"], version=recorded["version"])  # fmt: skip
+    made = build_report(listing, None, baseline, sample["generated_at"], policy=policy)
     assert json.dumps(made, indent=2) == json.dumps(sample, indent=2)
 
 
