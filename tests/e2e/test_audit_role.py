@@ -178,22 +178,27 @@ def test_injected_job_json_report_has_the_documented_keys_source_and_accounts(in
         "summary",
         "accounts",
         "violations",
+        "waived",
+        "waivers",
         "changes",
     ]
+    policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": f"arn:aws:sts::{TENANT}:assumed-role/FakeAuditor/fake-session",
         "aws_accounts": [TENANT],
         "filters": {"name": None, "user_email": False},
-        "policy": {
-            "allowed_aws_account_ids": "not checked",
-            "allowed_account_types": "not checked",
-            "allowed_default_licenses": ["Basic", "Plus", "Pro"],
-            "no_suspended_accounts": True,
-            "enterprise_signin_delegate_groups": True,
-            "name_pattern": survey_defaults()["audit_name_pattern"],
-        },
         "collection_version": galaxy_version(),
     }
+    assert {rule: entry["setting"] for rule, entry in policy["rules"].items()} == {
+        "allowed_aws_account_ids": "not checked",
+        "allowed_account_types": "not checked",
+        "allowed_default_licenses": ["Basic", "Plus", "Pro"],
+        "no_suspended_accounts": True,
+        "enterprise_signin_delegate_groups": True,
+        "name_pattern": survey_defaults()["audit_name_pattern"],
+    }
+    assert (policy["name"], policy["fail_severity"]) == ("chime.admin account audit", "informational")
+    assert report["waived"] == [] and {v["severity"] for v in report["violations"]} == {"low", "medium", "high"}
     assert report["summary"]["violations"]["not_checked"] == ["allowed_aws_account_ids", "allowed_account_types"]
     assert report["generated_at"].endswith("+00:00")  # the notation of the accounts' timestamps
     _per_rule, names = expected_violations(injected.data)
