@@ -105,7 +105,9 @@ def test_the_rule_table_is_what_the_role_the_action_and_the_filters_document():
             option = options[rule.name]
             assert (option["type"], option.get("elements")) == kinds[rule.kind], (where, rule.name)
             if where == "role":
-                assert f"Default severity {rule.severity}." in option["description"], rule.name
+                description = option["description"]
+                description = " ".join(description) if isinstance(description, list) else description
+                assert f"Default severity {rule.severity}." in description, rule.name
     action_doc = " ".join(_documented()["rules"]["description"])
     for rule in BUILT_IN:
         assert f"V({rule.name}) {rule.severity}" in action_doc, rule.name
