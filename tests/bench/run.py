@@ -587,7 +587,7 @@ def measure_policy(count, runs):
     twenty, six, ratio = alternate(lambda: full.evaluate(accounts, now), lambda: built_in.evaluate(accounts, now), runs)
     catastrophic = Policy({"name_pattern": "^([A-Za-z0-9]+[ -]?)+$"})
     hostile = [dict(accounts[0], name="a" * 99 + "!")]
-    redos = statistics.median(timed(lambda: catastrophic.evaluate(hostile, now)) for _ in range(max(runs, 3)))
+    redos = statistics.median(timed(lambda: catastrophic.evaluate(hostile, now)) for _run in range(max(runs, 3)))
     return [
         (
             f"policy evaluation, {count} accounts x 20 rules vs x 6 built-in rules",

@@ -350,7 +350,7 @@ def test_a_bad_where_is_named_as_the_where():
 
 def _nested(depth):
     node = TEAM
-    for _ in range(depth):
+    for _level in range(depth):
         node = {"not": node}
     return node
 
@@ -452,7 +452,7 @@ def test_a_lone_surrogate_in_a_name_does_not_crash_a_pattern(name, matches):
     expected = [] if matches else [("id-1", "name_pattern")]
     assert _flagged(accounts, rules={"name_pattern": "^Eng"}) == expected
     custom = _rule({"key": "name", "op": "regex", "value": "^Eng"})
-    assert _flagged(accounts, custom) == [(a, "r") for a, _ in expected]
+    assert _flagged(accounts, custom) == [(a, "r") for a, _rule in expected]
 
 
 @pytest.mark.parametrize("pattern,matches", [(r"^x\x{FFFD}y$", True), (r"^x\?y$", False), (r"^x.y$", True)])
