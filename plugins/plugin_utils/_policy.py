@@ -77,6 +77,7 @@ _NO_VALUE_OPS = ("present", "absent", "empty")
 MAX_CUSTOM_RULES = 500
 MAX_WAIVERS = 5000
 MAX_DEPTH = 16
+MAX_FILTER_NODES = 1000
 MAX_PATTERN = 1000
 MAX_POLICY_FILE_BYTES = 1024 * 1024
 _RE2_MAX_MEM = 8 << 20
@@ -446,9 +447,16 @@ def _order_test(key, op, bound):
     return test
 
 
-def compile_filter(node, where, depth=0):
+def compile_filter(node, where, depth=0, budget=None):
     """A value filter (``{key, op, value}``, or ``and``/``or``/``not`` of filters) as a predicate over an
-    account (with ``age_days``). Raises :class:`PolicyError` naming ``where`` and the field."""
+    account (with ``age_days``). Raises :class:`PolicyError` naming ``where`` and the field.
+
+    At most MAX_FILTER_NODES filters in all: YAML's anchors and aliases let a short policy file name the same
+    list many times over, which a walk of the tree would meet exponentially often."""
+    budget = [MAX_FILTER_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise PolicyError(f"{where}: more than {MAX_FILTER_NODES} filters in one rule.")
     if depth > MAX_DEPTH:
         raise PolicyError(f"{where}: filters are nested more than {MAX_DEPTH} deep.")
     if isinstance(node, (list, tuple)):  # Custodian's shorthand: a list of filters that must all hold
@@ -468,7 +476,7 @@ def compile_filter(node, where, depth=0):
         members = [members]
     if not isinstance(members, (list, tuple)) or not members:
         raise PolicyError(f"{where}.{combinator} must be a non-empty list of filters.")
-    tests = [compile_filter(m, f"{where}.{combinator}[{i}]", depth + 1) for i, m in enumerate(members)]
+    tests = [compile_filter(m, f"{where}.{combinator}[{i}]", depth + 1, budget) for i, m in enumerate(members)]
     if combinator == "and":
         return lambda account: all(test(account) for test in tests)
     if combinator == "or":

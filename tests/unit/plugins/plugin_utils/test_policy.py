@@ -1047,3 +1047,19 @@ def test_not_negates_and_and_or_agree_with_all_and_any(account, members):
     assert held["any"] == any(each)
     assert held["none"] == (not all(each))
     assert held["neg"] == (not held["m0"])
+
+
+def test_a_policy_file_of_aliases_that_name_a_filter_exponentially_often_is_refused_quickly(tmp_path):
+    """YAML anchors and aliases: ten levels of nine aliases each make a filter of 9**10 leaves from a few hundred
+    bytes. safe_load shares the nodes, so loading is cheap; compiling must not walk them all."""
+    lines = ["a0: &a0 {key: name, op: present}"]
+    for level in range(1, 11):
+        lines.append(f"a{level}: &a{level} {{and: [{', '.join([f'*a{level - 1}'] * 9)}]}}")
+    lines.append("custom_rules:")
+    lines.append("  - {id: bomb, description: d, severity: low, remediation: r, require: *a10}")
+    text = "\n".join(lines) + "\n"
+    data = yaml.safe_load(text)
+    started = time.monotonic()
+    with pytest.raises(pol.PolicyError, match=f"more than {pol.MAX_FILTER_NODES} filters in one rule"):
+        pol.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
+    assert time.monotonic() - started < 1.0
