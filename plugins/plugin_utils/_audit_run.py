@@ -326,7 +326,9 @@ class Audit:
                 )
                 self.result.update(outcome=INCOMPLETE, msg=message)
             else:
-                self.result.update(outcome=COMPLIANT, msg="Chime account audit: compliant.")
+                waived = report["summary"]["violations"].get("waived", 0)
+                note = f" ({waived} waived finding(s), in the reports)" if waived else ""
+                self.result.update(outcome=COMPLIANT, msg=f"Chime account audit: compliant{note}.")
             return
         self.result["outcome"] = NON_COMPLIANT
         show = self.params["show_violations"]

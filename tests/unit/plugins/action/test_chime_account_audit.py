@@ -312,6 +312,39 @@ def test_check_mode_and_compliance(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "fail_severity,fail_on_violation,failed",
+    [
+        (None, True, True),
+        ("medium", True, True),
+        ("high", True, False),
+        ("high", False, False),
+        ("medium", False, False),
+    ],
+)
+def test_the_job_fails_only_at_or_above_the_fail_severity(tmp_path, fail_severity, fail_on_violation, failed):
+    """A suspended account is a medium violation: non-compliant whatever the threshold, failing at or below it."""
+    connection = _Connection([[_account(1), _account(2, AccountStatus="Suspended")]])
+    given = {"fail_severity": fail_severity} if fail_severity else {}
+    params = _params(rules={"no_suspended_accounts": True}, dest="out", fail_on_violation=fail_on_violation, **given)
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    assert result["outcome"] == "non_compliant" and result.get("failed", False) is failed
+    assert result["severity_counts"] == {"critical": 0, "high": 0, "medium": 1, "low": 0, "informational": 0}
+    assert (result["failure"] is not None) is failed
+    if fail_severity == "high":
+        assert "None at or above high: the job does not fail." in result["msg"]
+
+
+def test_a_waived_violation_is_compliant_and_says_so(tmp_path):
+    connection = _Connection([[_account(1), _account(2, AccountStatus="Suspended")]])
+    waiver = {"rule": "no_suspended_accounts", "name": "Team 2", "reason": "closing", "expires": "2999-12-31"}
+    params = _params(rules={"no_suspended_accounts": True}, dest="out", waivers=[waiver])
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    assert result["outcome"] == "compliant" and "failed" not in result
+    assert result["msg"] == "Chime account audit: compliant (1 waived finding(s), in the reports)."
+    assert result["summary"]["violations"]["waived"] == 1 and result["violations"] == []
+
+
+@pytest.mark.parametrize(
     "arn,recorded",
     [
         ("arn:aws:iam::444455556666:user/auditor", "arn:aws:iam::444455556666:user/auditor"),
