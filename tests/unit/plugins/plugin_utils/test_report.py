@@ -6,8 +6,10 @@
 A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
 """
 
+import base64
 import copy
 import csv
+import hashlib
 import html.parser
 import io
 import json
@@ -221,28 +223,89 @@ class _Collector(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.tags, self.text = [], []
+        self.inline, self.within = {"script": [], "style": []}, None  # the text of each script and style element
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        if tag in self.inline:
+            self.inline[tag].append("")
+            self.within = tag
+
+    def handle_endtag(self, tag):
+        self.within = None
 
     def handle_data(self, data):
         self.text.append(data)
+        if self.within:
+            self.inline[self.within][-1] += data
 
 
-def test_html_escapes_every_value_and_has_no_script():
-    listing = _listing(ACCOUNTS)
-    listing["summary"]["by_type"] = {'"><script>x</script>': 3}
-    page = rp.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>"))
+def _parse(page):
     parser = _Collector()
     parser.feed(page)
+    parser.close()
+    return parser
+
+
+def _csp(parser):
+    (meta,) = [a for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    return dict(directive.strip().split(" ", 1) for directive in meta["content"].split(";"))
+
+
+def test_html_escapes_every_value_and_runs_only_its_own_script():
+    listing = _listing(ACCOUNTS)
+    listing["summary"]["by_type"] = {'"><script>x</script>': 3}
+    parser = _parse(rp.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>")))
     tags = {tag for tag, _attrs in parser.tags}
-    assert not tags & {"script", "img", "b", "link", "iframe", "object"}
+    assert not tags & {"img", "b", "link", "iframe", "object"}
     assert not [attrs for _tag, attrs in parser.tags if any(name.startswith("on") for name in attrs)]
     assert not [attrs for _tag, attrs in parser.tags if "src" in attrs or "href" in attrs]
     text = "".join(parser.text)
     assert HOSTILE in text and "<b>now</b>" in text and '"><script>x</script>' in text
-    csp = [a for t, a in parser.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
-    assert csp and "default-src 'none'" in csp[0]["content"] and "script-src" not in csp[0]["content"]
+    # One script, the same whatever the report holds.
+    empty = _parse(rp.to_html(rp.build_report(_listing([]))))
+    assert len(parser.inline["script"]) == 1 and parser.inline["script"] == empty.inline["script"]
+    assert _csp(parser)["default-src"] == "'none'"
+
+
+def test_html_csp_allows_its_script_and_style_by_hash_and_nothing_inline():
+    page = rp.to_html(rp.build_report(_listing(ACCOUNTS), RULES))
+    parser = _parse(page)
+    csp = _csp(parser)
+    assert set(csp) == {"default-src", "script-src", "style-src"} and csp["default-src"] == "'none'"
+    assert not [value for value in csp.values() if "unsafe" in value]  # no 'unsafe-inline', -eval or -hashes
+    for tag in ("script", "style"):
+        (body,) = parser.inline[tag]
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        assert csp[f"{tag}-src"] == f"'sha256-{digest}'"
+    assert not [attrs for _tag, attrs in parser.tags if "style" in attrs]  # no hash allows a style attribute
+
+
+def test_html_script_writes_text_only():
+    (script,) = _parse(rp.to_html(rp.build_report(_listing(ACCOUNTS), RULES))).inline["script"]
+    assert "textContent" in script
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "src"):
+        assert sink not in script
+
+
+def test_html_data_tables_are_marked_for_the_script_and_cells_classed_by_header_or_word_length():
+    accounts = [*ACCOUNTS, _account(4, name="N" * 100)]
+    listing = _listing(accounts, aws_accounts=[{"aws_account_id": "111122223333", "status": "listed", "accounts": 4}])
+    report = rp.build_report(listing, RULES, baseline=ACCOUNTS[:1])
+    page = rp.to_html(report)
+    parser = _parse(page)
+    tables = [attrs for tag, attrs in parser.tags if tag == "table"]
+    assert {t["id"] for t in tables} >= {"violations", "aws-accounts", "accounts", "changes-added", "changes-changed"}
+    summaries = ("rules", "severities")  # a row per rule or severity: nothing to filter or sort
+    assert all(("data-filterable" in t) == (t["id"] not in summaries) for t in tables)
+    classes = [attrs.get("class") for tag, attrs in parser.tags if tag == "td"]
+    # The count of Chime accounts, and the violations of each rule (6) and of each severity (5).
+    assert classes.count("n") == 1 + len(rp.RULES) + 5
+    # The AWS account of the AWS accounts table; the AWS account and the account ID of every other row.
+    assert classes.count("id") == 1 + 2 * (len(report["violations"]) + len(report["changes"]["added"]) + 4)
+    # Only a word longer than any timestamp may break anywhere: the long name, as an account, added and violating.
+    # And the rules table's enterprise_signin_delegate_groups, 33 characters.
+    assert re.findall(r'<td class="w">([^<]*)</td>', page) == ["enterprise_signin_delegate_groups"] + ["N" * 100] * 3
 
 
 def test_html_chart_bars_scale_with_counts():
