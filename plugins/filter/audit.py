@@ -24,6 +24,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report import summary
 from ansible_collections.chime.admin.plugins.plugin_utils._report import to_html
 from ansible_collections.chime.admin.plugins.plugin_utils._report import to_markdown
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 
 
 def _accounts(value, filter_name):
@@ -66,7 +67,7 @@ def audit_violations(
         checked = _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn_days, policy)
         return checked.evaluate(plain(_accounts(accounts, "audit_violations")), audit_time(at)).violations
     except PolicyError as error:
-        raise AnsibleFilterError(f"audit_violations: {error}") from None
+        raise AnsibleFilterError(visible(f"audit_violations: {error}")) from None
 
 
 def audit_violation_counts(violations):
@@ -103,7 +104,7 @@ def audit_report(
         checked = _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn_days, policy)
         return build_report(listing, None, baseline, generated_at, filters, caller, policy=checked)
     except (PolicyError, ReportError) as error:
-        raise AnsibleFilterError(f"audit_report: {error}") from None
+        raise AnsibleFilterError(visible(f"audit_report: {error}")) from None
 
 
 def _report(value, filter_name):

@@ -23,8 +23,6 @@ import dataclasses
 import datetime
 import os
 
-import yaml  # PyYAML, which ansible-core depends on
-
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
@@ -129,10 +127,9 @@ class Plan:
         """The checked policy, from the variables and the policy file (read here, before any request)."""
         file_policy = file_name = None
         if params["policy_file"]:
-            # yaml.safe_load: plain data only (no Python objects, no Ansible tags). A str option, not a path
-            # one: see dest.
+            # Plain data only, no alias, no key twice (_policy.load_yaml). A str option, not a path one: see dest.
             file_name = params["policy_file"]
-            file_policy = load_policy_file(resolve(file_name, basedir), yaml.safe_load)
+            file_policy = load_policy_file(resolve(file_name, basedir))
         variables = {key: params[key] for key in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
         return combine(variables, file_policy, file_name, params["waiver_warn_days"])
 
@@ -167,6 +164,16 @@ class Plan:
             longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.{extension}"
             if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
                 raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
+
+
+def shown(value):
+    """``value`` (a part of the report) for the action's result, which ansible-core writes to the job's
+    output at -v and AWX stores in job events: every string made visible, as the summary lines are."""
+    if isinstance(value, dict):
+        return {visible(key): shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown(item) for item in value]
+    return visible(value) if isinstance(value, str) else value
 
 
 def caller_evidence(caller):
@@ -212,9 +219,10 @@ class Audit:
         try:
             self._run()
         except AuditInputError as error:
-            self._fail(f"Chime account audit did not run: {error}")
+            # visible(): a policy's rule names, fields and file name are a policy author's text.
+            self._fail(visible(f"Chime account audit did not run: {error}"))
         except (ChimeListingError, StoreError) as error:
-            self._fail(f"Chime account audit incomplete: {getattr(error, 'message', None) or error}")
+            self._fail(visible(f"Chime account audit incomplete: {getattr(error, 'message', None) or error}"))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # Whatever went wrong, the role publishes an outcome and fails with a message, not a traceback.
             self._fail(f"Chime account audit incomplete: {type(error).__name__}: {visible(error)}")
@@ -271,12 +279,12 @@ class Audit:
             summary=summary,
             violation_counts=summary["violations"]["by_rule"],
             severity_counts=summary["violations"]["by_severity"],
-            violations=report["violations"][:show],
+            violations=shown(report["violations"][:show]),
             baseline={
                 "source": baseline_source,
                 "generated_at": (report.get("changes") or {}).get("baseline_generated_at"),
             },
-            source=dict(report["source"]),
+            source=shown(report["source"]),
             summary_lines=summary_lines(report),
             violation_lines=violation_lines(report["violations"], show) if report["violations"] else [],
             generated_at=report["generated_at"],

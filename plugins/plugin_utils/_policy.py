@@ -23,8 +23,13 @@
 import dataclasses
 import datetime
 import fnmatch
+import math
 import os
+import re
+import stat
 from collections.abc import Mapping
+
+import yaml  # PyYAML, which ansible-core depends on
 
 try:
     import re2
@@ -35,6 +40,8 @@ except ImportError:  # reported when a policy uses a regular expression, not bef
 
 from ansible.module_utils.common.validation import check_type_bool
 from ansible.module_utils.common.validation import check_type_str
+
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible as visible_text
 
 SEVERITIES = ("informational", "low", "medium", "high", "critical")  # OCSF's severities, lowest first
 RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
@@ -80,6 +87,7 @@ MAX_DEPTH = 16
 MAX_FILTER_NODES = 1000
 MAX_PATTERN = 1000
 MAX_POLICY_FILE_BYTES = 1024 * 1024
+MAX_TEXT = {"description": 200, "remediation": 1000, "reason": 500, "default": 200}
 _RE2_MAX_MEM = 8 << 20
 _RULE_FIELDS = ("id", "description", "severity", "remediation", "where", "require")
 _WAIVER_MATCH = ("account_id", "aws_account_id", "name")
@@ -107,6 +115,8 @@ def compile_pattern(pattern, where):
     options.log_errors = False  # RE2 would otherwise print every refused pattern on standard error
     options.max_mem = _RE2_MAX_MEM
     options.never_capture = True
+    if any("\ud800" <= c <= "\udfff" for c in pattern):
+        raise PolicyError(f"{where} holds a lone surrogate (an unpaired \\ud800-\\udfff escape), not a character.")
     try:
         return re2.compile(pattern, options)
     except re2.error as error:
@@ -172,7 +182,10 @@ class BuiltInRule:
         if setting is None:
             return None
         if self.kind == "list":
-            return frozenset(_as_str_list(setting, where))
+            values = _as_str_list(setting, where)
+            if self.name == "allowed_aws_account_ids":
+                _aws_account_ids(values, where)
+            return frozenset(values)
         if self.kind == "flag":
             return True if _as_flag(setting, where) else None
         if setting is False:
@@ -334,7 +347,10 @@ def _compile_leaf(node, where):
     if op == "regex":
         return _regex_test(key, compile_pattern(value, f"{where}.value"))
     if op in ("in", "not-in"):
-        allowed = frozenset(_as_str_list(value, f"{where}.value"))
+        members = _as_str_list(value, f"{where}.value")
+        if key == "aws_account_id":
+            _aws_account_ids(members, f"{where}.value")
+        allowed = frozenset(members)
         return _in_test(key, op, allowed, listed)
     if op in ("eq", "ne"):
         if listed:
@@ -343,6 +359,8 @@ def _compile_leaf(node, where):
             expected = _scalar(value, where)
             if key != "age_days":  # the account's fields are text: a number (YAML's 111122223333) is compared as text
                 expected = _as_str(expected, f"{where}.value")
+            if key == "aws_account_id":
+                _aws_account_ids([expected], f"{where}.value")
         return _eq_test(key, op, expected, listed)
     return _order_test(key, op, _bound(key, value, where))
 
@@ -350,10 +368,21 @@ def _compile_leaf(node, where):
 def _scalar(value, where):
     if isinstance(value, (dict, list, tuple)) or value is None:
         raise PolicyError(f"{where}.value must be a single value (a string or a number), got {value!r}.")
+    return _finite(value, where)
+
+
+def _finite(value, where):
+    """``value``, with a date (YAML reads an unquoted 2024-01-01 as one) as its ISO text; NaN and infinity
+    refused (no comparison holds with NaN, and JSON has neither)."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PolicyError(f"{where}.value must be a finite number, got {value!r}.")
     return value
 
 
 def _bound(key, value, where):
+    value = _finite(value, where)
     if key == "age_days":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise PolicyError(f"{where}.value: age_days compares with a number of days, got {value!r}.")
@@ -484,6 +513,30 @@ def compile_filter(node, where, depth=0, budget=None):
     return lambda account: not all(test(account) for test in tests)  # Custodian: not of the list's and
 
 
+def _plain_setting(node):
+    """A custom rule's filters as the report records them: a date (an unquoted YAML date) as its ISO text, as
+    the rule compares it, so that the JSON report can hold it."""
+    if isinstance(node, Mapping):
+        return {str(key): _plain_setting(value) for key, value in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_plain_setting(value) for value in node]
+    if isinstance(node, (datetime.date, datetime.datetime)):
+        return node.isoformat()
+    return node
+
+
+def _aws_account_ids(values, where):
+    """``values`` (strings), each an AWS account ID of 12 digits. YAML 1.1 reads an unquoted ID with a
+    leading zero as an octal number, which no conversion can undo: quote such IDs."""
+    for value in values:
+        if not (len(value) == 12 and value.isascii() and value.isdigit()):
+            raise PolicyError(
+                f"{where}: {value!r} is not an AWS account ID (12 digits); quote IDs in YAML, which reads an"
+                " unquoted ID that starts with 0 as an octal number."
+            )
+    return values
+
+
 def _needs_age(node):
     if isinstance(node, Mapping):
         return node.get("key") == "age_days" or any(_needs_age(v) for v in node.values())
@@ -514,7 +567,13 @@ def _text_field(entry, field, where, required=True):
         return None
     if isinstance(value, (dict, list, tuple)):
         raise PolicyError(f"{where}.{field} must be text.")
-    return _as_str(value, f"{where}.{field}")
+    text = _as_str(value, f"{where}.{field}")
+    # A policy's texts are copied into findings (a description into each violation's detail, a waiver into
+    # each finding it waives): bounded, so that they cannot multiply a report or a job's result.
+    limit = MAX_TEXT.get(field, MAX_TEXT["default"])
+    if len(text) > limit:
+        raise PolicyError(f"{where}.{field} is longer than {limit} characters.")
+    return text
 
 
 def _rule_id(value, where):
@@ -555,23 +614,25 @@ def _custom_rule(entry, index, seen):
     seen.add(name)
     if "require" not in entry:
         raise PolicyError(f"{where}.require is required: what the accounts must satisfy.")
+    # The filters are compiled first: compiling bounds their size, which the walks after it rely on.
     applies = compile_filter(entry["where"], f"{where}.where") if entry.get("where") is not None else None
+    satisfied = compile_filter(entry["require"], f"{where}.require")
     return CustomRule(
         name=name,
         severity=check_severity(entry.get("severity"), f"{where}.severity"),
         description=_text_field(entry, "description", where),
         remediation=_text_field(entry, "remediation", where),
-        setting={"where": entry.get("where"), "require": entry["require"]},
+        setting=_plain_setting({"where": entry.get("where"), "require": entry["require"]}),
         applies=applies,
-        satisfied=compile_filter(entry["require"], f"{where}.require"),
+        satisfied=satisfied,
         needs_age=_needs_age(entry.get("where")) or _needs_age(entry["require"]),
     )
 
 
 # ----- waivers ---------------------------------------------------------------------------------
 def _date(value, where):
-    if isinstance(value, datetime.datetime):
-        return value.date()
+    if isinstance(value, datetime.datetime):  # a day in UTC, not a moment in some offset
+        raise PolicyError(f"{where}.expires must be a date (YYYY-MM-DD), not a date and time.")
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
@@ -636,6 +697,8 @@ def _waiver(entry, index, known_rules):
             match[key] = _as_str(value, f"{where}.{key}")
             if not match[key]:
                 raise PolicyError(f"{where}.{key} must not be empty.")
+            if key == "aws_account_id":
+                _aws_account_ids([match[key]], f"{where}.{key}")
     if not match:
         raise PolicyError(f"{where} matches nothing: give at least one of {', '.join(_WAIVER_MATCH)}.")
     if entry.get("expires") is None:
@@ -812,7 +875,7 @@ class Policy:
         """Every finding of every account, in account order then rule order, with waivers applied at
         ``now`` (an aware datetime; the current time by default)."""
         now = now or datetime.datetime.now(datetime.timezone.utc)
-        today = now.date()
+        today = now.astimezone(datetime.timezone.utc).date()  # waivers expire at the end of their day in UTC
         violations, waived, used = [], [], set()
         for account in accounts:
             for rule, detail in self._problems(account, now):
@@ -840,17 +903,21 @@ class Policy:
         return "active" if today <= waiver.expires else "expired"
 
     def _apply_waivers(self, finding, today, used):
-        expired = None
+        """The waiver of ``finding``: of those that match it (each counts as used), the active one that
+        expires last, else the expired one that expired last."""
+        active = expired = None
         for waiver in self._waivers_by_rule.get(finding["rule"], ()):
             if not waiver.matches(finding):
                 continue
             used.add(waiver.index)
             if self._state(waiver, today) == "active":
-                finding["waiver"] = waiver.describe("active")
-                return
-            if expired is None or waiver.expires > expired.expires:
+                if active is None or waiver.expires > active.expires:
+                    active = waiver
+            elif expired is None or waiver.expires > expired.expires:
                 expired = waiver
-        if expired is not None:
+        if active is not None:
+            finding["waiver"] = active.describe("active")
+        elif expired is not None:
             finding["waiver"] = expired.describe("expired")
             finding["detail"] += f"; {expired.label()} expired on {expired.expires.isoformat()}: {expired.reason}"
 
@@ -874,37 +941,93 @@ def count_by_severity(findings):
 
 
 # ----- the policy file, and how it combines with the variables --------------------------------------
-def load_policy_file(path, loader):
-    """The policy file at ``path``, parsed by ``loader`` (text to data, such as yaml.safe_load), checked
-    for its shape; :class:`PolicyError` names the file."""
+class _PolicyLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """yaml.safe_load's loader, stricter for a policy that a reviewer reads in git: no alias (anchors and aliases
+    let a few hundred bytes name one list exponentially often) and no key given twice in one mapping (the
+    second would silently replace the first, which is the one a reviewer may have read)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _PolicyYamlError(
+                f"at line {mark.line + 1}, column {mark.column + 1}: aliases (*name) are not allowed"
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                mark = key_node.start_mark
+                raise _PolicyYamlError(f"at line {mark.line + 1}, column {mark.column + 1}: a key given twice")
+            if isinstance(key, (str, int, float, bool)):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _PolicyYamlError(Exception):
+    """A policy file's YAML refused by :class:`_PolicyLoader`; the message says where, never what."""
+
+
+def load_yaml(text):
+    """``text`` as YAML data, plain data only (as yaml.safe_load), with no alias and no key given twice."""
+    loader = _PolicyLoader(text)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_POLICY_FILE_BYTES + 1)
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _read_regular_file(path):
+    """At most MAX_POLICY_FILE_BYTES + 1 bytes of the regular file at ``path``. Opened without blocking and
+    checked before it is read: a FIFO or a device named as the policy file would block the audit or never end."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise PolicyError("is not a regular file")
+        return handle.read(MAX_POLICY_FILE_BYTES + 1)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+
+
+def load_policy_file(path, loader=load_yaml):
+    """The policy file at ``path``, parsed by ``loader`` (text to data; :func:`load_yaml` by default), checked
+    for its shape; :class:`PolicyError` names the file.
+
+    No error quotes the file: when policy_file names the wrong file (an AWS credentials file, say), YAML's own
+    messages would put a line of it, or a tag or alias name, in the job's output. They say where, and what
+    kind of error."""
+    shown = visible_text(path)
+    try:
+        data = _read_regular_file(path)
     except OSError as error:
-        raise PolicyError(f"policy file {path}: cannot be read: {error.strerror or error}.") from None
+        raise PolicyError(f"policy file {shown}: cannot be read: {error.strerror or error}.") from None
+    except PolicyError as error:
+        raise PolicyError(f"policy file {shown}: {error}.") from None
     if len(data) > MAX_POLICY_FILE_BYTES:
-        raise PolicyError(f"policy file {path}: larger than {MAX_POLICY_FILE_BYTES} bytes.")
+        raise PolicyError(f"policy file {shown}: larger than {MAX_POLICY_FILE_BYTES} bytes.")
     try:
         policy = loader(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PolicyError(f"policy file {path}: not UTF-8 text.") from None
+        raise PolicyError(f"policy file {shown}: not UTF-8 text.") from None
+    except _PolicyYamlError as error:
+        raise PolicyError(f"policy file {shown}: not valid as a policy's YAML {error}.") from None
     except Exception as error:  # pylint: disable=broad-exception-caught
-        # Where and what, but not YAML's own message: it quotes the offending line, and a policy_file that
-        # names the wrong file (an AWS credentials file, say) would put a secret in the job's output.
-        mark = getattr(error, "problem_mark", None)
+        mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or type(error).__name__
-        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
-        if context and context_mark is not None:
-            problem += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
-        raise PolicyError(f"policy file {path}: not valid YAML{where}: {problem}.") from None
+        if context is not None and (mark is None or context.line != mark.line):
+            where += f", in what starts at line {context.line + 1}, column {context.column + 1}"
+        raise PolicyError(f"policy file {shown}: not valid YAML{where} ({type(error).__name__}).") from None
     if not isinstance(policy, Mapping):
-        raise PolicyError(f"policy file {path}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
+        raise PolicyError(f"policy file {shown}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
     unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))
     if unknown:
-        raise PolicyError(
-            f"policy file {path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(POLICY_FILE_KEYS)}."
-        )
+        named = [key for key in unknown if _PLAIN_KEY.fullmatch(key)]
+        others = len(unknown) - len(named)
+        listed = ", ".join(named + ([f"{others} other(s) not shown"] if others else []))
+        raise PolicyError(f"policy file {shown}: unknown key(s) {listed}; known: {', '.join(POLICY_FILE_KEYS)}.")
     return dict(policy)
 
 

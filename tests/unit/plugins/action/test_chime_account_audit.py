@@ -386,3 +386,22 @@ def test_an_unexpected_error_is_an_incomplete_audit_not_a_traceback(tmp_path):
         result["outcome"] == "incomplete"
         and result["failure"] == "Chime account audit incomplete: KeyError: 'surprise'"
     )
+
+
+def test_a_policy_authors_text_reaches_the_job_output_only_escaped(tmp_path):
+    """Rule names in an error, and the descriptions and details in the result (shown at -v and stored by AWX),
+    with terminal escapes and a bidirectional override made visible."""
+    hostile = "\x1b[2J\x1b[32mall clear\u202e"
+
+    def connect():
+        raise AssertionError("connected")
+
+    refused = audit_run.Audit(_params(rules={hostile: True}), connect, str(tmp_path), False).run()
+    assert "\\u001b[2J" in refused["msg"] and "\x1b" not in refused["msg"] and "\u202e" not in refused["msg"]
+    rule = {"id": "r", "description": hostile, "severity": "high", "remediation": hostile,
+            "require": {"key": "name", "op": "absent"}}  # fmt: skip
+    connection = _Connection([[_account(1)]])
+    params = _params(custom_rules=[rule], dest="out", fail_on_violation=False)
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    text = json.dumps(result, ensure_ascii=False)
+    assert result["violations"] and "\x1b" not in text and "\u202e" not in text and "\\\\u001b" in text

@@ -8,6 +8,7 @@ A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, it
 """
 
 import datetime
+import os
 import time
 
 import pytest
@@ -649,14 +650,24 @@ def test_every_match_key_of_a_waiver_must_match(match, waived):
     assert (len(found.waived), len(found.violations)) == ((1, 0) if waived else (0, 1))
 
 
-@pytest.mark.parametrize(
-    "expires", [datetime.date(2024, 6, 30), datetime.datetime(2024, 6, 30, 12, 0), "2024-06-30", " 2024-06-30 "]
-)
+@pytest.mark.parametrize("expires", [datetime.date(2024, 6, 30), "2024-06-30", " 2024-06-30 "])
 def test_expires_is_a_date_or_its_iso_text(expires):
     found = _findings(
         [_account(2, account_status="Suspended")], waivers=[_waiver(account_id="id-2", expires=expires)], **SUSPENDED
     )
     assert found.waived[0]["waiver"]["expires"] == "2024-06-30"
+
+
+def test_expires_is_a_day_not_a_moment_and_the_day_is_taken_in_utc():
+    """A waiver is active until the end of its day in UTC, whatever offset the audit's time is given in."""
+    with pytest.raises(pol.PolicyError, match=r"expires must be a date \(YYYY-MM-DD\), not a date and time"):
+        pol.Policy(waivers=[_waiver(account_id="id-2", expires=datetime.datetime(2024, 6, 30, 12, 0))])
+    policy = pol.Policy(SUSPENDED["rules"], waivers=[_waiver(account_id="id-2", expires="2024-06-30")])
+    accounts = [_account(2, account_status="Suspended")]
+    late = datetime.datetime(2024, 6, 30, 23, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))
+    assert len(policy.evaluate(accounts, late).violations) == 1  # 2024-07-01 04:30 in UTC: expired
+    early = datetime.datetime(2024, 7, 1, 1, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    assert len(policy.evaluate(accounts, early).waived) == 1  # 2024-06-30 23:00 in UTC: still active
 
 
 BAD_WAIVERS = [
@@ -729,7 +740,10 @@ def test_numbers_in_allow_lists_are_converted_to_strings():
         ({"key": "aws_account_id", "value": 444455556666}, {"key": "name", "op": "regex", "value": "^fin-"}),
         (None, {"key": "aws_account_id", "op": "ne", "value": 444455556666}),
         (None, {"key": "aws_account_id", "op": "lt", "value": 444400000000}),
-        ({"key": "created_timestamp", "op": "lt", "value": 2021}, {"key": "aws_account_id", "op": "eq", "value": 1}),
+        (
+            {"key": "created_timestamp", "op": "lt", "value": 2021},
+            {"key": "aws_account_id", "op": "eq", "value": 999988887777},
+        ),
     ],
     ids=["eq-in-where", "ne", "lt", "lt-in-where"],
 )
@@ -1063,3 +1077,118 @@ def test_a_policy_file_of_aliases_that_name_a_filter_exponentially_often_is_refu
     with pytest.raises(pol.PolicyError, match=f"more than {pol.MAX_FILTER_NODES} filters in one rule"):
         pol.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
     assert time.monotonic() - started < 1.0
+
+
+# ----- what a review of the policy found -----------------------------------------------------------------
+def _strict_refusal(tmp_path, text):
+    path = tmp_path / "audit-policy.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(pol.PolicyError) as info:
+        pol.load_policy_file(str(path))
+    return str(info.value)
+
+
+def test_the_policy_files_loader_refuses_aliases_and_keys_given_twice(tmp_path):
+    aliased = "a: &x {key: name, op: present}\n"
+    aliased += "custom_rules: [{id: r, description: d, severity: low, remediation: r, require: *x}]\n"
+    assert "line 2" in _strict_refusal(tmp_path, aliased) and "aliases (*name) are not allowed" in _strict_refusal(
+        tmp_path, aliased
+    )
+    twice = "rules: {no_suspended_accounts: true}\nfail_severity: low\nrules: {no_suspended_accounts: false}\n"
+    assert "at line 3, column 1: a key given twice" in _strict_refusal(tmp_path, twice)
+    inner = "custom_rules:\n  - {id: r, description: d, severity: low, remediation: r, require: x, require: y}\n"
+    assert "a key given twice" in _strict_refusal(tmp_path, inner)
+    assert pol.load_policy_file(str(_write(tmp_path, "fail_severity: high\n"))) == {"fail_severity": "high"}
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "ok.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: *s3cr3tValue\n",
+        "!s3cr3tValue x\n",
+        "a: !s3cr3tValue!x 1\n",
+        "s3cr3t/Value+x: 1\n",
+        "\x1b[2Js3cr3tValue: 1\n",
+    ],
+    ids=["alias", "tag", "tag-handle", "odd-key", "escape-key"],
+)
+def test_no_error_about_a_policy_file_quotes_it(tmp_path, text):
+    message = _strict_refusal(tmp_path, text)
+    assert "s3cr3t" not in message and "\x1b" not in message
+
+
+def test_a_fifo_or_a_directory_as_the_policy_file_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(pol.PolicyError, match="is not a regular file"):
+        pol.load_policy_file(str(fifo))
+    assert time.monotonic() - started < 1.0
+    with pytest.raises(pol.PolicyError, match="cannot be read|is not a regular file"):
+        pol.load_policy_file(str(tmp_path))
+
+
+@pytest.mark.parametrize("field,limit", [("description", 200), ("remediation", 1000)])
+def test_a_rules_texts_are_bounded(field, limit):
+    rule = {
+        "id": "r",
+        "description": "d",
+        "severity": "low",
+        "remediation": "r",
+        "require": {"key": "name", "op": "present"},
+    }
+    pol.Policy(custom_rules=[dict(rule, **{field: "x" * limit})])
+    with pytest.raises(pol.PolicyError, match=f"{field} is longer than {limit} characters"):
+        pol.Policy(custom_rules=[dict(rule, **{field: "x" * (limit + 1)})])
+    waiver = {"rule": "name_pattern", "name": "*", "reason": "x" * 501, "expires": "2030-01-01"}
+    with pytest.raises(pol.PolicyError, match="reason is longer than 500 characters"):
+        pol.Policy(waivers=[waiver])
+
+
+def test_an_unquoted_date_is_compared_and_recorded_as_its_iso_text_and_nan_is_refused():
+    rule = {"id": "r", "description": "d", "severity": "low", "remediation": "r",
+            "require": {"key": "created_timestamp", "op": "ge", "value": datetime.date(2020, 1, 1)}}  # fmt: skip
+    policy = pol.Policy(custom_rules=[rule])
+    assert policy.describe()["rules"]["r"]["setting"]["require"]["value"] == "2020-01-01"
+    young, old = (
+        _account(1, created_timestamp="2021-01-01T00:00:00+00:00"),
+        _account(2, created_timestamp="2019-01-01T00:00:00+00:00"),
+    )
+    assert [v["account_id"] for v in policy.evaluate([young, old], NOW).violations] == ["id-2"]
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(pol.PolicyError, match="must be a finite number"):
+            pol.Policy(custom_rules=[dict(rule, require={"key": "age_days", "op": "lt", "value": bad})])
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"rules": {"allowed_aws_account_ids": [1402433619]}},  # YAML 1.1's 012345670123, an octal number
+        {"custom_rules": [{"id": "r", "description": "d", "severity": "low", "remediation": "r",
+                           "require": {"key": "aws_account_id", "op": "not-in", "value": [1402433619]}}]},
+        {"waivers": [{"rule": "no_suspended_accounts", "aws_account_id": "12345", "reason": "r",
+                      "expires": "2030-01-01"}]},
+    ],
+    ids=["allow-list", "deny-list", "waiver"],
+)  # fmt: skip
+def test_an_aws_account_id_that_is_not_12_digits_is_refused(policy):
+    with pytest.raises(pol.PolicyError, match=r"is not an AWS account ID \(12 digits\); quote IDs"):
+        pol.Policy(**policy)
+
+
+def test_every_waiver_that_matches_is_used_and_the_one_that_expires_last_applies():
+    first = _waiver(account_id="id-2", expires="2030-01-01", ticket="A")
+    second = _waiver(name="Team*", expires="2031-01-01", ticket="B")
+    found = _findings([_account(2, account_status="Suspended", name="Team 2")], waivers=[first, second], **SUSPENDED)
+    assert found.waivers["unused"] == [] and found.waived[0]["waiver"]["ticket"] == "B"
+
+
+def test_a_lone_surrogate_in_a_pattern_is_refused_by_name():
+    with pytest.raises(pol.PolicyError, match="rules.name_pattern holds a lone surrogate"):
+        pol.Policy({"name_pattern": "\ud800"})
