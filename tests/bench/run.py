@@ -751,6 +751,15 @@ Profiled with cProfile: `core.list_chime_accounts` over 20,000 accounts from the
   result handling): at concurrency 1, 13.08 s against 10 s of waits, so about 3 s that both sides pay.
   Against the forks pattern (one host per AWS account, `--forks 20`) the single task is 3.0x faster, which meets
   the target of 3x: it pays Ansible's per-host cost once instead of 20 times.
+
+## The policy at 10,000 accounts
+
+The policy rows evaluate a policy of 20 rules (the six built-in rules, and 14 custom rules that use every op of
+the value filters, `age_days` and `or`/`not` among them) over 10,000 generated accounts in one process, against
+the six built-in rules alone, alternating: `Policy.evaluate`, the whole check of the audit, without listing or
+rendering. Most of the custom rules are broken by many accounts, so the figure includes making their findings.
+The pattern row times the catastrophic pattern `^([A-Za-z0-9]+[ -]?)+$` on a 100-character name that ends in `!`
+with `name_pattern` on RE2; Python's `re` takes 2.8 s on this machine at 24 characters.
 """
 
 
