@@ -10,8 +10,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import POLICY_FILE_KEYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import check_policy_keys
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
@@ -39,16 +39,12 @@ def _policy(rules, custom_rules, severities, waivers, fail_severity, waiver_warn
     strings (V("true")) and numbers in lists of strings are converted as the role's argument spec converts
     them."""
     if policy is not None:
-        if not isinstance(policy, Mapping):
-            raise PolicyError(f"policy must be a dict with {', '.join(POLICY_FILE_KEYS)}.")
-        unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))
-        if unknown:
-            raise PolicyError(f"policy: unknown key(s) {', '.join(unknown)}; known: {', '.join(POLICY_FILE_KEYS)}.")
+        policy = check_policy_keys(policy, "policy")
     variables = dict(
         rules=rules, custom_rules=custom_rules, severities=severities, waivers=waivers, fail_severity=fail_severity
     )
     warn_days = DEFAULT_WAIVER_WARN_DAYS if waiver_warn_days is None else waiver_warn_days
-    return combine(plain(variables), plain(dict(policy)) if policy else None, "(the policy argument)", warn_days)
+    return combine(plain(variables), plain(policy) if policy else None, "(the policy argument)", warn_days)
 
 
 def audit_violations(

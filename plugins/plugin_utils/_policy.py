@@ -41,6 +41,7 @@ except ImportError:  # reported when a policy uses a regular expression, not bef
 from ansible.module_utils.common.validation import check_type_bool
 from ansible.module_utils.common.validation import check_type_str
 
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import CSV_COLUMNS
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible as visible_text
 
 SEVERITIES = ("informational", "low", "medium", "high", "critical")  # OCSF's severities, lowest first
@@ -48,17 +49,7 @@ RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 NOT_CHECKED = "not checked"
 DEFAULT_POLICY_NAME = "chime.admin account audit"
 DEFAULT_WAIVER_WARN_DAYS = 30
-ACCOUNT_KEYS = (
-    "aws_account_id",
-    "account_id",
-    "name",
-    "account_type",
-    "created_timestamp",
-    "default_license",
-    "supported_licenses",
-    "account_status",
-    "signin_delegate_groups",
-)
+ACCOUNT_KEYS = CSV_COLUMNS  # the nine keys of an account, in the listing's order
 LIST_KEYS = ("supported_licenses", "signin_delegate_groups")
 FILTER_KEYS = (*ACCOUNT_KEYS, "age_days")
 OPS = (
@@ -715,6 +706,17 @@ def _waiver(entry, index, known_rules):
 
 
 # ----- the policy ------------------------------------------------------------------------------------
+def _bounded_list(value, part, members, limit):
+    """``value``, a list of at most ``limit`` entries, or () for None; :class:`PolicyError` naming ``part``."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise PolicyError(f"{part} must be a list of {members}.")
+    if len(value) > limit:
+        raise PolicyError(f"{part} holds {len(value)} {members}; at most {limit}.")
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Findings:
     """What one evaluation found: ``violations`` (open), ``waived`` and ``waivers`` (``unused``,
@@ -757,6 +759,7 @@ class Policy:
         self.waiver_warn_days = waiver_warn_days
         self.settings = stage("rules", lambda: self._built_in(rules))
         self.custom = stage("custom_rules", lambda: self._custom(custom_rules))
+        self._needs_age = any(rule.needs_age for rule in self.custom)  # once, not per account
         known = (*RULES, *(rule.name for rule in self.custom))
         self.severities = stage("severities", lambda: self._severities(severities, known))
         self.waivers = stage("waivers", lambda: self._waivers(waivers, known))
@@ -783,14 +786,9 @@ class Policy:
 
     @staticmethod
     def _custom(custom_rules):
-        if custom_rules is None:
-            return ()
-        if not isinstance(custom_rules, (list, tuple)):
-            raise PolicyError("custom_rules must be a list of rules.")
-        if len(custom_rules) > MAX_CUSTOM_RULES:
-            raise PolicyError(f"custom_rules holds {len(custom_rules)} rules; at most {MAX_CUSTOM_RULES}.")
         seen = set()
-        return tuple(_custom_rule(entry, index, seen) for index, entry in enumerate(custom_rules))
+        entries = _bounded_list(custom_rules, "custom_rules", "rules", MAX_CUSTOM_RULES)
+        return tuple(_custom_rule(entry, index, seen) for index, entry in enumerate(entries))
 
     @staticmethod
     def _severities(severities, known):
@@ -806,13 +804,8 @@ class Policy:
 
     @staticmethod
     def _waivers(waivers, known):
-        if waivers is None:
-            return ()
-        if not isinstance(waivers, (list, tuple)):
-            raise PolicyError("waivers must be a list of waivers.")
-        if len(waivers) > MAX_WAIVERS:
-            raise PolicyError(f"waivers holds {len(waivers)} waivers; at most {MAX_WAIVERS}.")
-        return tuple(_waiver(entry, index, known) for index, entry in enumerate(waivers))
+        entries = _bounded_list(waivers, "waivers", "waivers", MAX_WAIVERS)
+        return tuple(_waiver(entry, index, known) for index, entry in enumerate(entries))
 
     def severity(self, rule):
         if rule in self.severities:
@@ -863,7 +856,7 @@ class Policy:
         if not self.custom:
             return
         view = account
-        if any(rule.needs_age for rule in self.custom):
+        if self._needs_age:
             view = dict(account, age_days=_age_days(account, now))
         for rule in self.custom:
             if rule.applies is not None and not rule.applies(view):
@@ -1020,14 +1013,21 @@ def load_policy_file(path, loader=load_yaml):
         if context is not None and (mark is None or context.line != mark.line):
             where += f", in what starts at line {context.line + 1}, column {context.column + 1}"
         raise PolicyError(f"policy file {shown}: not valid YAML{where} ({type(error).__name__}).") from None
+    return check_policy_keys(policy, f"policy file {shown}")
+
+
+def check_policy_keys(policy, where):
+    """``policy`` (a policy file's data, or the filters' ``policy`` argument) as a dict, if it is a mapping of
+    POLICY_FILE_KEYS; :class:`PolicyError` naming ``where``. An unknown key is named only when it reads as
+    a key name: the file may be the wrong one, and its keys someone's secrets."""
     if not isinstance(policy, Mapping):
-        raise PolicyError(f"policy file {shown}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
+        raise PolicyError(f"{where}: must be a mapping with {', '.join(POLICY_FILE_KEYS)}.")
     unknown = sorted(set(map(str, policy)) - set(POLICY_FILE_KEYS))
     if unknown:
         named = [key for key in unknown if _PLAIN_KEY.fullmatch(key)]
         others = len(unknown) - len(named)
         listed = ", ".join(named + ([f"{others} other(s) not shown"] if others else []))
-        raise PolicyError(f"policy file {shown}: unknown key(s) {listed}; known: {', '.join(POLICY_FILE_KEYS)}.")
+        raise PolicyError(f"{where}: unknown key(s) {listed}; known: {', '.join(POLICY_FILE_KEYS)}.")
     return dict(policy)
 
 

@@ -1136,13 +1136,7 @@ def test_a_fifo_or_a_directory_as_the_policy_file_is_refused_at_once(tmp_path):
 
 @pytest.mark.parametrize("field,limit", [("description", 200), ("remediation", 1000)])
 def test_a_rules_texts_are_bounded(field, limit):
-    rule = {
-        "id": "r",
-        "description": "d",
-        "severity": "low",
-        "remediation": "r",
-        "require": {"key": "name", "op": "present"},
-    }
+    rule = _rule({"key": "name", "op": "present"})
     pol.Policy(custom_rules=[dict(rule, **{field: "x" * limit})])
     with pytest.raises(pol.PolicyError, match=f"{field} is longer than {limit} characters"):
         pol.Policy(custom_rules=[dict(rule, **{field: "x" * (limit + 1)})])
@@ -1152,8 +1146,7 @@ def test_a_rules_texts_are_bounded(field, limit):
 
 
 def test_an_unquoted_date_is_compared_and_recorded_as_its_iso_text_and_nan_is_refused():
-    rule = {"id": "r", "description": "d", "severity": "low", "remediation": "r",
-            "require": {"key": "created_timestamp", "op": "ge", "value": datetime.date(2020, 1, 1)}}  # fmt: skip
+    rule = _rule({"key": "created_timestamp", "op": "ge", "value": datetime.date(2020, 1, 1)})
     policy = pol.Policy(custom_rules=[rule])
     assert policy.describe()["rules"]["r"]["setting"]["require"]["value"] == "2020-01-01"
     young, old = (
