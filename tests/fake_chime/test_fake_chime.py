@@ -53,7 +53,10 @@ def test_default_page_size_is_100(client):
 
 def test_tokens_are_opaque_and_unknown_tokens_are_refused(client):
     token = client.list_accounts(MaxResults=10)["NextToken"]
-    assert "10" not in token and len(token) >= 16
+    # Opaque: random, not derived from the offset (the same page asked for twice gets another token), and
+    # not the offset itself. ("10" not in token failed whenever the random text happened to hold "10".)
+    again = client.list_accounts(MaxResults=10)["NextToken"]
+    assert len(token) >= 16 and again != token and not token.isdigit()
     response = _error(lambda: client.list_accounts(NextToken="not-a-token"))
     assert response["Error"]["Code"] == "BadRequestException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
