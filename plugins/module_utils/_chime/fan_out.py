@@ -26,6 +26,9 @@ from .transformations import summarize
 from .transformations import union_by_account_id
 
 ORGANIZATIONS_PAGE_SIZE = 20  # the service's maximum
+# 25,000 pages of 20 are 500,000 AWS accounts, far above any organization's quota of member accounts (10 by
+# default, raised on request to a few thousand): a list that long is an endpoint that never stops paging.
+MAX_ORGANIZATIONS_PAGES = 25_000
 ACTIVE = "ACTIVE"
 
 
@@ -55,19 +58,21 @@ def caller_identity(connection, options=None):
 
 
 def _targets_from_roles(role_arns):
-    targets, seen = [], set()
+    seen = set()
     for arn in role_arns:
         if arn not in seen:
             seen.add(arn)
-            targets.append((ROLE_ARN_RE.fullmatch(arn).group(2), arn))
-    return targets, []
+            yield ROLE_ARN_RE.fullmatch(arn).group(2), arn
 
 
 def _targets_from_organization(connection, sts, calls, role_name):
+    """The caller's own AWS account, then each member account as its Organizations page arrives: ``(id, role
+    ARN)`` for an active member (``None`` for the caller's own account), a skipped entry for any other."""
     caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
     partition = caller["Arn"].split(":")[1]
+    yield caller["Account"], None
     organizations = connection.client("organizations")
-    members, params = [], {"MaxResults": ORGANIZATIONS_PAGE_SIZE}
+    params, seen, tokens, pages = {"MaxResults": ORGANIZATIONS_PAGE_SIZE}, {caller["Account"]}, set(), 0
     while True:  # one call per page, each retried on its own, as for Chime
         try:
             page = calls.call("Organizations ListAccounts", organizations.list_accounts, **params)
@@ -79,21 +84,39 @@ def _targets_from_organization(connection, sts, calls, role_name):
                 )
                 error.args = (error.message,)
             raise
-        members.extend(page.get("Accounts", []))
-        if not page.get("NextToken"):
-            break
-        params["NextToken"] = page["NextToken"]
-    targets, skipped = [(caller["Account"], None)], []
-    for member in sorted(members, key=lambda m: m["Id"]):
-        state = member.get("State") or member.get("Status")
-        if member["Id"] == caller["Account"]:
-            continue
-        if state == ACTIVE:
-            targets.append((member["Id"], f"arn:{partition}:iam::{member['Id']}:role/{role_name}"))
-        else:
-            message = f"Skipped: the AWS account is {state} in AWS Organizations."
-            skipped.append(_entry(member["Id"], None, "skipped", [], message))
-    return targets, skipped
+        pages += 1
+        for member in page.get("Accounts", []):
+            if member["Id"] in seen:  # the caller's own, or one a page gave before
+                continue
+            seen.add(member["Id"])
+            state = member.get("State") or member.get("Status")
+            if state == ACTIVE:
+                yield member["Id"], f"arn:{partition}:iam::{member['Id']}:role/{role_name}"
+            else:
+                yield _entry(
+                    member["Id"], None, "skipped", [], f"Skipped: the AWS account is {state} in AWS Organizations."
+                )
+        token = page.get("NextToken")
+        if not token:
+            return
+        _check_next_page("Organizations ListAccounts", token, tokens, pages)
+        params["NextToken"] = token
+
+
+def _check_next_page(operation, token, tokens, pages):
+    if token in tokens:
+        raise ChimeListingError(
+            f"Failed to list Chime accounts: {operation} pagination looped: a NextToken came back a second time"
+            f" after page {pages}. Refusing to return a partial list.",
+            code="PaginationLoop",
+        )
+    if pages >= MAX_ORGANIZATIONS_PAGES:
+        raise ChimeListingError(
+            f"Failed to list Chime accounts: {operation} gave more than {MAX_ORGANIZATIONS_PAGES} pages"
+            f" ({MAX_ORGANIZATIONS_PAGES * ORGANIZATIONS_PAGE_SIZE} AWS accounts). Refusing to return a partial list.",
+            code="PaginationLimit",
+        )
+    tokens.add(token)
 
 
 def _entry(aws_account_id, role_arn, status, accounts, message=None):
@@ -103,15 +126,16 @@ def _entry(aws_account_id, role_arn, status, accounts, message=None):
     return entry
 
 
-def _list_one(connection, sts, calls, target, assume, list_accounts):
+def _list_one(connection, sts, calls, target, assume, list_accounts, pool):
     """One AWS account: ``(entry, error)``, the error a :class:`ChimeListingError` or None."""
     aws_account_id, role_arn = target
     try:
-        credentials = None
-        if role_arn is not None:
+        if role_arn is None:
+            accounts = list_accounts(connection.client("chime"))
+        else:
             answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
-            credentials = answer["Credentials"]
-        accounts = list_accounts(connection.client("chime", credentials))
+            with connection.role_client(answer["Credentials"], pool) as client:
+                accounts = list_accounts(client)
     except ChimeListingError as error:
         status = "denied" if error.denied else "failed"
         return _entry(aws_account_id, role_arn, status, [], error.message), error
@@ -126,27 +150,43 @@ def list_across_aws_accounts(connection, list_accounts, options):
     account's Chime accounts (its pages one after another, as NextToken requires). With
     ``organization_role_name``, the organization's active member accounts are listed through that
     role and the caller's own account with the caller's credentials; suspended and closing accounts
-    are reported as skipped.
+    are reported as skipped. The organization is streamed: each member account is started as soon as
+    its Organizations page arrives, while the next pages are read.
 
     Returns ``(accounts, aws_accounts, warnings)``: every Chime account once, sorted by AWS account
     and in API order within one; one entry per AWS account, sorted by ID, with its status
     (``listed``, ``denied``, ``skipped``) and its count; and one warning per refused AWS account when
     ``on_denied`` is ``warn``. Raises :class:`ChimeListingError` naming every AWS account that failed,
     after all were tried, and every refused one when ``on_denied`` is ``error``: a partial list is
-    never a success. No credential and no external ID is part of any result or message.
+    never a success. A failed Organizations page fails at once: the AWS accounts not yet started are
+    not started. No credential and no external ID is part of any result or message.
     """
     calls = _Calls(options)
-    sts = connection.client("sts")  # one client for every AssumeRole: clients are thread-safe
+    pool = options.concurrency
+    sts = connection.client("sts", pool)  # one client for every AssumeRole: clients are thread-safe
     if options.role_arns:
-        targets, entries = _targets_from_roles(options.role_arns)
+        targets = _targets_from_roles(options.role_arns)
     else:
-        targets, entries = _targets_from_organization(connection, sts, calls, options.organization_role_name)
+        targets = _targets_from_organization(connection, sts, calls, options.organization_role_name)
     assume = {"RoleSessionName": options.role_session_name}
     if options.external_id is not None:
         assume["ExternalId"] = options.external_id
-    with ThreadPoolExecutor(max_workers=min(options.concurrency, len(targets))) as pool:
-        results = list(pool.map(lambda t: _list_one(connection, sts, calls, t, assume, list_accounts), targets))
-    results += [(entry, None) for entry in entries]
+    futures, skipped = [], []
+    with ThreadPoolExecutor(max_workers=options.concurrency) as executor:
+        try:
+            for target in targets:
+                if isinstance(target, dict):
+                    skipped.append((target, None))
+                else:
+                    futures.append(
+                        executor.submit(_list_one, connection, sts, calls, target, assume, list_accounts, pool)
+                    )
+        except BaseException:
+            for future in futures:  # those already running end; the rest never start
+                future.cancel()
+            raise
+        results = [future.result() for future in futures]
+    results += skipped
     return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), options.on_denied)
 
 

@@ -269,7 +269,7 @@ class _Connection:
         for stub in self.stubs:
             stub.activate()
 
-    def client(self, service, credentials=None):
+    def client(self, service, pool=None):
         return {"sts": self.sts, "chime": self.chime}[service]
 
 

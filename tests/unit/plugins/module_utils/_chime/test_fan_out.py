@@ -4,6 +4,7 @@
 """Unit tests of the listing across AWS accounts (module_utils/_chime/fan_out.py), with scripted STS,
 Organizations and Chime clients."""
 
+import contextlib
 import threading
 
 import botocore.exceptions
@@ -31,10 +32,12 @@ class Scripted:
         self.pages_of, self.assumed, self.org_pages = pages_of, [], 0
         self.lock = threading.Lock()
 
-    def client(self, service, credentials=None):
-        if service == "chime":
-            return credentials["AccessKeyId"].split("-")[1] if credentials else CALLER
-        return self
+    def client(self, service, pool=None):
+        return CALLER if service == "chime" else self
+
+    @contextlib.contextmanager
+    def role_client(self, credentials, pool=None):
+        yield credentials["AccessKeyId"].split("-")[1]
 
     def get_caller_identity(self):
         return {"Account": CALLER, "Arn": f"arn:aws-cn:iam::{CALLER}:user/auditor"}
@@ -148,8 +151,8 @@ class _Identity:
     def __init__(self, failures):
         self.failures, self.calls = list(failures), 0
 
-    def client(self, service, credentials=None):
-        assert service == "sts" and credentials is None
+    def client(self, service, pool=None):
+        assert service == "sts"
         return self
 
     def get_caller_identity(self):
@@ -185,3 +188,90 @@ def test_summary_across_aws_accounts_counts_each_one():
     assert summary["by_aws_account"] == {"111111111111": 1, "222222222222": 2}
     assert list(summary["by_aws_account"]) == ["111111111111", "222222222222"]  # sorted by ID
     assert summary["total"] == 3 and summary["by_status"] == {"Active": 3}
+
+
+class _Streamed(Scripted):
+    """An organization whose last Organizations page is only answered once a role of an earlier page was
+    assumed: a listing that read every page before assuming any role would wait here until the timeout."""
+
+    def __init__(self, members, pages_of):
+        super().__init__(members, pages_of=pages_of)
+        self.first_role = threading.Event()
+        self.order = []
+
+    def list_accounts(self, MaxResults, NextToken=None):  # noqa: N803 (boto3's parameter names)
+        if NextToken is not None and int(NextToken) + self.pages_of >= len(self.members):
+            assert self.first_role.wait(10), "no role was assumed before the last Organizations page"
+        with self.lock:
+            self.order.append(("page", NextToken))
+        return super().list_accounts(MaxResults, NextToken)
+
+    def assume_role(self, RoleArn, RoleSessionName, ExternalId=None):  # noqa: N803
+        with self.lock:
+            self.order.append(("role", RoleArn.split(":")[4]))
+        self.first_role.set()
+        return super().assume_role(RoleArn, RoleSessionName, ExternalId)
+
+
+def test_the_organization_is_streamed_roles_start_while_later_pages_are_read():
+    members = [_member(f"{n:012d}") for n in range(1, 10)]
+    connection = _Streamed(members, pages_of=3)
+    accounts, entries, _warnings = _across(connection, _lister(), organization_role_name="R", concurrency=4, **FAST)
+    pages = [i for i, (kind, _value) in enumerate(connection.order) if kind == "page"]
+    roles = [i for i, (kind, _value) in enumerate(connection.order) if kind == "role"]
+    assert len(pages) == 3 and len(roles) == 9 and min(roles) < max(pages)
+    # The results are as a listing that read every page first gives: sorted, each AWS account once.
+    assert [e["aws_account_id"] for e in entries] == sorted([CALLER] + [m["Id"] for m in members])
+    assert len(accounts) == 20 and all(e["status"] == "listed" for e in entries)
+
+
+def test_a_member_a_later_page_gives_again_is_listed_once():
+    members = [_member("111111111111"), _member("222222222222"), _member("111111111111")]
+    connection = Scripted(members, pages_of=2)
+    _accounts, entries, _warnings = _across(connection, _lister(), organization_role_name="R", **FAST)
+    assert [e["aws_account_id"] for e in entries] == ["111111111111", "222222222222", CALLER]
+    assert len(connection.assumed) == 2
+
+
+class _Endless(Scripted):
+    def __init__(self, token):
+        super().__init__()
+        self.token = token
+
+    def list_accounts(self, MaxResults, NextToken=None):  # noqa: N803
+        self.org_pages += 1
+        return {"Accounts": [], "NextToken": self.token(self.org_pages)}
+
+
+def test_organizations_pagination_that_loops_or_never_ends_fails_with_no_partial_list(monkeypatch):
+    connection = _Endless(lambda page: "same")
+    with pytest.raises(ChimeListingError) as info:
+        _across(connection, _lister(), organization_role_name="R", **FAST)
+    assert info.value.code == "PaginationLoop" and "after page 2" in info.value.message
+    monkeypatch.setattr(fan_out, "MAX_ORGANIZATIONS_PAGES", 30)
+    connection = _Endless(lambda page: f"token-{page}")
+    with pytest.raises(ChimeListingError) as info:
+        _across(connection, _lister(), organization_role_name="R", **FAST)
+    assert info.value.code == "PaginationLimit" and connection.org_pages == 30
+    assert info.value.message == (
+        "Failed to list Chime accounts: Organizations ListAccounts gave more than 30 pages (600 AWS accounts)."
+        " Refusing to return a partial list."
+    )
+
+
+def test_a_failed_organizations_page_fails_and_starts_no_more_aws_accounts():
+    members = [_member(f"{n:012d}") for n in range(1, 7)]
+    connection = Scripted(members, pages_of=2)
+    pages = connection.list_accounts
+
+    def failing(MaxResults, NextToken=None):  # noqa: N803
+        if NextToken == "4":
+            raise _error("AccessDeniedException", 403, "ListAccounts")
+        return pages(MaxResults, NextToken)
+
+    connection.list_accounts = failing
+    with pytest.raises(ChimeListingError) as info:
+        _across(connection, _lister(), organization_role_name="R", concurrency=2, **FAST)
+    assert "Organizations ListAccounts returned AccessDeniedException" in info.value.message
+    assert "delegated administrator" in info.value.message
+    assert not {arn.split(":")[4] for arn in connection.assumed} & {"000000000005", "000000000006"}

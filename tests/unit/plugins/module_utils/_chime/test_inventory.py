@@ -4,6 +4,8 @@
 """Unit tests of what the module, the lookup and the action do once their options are read
 (module_utils/_chime/inventory.py): the options reach every request, in one AWS account or many."""
 
+import contextlib
+
 import pytest
 
 from ansible_collections.chime.admin.plugins.module_utils._chime.errors import ChimeListingError
@@ -25,8 +27,8 @@ class _OneAccount:
     def __init__(self, client):
         self.chime = client
 
-    def client(self, service, credentials=None):
-        assert service == "chime" and credentials is None
+    def client(self, service, pool=None):
+        assert service == "chime"
         return self.chime
 
 
@@ -68,10 +70,12 @@ class _Roles:
     def __init__(self):
         self.requests, self.assumed = [], []
 
-    def client(self, service, credentials=None):
-        if service == "sts":
-            return self
-        return _Chime(credentials["AccessKeyId"].split("-")[1] if credentials else CALLER, self.requests)
+    def client(self, service, pool=None):
+        return self if service == "sts" else _Chime(CALLER, self.requests)
+
+    @contextlib.contextmanager
+    def role_client(self, credentials, pool=None):
+        yield _Chime(credentials["AccessKeyId"].split("-")[1], self.requests)
 
     def assume_role(self, RoleArn, RoleSessionName, ExternalId=None):  # noqa: N803 (boto3's parameter names)
         self.assumed.append((RoleArn, RoleSessionName, ExternalId))

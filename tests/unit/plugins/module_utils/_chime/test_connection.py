@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the clients that AwsConnection makes (module_utils/_chime/listing.py): the one Chime client
+that every assumed role shares, each thread signing with its own role's credentials, and the ListAccounts
+parser that reads answers at JSON speed and gives the facts that botocore's own parser gives."""
+
+import json
+import threading
+
+import botocore.config
+import botocore.parsers
+import botocore.session
+import pytest
+
+from ansible_collections.chime.admin.plugins.module_utils._chime import listing
+from ansible_collections.chime.admin.plugins.module_utils._chime.options import ListingOptions
+from ansible_collections.chime.admin.plugins.module_utils._chime.transformations import normalize_account
+
+from fake_chime.data import generate
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+
+ROLES = {f"ASIAROLE{n:012d}": (f"{n:012d}", f"secret-{n}", f"token-{n}") for n in range(1, 7)}
+
+
+def _credentials(access_key):
+    _tenant, secret, token = ROLES[access_key]
+    return {"AccessKeyId": access_key, "SecretAccessKey": secret, "SessionToken": token}
+
+
+@pytest.fixture
+def roles(fake):
+    """The standard fake with six more tenants, each reached only with its role's session credentials."""
+    for access_key, (tenant, secret, token) in ROLES.items():
+        fake.add_tenant(
+            generate(3 + int(tenant) % 4, seed=int(tenant), aws_account_id=tenant), access_key, secret, token
+        )
+    return fake
+
+
+def _connection(fake):
+    return listing.AwsConnection(None, fake.url, {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY})
+
+
+def test_threads_sharing_the_role_client_each_sign_with_their_own_role(roles):
+    connection = _connection(roles)
+    options = ListingOptions(page_size=1)  # several pages each, interleaved across the threads
+    barrier, results, clients = threading.Barrier(len(ROLES)), {}, set()
+
+    def work(access_key):
+        with connection.role_client(_credentials(access_key), pool=len(ROLES)) as client:
+            barrier.wait()
+            clients.add(id(client))
+            results[access_key] = listing.list_chime_accounts(client, options=options)
+
+    threads = [threading.Thread(target=work, args=(key,)) for key in ROLES]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(clients) == 1  # one client for every role
+    for access_key, (tenant, _secret, _token) in ROLES.items():
+        expected = [normalize_account(a) for a in roles.tenants[tenant].data.accounts]
+        assert results[access_key] == expected
+        signed = {entry["access_key"] for entry in roles.requests(tenant)}
+        assert signed == {access_key} and len(roles.requests(tenant)) == len(expected)  # a page each
+
+
+def test_the_role_client_signs_nothing_outside_its_block_and_the_callers_keys_never_reach_it(roles):
+    connection = _connection(roles)
+    access_key = next(iter(ROLES))
+    with connection.role_client(_credentials(access_key)) as client:
+        client.list_accounts(MaxResults=1)
+    with pytest.raises(RuntimeError, match="outside AwsConnection.role_client"):
+        client.list_accounts(MaxResults=1)
+    # Another thread, inside no block, cannot sign with this thread's role either.
+    failures = []
+    with connection.role_client(_credentials(access_key)) as client:
+        thread = threading.Thread(target=lambda: failures.append(_fails(client)))
+        thread.start()
+        thread.join()
+    assert failures == [True]
+    assert {entry["access_key"] for entry in roles.log} == {access_key}
+
+
+def _fails(client):
+    try:
+        client.list_accounts(MaxResults=1)
+    except RuntimeError:
+        return True
+    return False
+
+
+def test_the_role_client_keeps_the_callers_configuration_and_a_pool_for_its_threads(roles):
+    connection = listing.AwsConnection(
+        "eu-west-1", roles.url, {"aws_config": botocore.config.Config(read_timeout=7, max_pool_connections=3)}
+    )
+    with connection.role_client(_credentials(next(iter(ROLES))), pool=40) as client:
+        assert client.meta.config.read_timeout == 7 and client.meta.region_name == "eu-west-1"
+        assert client.meta.config.max_pool_connections == 3  # the user's aws_config wins
+        assert client.meta.config.retries["total_max_attempts"] == 1
+        assert isinstance(client.list_accounts(MaxResults=1)["Accounts"][0]["CreatedTimestamp"], str)
+    sized = _connection(roles).client("sts", pool=40)
+    assert sized.meta.config.max_pool_connections == 40
+    assert _connection(roles).client("sts", pool=2).meta.config.max_pool_connections == 10  # botocore's default
+
+
+# ----- the ListAccounts parser --------------------------------------------------------------------------
+
+
+def _both(body, status=200):
+    """The facts of ``body`` (a ListAccounts answer) as botocore's own parser and the collection's give them."""
+    session = botocore.session.Session()
+    model = session.get_service_model("chime").operation_model("ListAccounts")
+    response = {
+        "status_code": status,
+        "headers": {"x-amzn-requestid": "req-1", "content-type": "application/json"},
+        "body": body if isinstance(body, bytes) else json.dumps(body).encode("utf-8"),
+    }
+    factory = botocore.parsers.ResponseParserFactory()
+    factory.set_parser_defaults(timestamp_parser=listing._wire_timestamp)
+    plain = factory.create_parser("rest-json").parse(dict(response), model.output_shape)
+    ours_factory = listing._ParserFactory()
+    ours_factory.set_parser_defaults(timestamp_parser=listing._wire_timestamp)
+    ours = ours_factory.create_parser("rest-json").parse(dict(response), model.output_shape)
+    return plain, ours
+
+
+def _facts(parsed):
+    return {k: v for k, v in parsed.items() if k != "Accounts"}, [
+        normalize_account(a) for a in parsed.get("Accounts") or []
+    ]
+
+
+HOSTILE_ACCOUNTS = [
+    {"AccountId": "a", "AwsAccountId": "1", "Name": "n", "Unknown": {"Nested": 1}, "CreatedTimestamp": 1577836800},
+    {"AccountId": "b", "Name": None, "SupportedLicenses": None, "SigninDelegateGroups": [{"GroupName": "g", "X": 1}]},
+    {"AccountId": "c", "CreatedTimestamp": "2020-01-02T03:04:05.123Z", "SigninDelegateGroups": []},
+    {"AccountId": "d", "SupportedLicenses": ["Pro", "Basic"], "AccountStatus": "Suspended"},
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"Accounts": generate(40, seed=3).accounts},
+        {"Accounts": HOSTILE_ACCOUNTS, "NextToken": "next"},
+        {"Accounts": []},
+        {"Accounts": [], "NextToken": None, "Extra": 1},
+        {"NextToken": "only-a-token"},
+        {"Accounts": "not a list"},
+        {"Accounts": ["not an object"]},
+        {"Accounts": [{"AccountId": "x", "SigninDelegateGroups": "not a list"}]},
+        {"Accounts": [{"AccountId": "x", "SigninDelegateGroups": ["not an object"]}]},
+        {"Accounts": [], "NextToken": 5},
+        [],
+        b"<html>not json</html>",
+        b"",
+    ],
+)
+def test_the_listaccounts_parser_gives_the_facts_botocore_gives(body):
+    try:
+        plain = _facts(_both(body)[0])
+    except (AttributeError, TypeError) as error:  # botocore's own parser cannot read it: neither may ours
+        with pytest.raises(type(error)):
+            _facts(_both(body)[1])
+        return
+    assert _facts(_both(body)[1]) == plain
+
+
+def test_errors_and_other_operations_go_to_botocores_parser():
+    error = {"Message": "Rate exceeded", "Code": "ThrottledClientException"}
+    plain, ours = _both(error, status=429)
+    assert ours == plain and ours["Error"]["Message"] == "Rate exceeded"
+    factory = listing._ParserFactory()
+    assert type(factory.create_parser("json")) is botocore.parsers.JSONParser  # Organizations' ListAccounts
+    assert type(factory.create_parser("query")) is botocore.parsers.QueryParser  # STS
+
+
+def test_well_formed_answers_take_the_fast_path_and_others_do_not(monkeypatch):
+    taken = []
+    original = listing._ListAccountsParser._fast
+    monkeypatch.setattr(listing._ListAccountsParser, "_fast", lambda *a: taken.append(original(*a)) or taken[-1])
+    _both({"Accounts": generate(5, seed=4).accounts, "NextToken": "n"})
+    _both({"Accounts": HOSTILE_ACCOUNTS})
+    with pytest.raises(AttributeError):  # botocore's own parser cannot read it either
+        _both({"Accounts": ["not an object"]})
+    _both(b"<html>not json</html>")
+    assert [result is not None for result in taken] == [True, True, False]  # botocore refused the third first
+    assert taken[0]["NextToken"] == "n" and taken[0]["ResponseMetadata"]["RequestId"] == "req-1"
