@@ -403,6 +403,82 @@ def measure_organization_task(accounts, per_account, page_size, latency, runs):
     ]
 
 
+def _cpu_ms(function, count):
+    """CPU milliseconds of this process per call, over ``count`` calls."""
+    started = time.process_time()
+    for _index in range(count):
+        function()
+    return (time.process_time() - started) * 1000 / count
+
+
+def measure_cpu_per_aws_account(accounts, repeats):
+    """9. CPU of this process per AWS account of an organization with no Chime accounts, by part, before and
+    after one Chime client per role gave way to one shared client. The fake endpoint and moto run in their
+    own process, so their CPU is not counted."""
+    with Organization(accounts - 1, 0, 0.0) as endpoint:
+        env = endpoint.aws_env()
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            connect = {
+                "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+                "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+            }
+            connection = core.AwsConnection(None, endpoint.url, connect)
+            sts = connection.client("sts")
+            role = f"arn:aws:iam::{endpoint.tenants[1]['aws_account_id']}:role/ChimeAudit"
+            credentials = sts.assume_role(RoleArn=role, RoleSessionName="bench")["Credentials"]
+            keys = dict(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+
+            def own_client():  # what each role cost before: a client of its own, made under the session's lock
+                connection.session.client(
+                    "chime", region_name=connection.region, endpoint_url=endpoint.url, config=connection.config, **keys
+                )
+
+            def shared_client():
+                with connection.role_client(credentials):
+                    pass
+
+            def listed():
+                with connection.role_client(credentials) as client:
+                    core.list_chime_accounts(client)
+
+            client_before = _cpu_ms(own_client, repeats)
+            client_after = _cpu_ms(shared_client, repeats)
+            assume = _cpu_ms(lambda: sts.assume_role(RoleArn=role, RoleSessionName="bench"), repeats)
+            listing = _cpu_ms(listed, repeats)
+            options = core.ListingOptions(organization_role_name="ChimeAudit", concurrency=32)
+            started = time.process_time()
+            facts, _warnings = core.inventory(connection, [None], options)
+            whole = (time.process_time() - started) * 1000 / len(facts["aws_accounts"])
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    before, after = client_before + assume + listing, client_after + assume + listing
+    return [
+        (
+            "CPU per AWS account, by part (no Chime accounts)",
+            f"Chime client: own {client_before:.2f} ms, shared {client_after:.3f} ms; AssumeRole {assume:.2f} ms;"
+            f" ListAccounts (one empty page) {listing:.2f} ms",
+            f"before {before:.2f} ms, after {after:.2f} ms ({before / after:.1f}x less)",
+            f"{repeats} calls each",
+        ),
+        (
+            f"CPU per AWS account, whole organization listing, {accounts} AWS accounts, concurrency 32",
+            f"{whole:.2f} ms per AWS account",
+            f"{whole * accounts / 1000:.2f} s of CPU in all",
+            "includes Organizations pages and threads",
+        ),
+    ]
+
+
 def measure_lookup(count, runs):
     """6. query() against the module, for the same data, each in a playbook."""
     with Endpoint([count]) as endpoint, tempfile.TemporaryDirectory() as scratch:
@@ -775,6 +851,7 @@ FULL = [
     (measure_organization_task, (20, 100, 20, 0.1, 3)),
     (measure_audit_role, (10000, 5)),
     (measure_policy, (10000, 5)),
+    (measure_cpu_per_aws_account, (1000, 200)),
 ]
 # The smoke run proves that every measurement runs and prints a row that parses: one pair each is enough.
 SMOKE = [
@@ -788,6 +865,7 @@ SMOKE = [
     (measure_organization_task, (3, 20, 10, 0.01, 1)),
     (measure_audit_role, (300, 1)),
     (measure_policy, (1000, 1)),
+    (measure_cpu_per_aws_account, (30, 5)),
 ]
 
 
