@@ -89,8 +89,14 @@ options:
       - How many AWS accounts are listed at the same time, in one process. The pages of one AWS account are
         always fetched one after another, as C(NextToken) requires.
       - Between V(1) and V(64). Only used with O(role_arns) or O(organization_role_name).
+      - The default of V(32) keeps an organization's listing close to the time its AWS Organizations pages take (20
+        member accounts a page, read one after another), while each thread has at most one STS C(AssumeRole) in
+        flight. At 50 ms an STS call and 50 ms a Chime call that is at most 320 C(AssumeRole) calls a second, about
+        half of STS's default quota of 600 requests a second per AWS account and Region, which every other caller
+        in the account shares. Throttled calls are retried with the backoff options. Lower it when other
+        automation uses the same account's STS quota.
     type: int
-    default: 8
+    default: 32
     version_added: 0.2.0
   on_denied:
     description:

@@ -79,7 +79,8 @@ class ListingOptions:
     organization_role_name: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str"))
     external_id: Optional[str] = dataclasses.field(default=None, repr=False, metadata=dict(type="str", no_log=True))
     role_session_name: str = dataclasses.field(default="chime-admin", metadata=dict(type="str"))
-    concurrency: int = dataclasses.field(default=8, metadata=dict(type="int"))
+    # 32: see the doc fragment (the Organizations pages' pace, and STS's request quota).
+    concurrency: int = dataclasses.field(default=32, metadata=dict(type="int"))
     on_denied: str = dataclasses.field(default="error", metadata=dict(type="str", choices=list(ON_DENIED)))
 
     @classmethod

@@ -105,7 +105,7 @@ def test_the_argument_spec_is_every_option_with_its_spec():
         "organization_role_name": {"type": "str"},
         "external_id": {"type": "str", "no_log": True},
         "role_session_name": {"type": "str", "default": "chime-admin"},
-        "concurrency": {"type": "int", "default": 8},
+        "concurrency": {"type": "int", "default": 32},
         "on_denied": {"type": "str", "default": "error", "choices": ["error", "warn", "skip"]},
     }
     spec = ListingOptions.argument_spec()
