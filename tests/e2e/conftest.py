@@ -10,6 +10,7 @@ from e2e.playbooks import playbook_runner
 # The test files that take longest, first. Under pytest-xdist's --dist loadfile a worker takes whole files in
 # collection order: a long file handed out last keeps one worker busy while the other has nothing left to do.
 LONGEST_FIRST = (
+    "test_organization_scale.py",
     "test_api_calls.py",
     "test_release.py",
     "test_fault_matrix.py",
