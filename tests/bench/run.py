@@ -288,8 +288,10 @@ def measure_fan_out(tenants, per_tenant, latency, runs):
 class Organization(Endpoint):
     """The fake endpoint and an organization in moto (STS, Organizations) in one child process."""
 
-    def __init__(self, members, per_account, latency):
-        super().__init__([per_account], {"latency": latency}, organization=members)
+    def __init__(self, members, per_account, latency, aws_latency=0.0):
+        # per_account: Chime accounts in each AWS account, or a list of one count per AWS account.
+        counts = per_account if isinstance(per_account, list) else [per_account]
+        super().__init__(counts, {"latency": latency}, organization=members, aws_latency=aws_latency)
 
     def aws_env(self):
         """The management account's credentials, with STS and Organizations pointed at moto."""
@@ -475,6 +477,111 @@ def measure_cpu_per_aws_account(accounts, repeats):
             f"{whole:.2f} ms per AWS account",
             f"{whole * accounts / 1000:.2f} s of CPU in all",
             "includes Organizations pages and threads",
+        ),
+    ]
+
+
+def scale_counts(accounts):
+    """Chime accounts per AWS account of a large organization, the management account first: most members have
+    none; every 20th has 1 to 40."""
+    return [5] + [(index % 40) + 1 if index % 20 == 0 else 0 for index in range(1, accounts)]
+
+
+def _scale_playbook(directory, url, concurrency=None):
+    path = os.path.join(directory, "organization-scale.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+            "    - chime.admin.chime_account_info:\n        organization_role_name: ChimeAudit\n"
+            f"        endpoint_url: '{url}'\n" + (f"        concurrency: {concurrency}\n" if concurrency else "")
+        )
+    return path
+
+
+def _ping_playbook(directory):
+    path = os.path.join(directory, "ping.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
+    return path
+
+
+def measure_organization_scale(accounts, latency, runs):
+    """10. An organization of ``accounts`` AWS accounts, most with no Chime account, ``latency`` on every STS,
+    Organizations and Chime call, Organizations pages of 20: the core listing and one task at the default
+    concurrency, against the floor (the Organizations pages one after another, then one AssumeRole and one
+    ListAccounts) and, for the task, the floor plus a ping task's cost measured in the same run.
+
+    With CHIME_BENCH_BASELINE set to a collections path (a tree of an earlier version of the collection), the
+    same task also runs with that collection, alternating, for the figure before a change."""
+    counts = scale_counts(accounts)
+    pages = math.ceil((accounts - 1) / 20)
+    floor = (pages + 2) * latency
+    baseline = os.environ.get("CHIME_BENCH_BASELINE")
+    with (
+        Organization(accounts - 1, counts, latency, aws_latency=latency) as endpoint,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        env = endpoint.aws_env()
+        expected = sum(counts)
+        facts = _organization_listing(endpoint, 200, core.ListingOptions().concurrency)
+        assert facts["summary"]["total"] == expected and len(facts["aws_accounts"]) == accounts
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        task, ping = _scale_playbook(scratch, endpoint.url), _ping_playbook(scratch)
+        core_times = [
+            timed(lambda: _organization_listing(endpoint, 200, core.ListingOptions().concurrency))
+            for _run in range(runs)
+        ]
+        task_time, ping_time, _ratio = alternate(
+            lambda: subprocess.run([*command, task], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, ping], env=env, check=True, capture_output=True),
+            runs,
+        )
+        rows = []
+        if baseline:
+            old_env = dict(env, ANSIBLE_COLLECTIONS_PATH=baseline)
+            old, new, ratio = alternate(
+                lambda: subprocess.run([*command, task], env=old_env, check=True, capture_output=True),
+                lambda: subprocess.run([*command, task], env=env, check=True, capture_output=True),
+                runs,
+            )
+            rows.append(
+                (
+                    f"organization task, {accounts} AWS accounts, before and after",
+                    f"before {old:.2f} s, after {new:.2f} s",
+                    f"{old / new:.1f}x faster (pairwise {ratio:.1f}x)",
+                    "before: the same task with the earlier collection, at its default concurrency",
+                )
+            )
+        module_file = os.path.join(ROOT, "plugins", "modules", "chime_account_info.py")
+        args = os.path.join(scratch, "scale-args.json")
+        with open(args, "w", encoding="utf-8") as handle:
+            json.dump(
+                {"ANSIBLE_MODULE_ARGS": {"endpoint_url": endpoint.url, "organization_role_name": "ChimeAudit"}}, handle
+            )
+        rss, output = peak_rss_mib([sys.executable, module_file, args], env)
+    listing = statistics.median(core_times)
+    label = (
+        f"{accounts} AWS accounts ({sum(1 for c in counts if c)} with Chime accounts), {latency * 1000:.0f} ms a call"
+    )
+    return [
+        (
+            f"organization listing (core), {label}",
+            f"{listing:.2f} s; floor {floor:.2f} s ({pages} Organizations pages, then AssumeRole and ListAccounts)",
+            f"{listing / floor:.2f}x the floor",
+            "target <= 1.5x",
+        ),
+        (
+            f"organization task, {label}",
+            f"task {task_time:.2f} s; ping task {ping_time:.2f} s",
+            f"{task_time / (floor + ping_time):.2f}x the floor plus the ping task",
+            "target <= 1.5x",
+        ),
+        *rows,
+        (
+            f"module process peak RSS, organization of {accounts} AWS accounts",
+            f"{rss:.0f} MiB",
+            f"JSON returned {output / 2**20:.2f} MiB",
+            "",
         ),
     ]
 
@@ -848,10 +955,11 @@ FULL = [
     (measure_fan_out, (20, 2000, 0.1, 5)),
     (measure_lookup, (10000, 5)),
     (measure_organization_listing, (20, 1000, 200, 0.1, 5)),
-    (measure_organization_task, (20, 100, 20, 0.1, 3)),
+    (measure_organization_task, (16, 100, 20, 0.1, 3)),
     (measure_audit_role, (10000, 5)),
     (measure_policy, (10000, 5)),
     (measure_cpu_per_aws_account, (1000, 200)),
+    (measure_organization_scale, (1000, 0.1, 3)),
 ]
 # The smoke run proves that every measurement runs and prints a row that parses: one pair each is enough.
 SMOKE = [
@@ -866,6 +974,7 @@ SMOKE = [
     (measure_audit_role, (300, 1)),
     (measure_policy, (1000, 1)),
     (measure_cpu_per_aws_account, (30, 5)),
+    (measure_organization_scale, (41, 0.01, 1)),
 ]
 
 

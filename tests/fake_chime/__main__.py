@@ -50,7 +50,19 @@ def main(argv=None) -> int:
         type=int,
         metavar="MEMBERS",
         help="serve STS and AWS Organizations (moto) too, with an organization of MEMBERS member accounts whose"
-        " tenants have --accounts accounts each (instead of --tenants and --counts)",
+        " tenants have --accounts accounts each, or --counts (one count per AWS account, the management account"
+        " first), instead of --tenants",
+    )
+    parser.add_argument(
+        "--aws-latency",
+        type=float,
+        default=0.0,
+        help="seconds every STS and Organizations request waits (with --organization)",
+    )
+    parser.add_argument(
+        "--answer-assume-role",
+        action="store_true",
+        help="answer STS AssumeRole in the fake, not in moto (about 14 ms of CPU a role), with --organization",
     )
     args = parser.parse_args(argv)
 
@@ -79,8 +91,11 @@ def serve_organization(fake, args):
     from .organization import FakeOrganization
 
     fake.start()
-    organization = FakeOrganization(fake, members=args.organization, accounts_each=args.accounts, seed=args.seed)
+    counts = [int(c) for c in args.counts.split(",")] if args.counts else args.accounts
+    organization = FakeOrganization(fake, members=args.organization, accounts_each=counts, seed=args.seed)
     organization.start()
+    organization.gate.latency = args.aws_latency
+    organization.gate.answer_assume_role = args.answer_assume_role
     tenants = []
     for account_id, tenant in fake.tenants.items():
         fake.set_faults(account_id, json.loads(args.faults))

@@ -16,9 +16,9 @@ import urllib.request
 class FakeChimeProcess:
     """Start ``python -m fake_chime`` with tenants of the given account counts; a context manager."""
 
-    def __init__(self, counts, faults=None, seed=0, organization=None, audit_sample=False):
+    def __init__(self, counts, faults=None, seed=0, organization=None, audit_sample=False, aws_latency=0.0):
         self.counts, self.faults, self.seed, self.organization = counts, faults or {}, seed, organization
-        self.audit_sample = audit_sample
+        self.audit_sample, self.aws_latency = audit_sample, aws_latency
         self.url, self.aws_url, self.tenants, self.process = None, None, [], None
 
     def __enter__(self):
@@ -26,9 +26,16 @@ class FakeChimeProcess:
             state = os.path.join(scratch, "state.json")
             command = [sys.executable, "-m", "fake_chime", "--counts", ",".join(map(str, self.counts))]
             if self.organization is not None:
-                # An organization of that many member accounts in moto, each a tenant of counts[0] accounts.
+                # An organization of that many member accounts in moto, each a tenant of counts[0] accounts,
+                # or of counts[i] accounts (the management account's first), and STS and Organizations latency.
                 command = [sys.executable, "-m", "fake_chime", "--organization", str(self.organization)]
-                command += ["--accounts", str(self.counts[0])]
+                command += ["--accounts", str(self.counts[0]), "--aws-latency", str(self.aws_latency)]
+                if (
+                    self.aws_latency
+                ):  # a large organization's benchmark: moto's AssumeRole would cost more than the rest
+                    command.append("--answer-assume-role")
+                if len(self.counts) > 1:
+                    command += ["--counts", ",".join(map(str, self.counts))]
             if self.audit_sample:
                 command.append("--audit-sample")
             command += ["--seed", str(self.seed), "--faults", json.dumps(self.faults), "--state-file", state]
