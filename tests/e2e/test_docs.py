@@ -65,6 +65,18 @@ BLOCKS = code_blocks()
 YAML = [b for b in BLOCKS if b[1] in ("yaml", "yaml+jinja")]
 
 
+class _TemplateLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """The safe loader, reading CloudFormation's short-form tags (``!Ref``, ``!Sub``) as plain values: the
+    organization's role template is an example file too, and no playbook."""
+
+
+_TemplateLoader.add_multi_constructor("!", lambda loader, _suffix, node: None)
+
+
+def _load_example(text):
+    return yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - the safe loader, with one constructor more
+
+
 def _is_playbook(data):
     return isinstance(data, list) and data and all(isinstance(p, dict) and "hosts" in p for p in data)
 
@@ -74,7 +86,7 @@ def test_the_guides_have_code_blocks():
 
 
 def test_every_example_playbook_is_run_by_a_test():
-    playbooks = {name for name, text in _examples().items() if _is_playbook(yaml.safe_load(text))}
+    playbooks = {name for name, text in _examples().items() if _is_playbook(_load_example(text))}
     assert playbooks == set(RUN_BY)
     for example, test in RUN_BY.items():
         with open(os.path.join(ROOT, "tests", "e2e", test), encoding="utf-8") as handle:
@@ -108,6 +120,37 @@ def test_every_json_block_parses_and_the_survey_shown_is_the_example():
         data = json.loads(body)
         if "spec" in data:
             assert data == survey, source
+
+
+def test_the_iam_policies_shown_are_the_organization_examples():
+    """Each IAM policy in the user guide is one of docs/examples/organization/*.json, which the unit tests check
+    against the CloudFormation template and the calls the collection makes; each of them is shown."""
+    files = {}
+    for path in glob.glob(os.path.join(EXAMPLES, "organization", "*.json")):
+        with open(path, encoding="utf-8") as handle:
+            files[os.path.basename(path)] = json.load(handle)
+    assert set(files) == {"caller-permissions.json", "member-role-permissions.json", "member-role-trust.json"}
+    shown = [(f, json.loads(body)) for f, lang, body in BLOCKS if f == "user_guide.rst" and lang == "json"]
+    for source, policy in shown:
+        assert policy in files.values(), f"an IAM policy in {source} is not one of docs/examples/organization"
+    assert all(policy in [p for _f, p in shown] for policy in files.values())
+
+
+def _pin(path, package, operator):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        (version,) = re.findall(rf"^{package}{operator}([0-9.]+)$", handle.read(), re.M)
+    return version
+
+
+def test_the_botocore_range_quoted_is_the_oldest_supported_to_the_pinned():
+    """The troubleshooting guide quotes the ChimeApiUnavailable message with its botocore range: the floor of
+    requirements.txt (the test matrix's oldest stack) to the pin of demo-requirements.txt."""
+    oldest, newest = _pin("requirements.txt", "botocore", ">="), _pin("demo-requirements.txt", "botocore", "==")
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "troubleshooting.rst"), encoding="utf-8") as handle:
+        text = " ".join(handle.read().split())
+    assert f"botocore {oldest} to {newest} include it" in text
+    assert f"pip install 'botocore<={newest}' 'boto3<={newest}'" in text
+    assert text.count("<=") == text.count(f"<={newest}")
 
 
 def test_task_snippets_pass_the_syntax_check(tmp_path):
