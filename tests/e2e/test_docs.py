@@ -65,18 +65,6 @@ BLOCKS = code_blocks()
 YAML = [b for b in BLOCKS if b[1] in ("yaml", "yaml+jinja")]
 
 
-class _TemplateLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-    """The safe loader, reading CloudFormation's short-form tags (``!Ref``, ``!Sub``) as plain values: the
-    organization's role template is an example file too, and no playbook."""
-
-
-_TemplateLoader.add_multi_constructor("!", lambda loader, _suffix, node: None)
-
-
-def _load_example(text):
-    return yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - the safe loader, with one constructor more
-
-
 def _is_playbook(data):
     return isinstance(data, list) and data and all(isinstance(p, dict) and "hosts" in p for p in data)
 
@@ -86,7 +74,7 @@ def test_the_guides_have_code_blocks():
 
 
 def test_every_example_playbook_is_run_by_a_test():
-    playbooks = {name for name, text in _examples().items() if _is_playbook(_load_example(text))}
+    playbooks = {name for name, text in _examples().items() if _is_playbook(yaml.safe_load(text))}
     assert playbooks == set(RUN_BY)
     for example, test in RUN_BY.items():
         with open(os.path.join(ROOT, "tests", "e2e", test), encoding="utf-8") as handle:
