@@ -112,6 +112,7 @@ lint: collection
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
+	$(BIN)/cfn-lint docs/examples/organization/chime-audit-role.yml
 	$(BIN)/antsibull-changelog lint
 	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 

@@ -110,6 +110,37 @@ def test_every_json_block_parses_and_the_survey_shown_is_the_example():
             assert data == survey, source
 
 
+def test_the_iam_policies_shown_are_the_organization_examples():
+    """Each IAM policy in the user guide is one of docs/examples/organization/*.json, which the unit tests check
+    against the CloudFormation template and the calls the collection makes; each of them is shown."""
+    files = {}
+    for path in glob.glob(os.path.join(EXAMPLES, "organization", "*.json")):
+        with open(path, encoding="utf-8") as handle:
+            files[os.path.basename(path)] = json.load(handle)
+    assert set(files) == {"caller-permissions.json", "member-role-permissions.json", "member-role-trust.json"}
+    shown = [(f, json.loads(body)) for f, lang, body in BLOCKS if f == "user_guide.rst" and lang == "json"]
+    for source, policy in shown:
+        assert policy in files.values(), f"an IAM policy in {source} is not one of docs/examples/organization"
+    assert all(policy in [p for _f, p in shown] for policy in files.values())
+
+
+def _pin(path, package, operator):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        (version,) = re.findall(rf"^{package}{operator}([0-9.]+)$", handle.read(), re.M)
+    return version
+
+
+def test_the_botocore_range_quoted_is_the_oldest_supported_to_the_pinned():
+    """The troubleshooting guide quotes the ChimeApiUnavailable message with its botocore range: the floor of
+    requirements.txt (the test matrix's oldest stack) to the pin of demo-requirements.txt."""
+    oldest, newest = _pin("requirements.txt", "botocore", ">="), _pin("demo-requirements.txt", "botocore", "==")
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "troubleshooting.rst"), encoding="utf-8") as handle:
+        text = " ".join(handle.read().split())
+    assert f"botocore {oldest} to {newest} include it" in text
+    assert f"pip install 'botocore<={newest}' 'boto3<={newest}'" in text
+    assert text.count("<=") == text.count(f"<={newest}")
+
+
 def test_task_snippets_pass_the_syntax_check(tmp_path):
     """Each snippet that is a list of tasks, as a play of its own, through ansible-playbook --syntax-check."""
     snippets = [(f, yaml.safe_load(body)) for f, _lang, body in YAML]

@@ -48,6 +48,11 @@ NEEDED = (
     "plugins/filter/audit.py",
     "plugins/filter/audit_violations.yml",
     "docs/examples/organization.yml",
+    # The member role's template and the policies the user guide shows: users deploy them from the collection.
+    "docs/examples/organization/chime-audit-role.yml",
+    "docs/examples/organization/member-role-permissions.json",
+    "docs/examples/organization/member-role-trust.json",
+    "docs/examples/organization/caller-permissions.json",
     "docs/examples/execution-environment.yml",
     "docs/examples/compliance.yml",
     "docs/examples/awx/audit.yml",
