@@ -10,6 +10,7 @@ operations that an organization-wide listing sends, recorded from real botocore 
 answered before they leave the process: a new call in the code, or a policy that allows more, fails here.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -115,13 +116,20 @@ class _Recording(listing.AwsConnection):
     def __init__(self):
         keys = {"aws_access_key_id": "AKIAEXAMPLECALLER001", "aws_secret_access_key": "caller-secret"}
         super().__init__(None, None, keys)
-        self.calls = set()
+        self.calls, self.answered = set(), set()
 
-    def client(self, service, credentials=None):
-        client = super().client(service, credentials)
-        who = "member" if credentials else "caller"
-        client.meta.events.register("before-call", functools.partial(self._answer, who))
+    def client(self, service, pool=None):
+        client = super().client(service, pool)
+        client.meta.events.register("before-call", functools.partial(self._answer, "caller"))
         return client
+
+    @contextlib.contextmanager
+    def role_client(self, credentials, pool=None):
+        with super().role_client(credentials, pool) as client:
+            if id(client) not in self.answered:  # every role shares this client: one hook for all
+                self.answered.add(id(client))
+                client.meta.events.register("before-call", functools.partial(self._answer, "member"))
+            yield client
 
     def _answer(self, who, model, **kwargs):
         action = f"{model.service_model.signing_name}:{model.name}"
