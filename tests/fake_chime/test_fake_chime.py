@@ -118,6 +118,28 @@ def test_error_classes_with_and_without_the_header(fake, client, kind, status, h
     assert len(client.list_accounts()["Accounts"]) == 100  # count=1: the next request succeeds
 
 
+def test_deprecated_fault_is_a_403_forbidden_that_names_the_deprecated_api(fake, client):
+    fake.set_faults(TENANT, rules=[{"kind": "deprecated", "on_page": 0}])
+    response = _error(client.list_accounts)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert response["Error"]["Code"] == "ForbiddenException"
+    assert response["Error"]["Message"] == (
+        f"User: arn:aws:iam::{TENANT}:user/fake-auditor is not authorized to call deprecated ListAccounts API."
+    )
+    assert fake.requests()[0]["fault"] == "deprecated"
+
+
+@pytest.mark.parametrize("kind,status", [("html_502", 502), ("html_403", 403)])
+def test_html_fault_is_a_proxy_page_of_2_mb_that_botocore_takes_whole_for_the_message(fake, client, kind, status):
+    fake.set_faults(TENANT, rules=[{"kind": kind, "on_page": 0}])
+    response = _error(lambda: client.list_accounts(UserEmail="ana.silva@example.com"))
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert response["Error"]["Code"] == str(status)  # no x-amzn-ErrorType, no JSON: the status is the code
+    message = response["Error"]["Message"]
+    assert len(message) > 2 * 1024 * 1024 - 16 and message.startswith("<!DOCTYPE html>") and message.endswith("</html>")
+    assert "ANA.SILVA%40EXAMPLE.COM" in message and "\x1b[31m" in message
+
+
 def test_not_found_for_unknown_email_when_asked(fake, client):
     fake.set_faults(TENANT, unknown_email_404=True)
     response = _error(lambda: client.list_accounts(UserEmail="nobody@example.com"))
