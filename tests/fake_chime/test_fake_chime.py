@@ -5,6 +5,9 @@
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 
 import botocore.exceptions
@@ -282,3 +285,21 @@ def test_control_api_and_loader(fake, client, tmp_path):
         other.add_tenant(load(str(path)), "AKIALOADED000000001", "s")
         accounts = make_client(other, "AKIALOADED000000001", "s").list_accounts(UserEmail="z@example.com")["Accounts"]
     assert accounts == [{"AwsAccountId": "999988887777", "AccountId": "a1", "Name": "Zürich"}]
+
+
+def test_the_no_chime_shim_hides_the_model_from_a_new_process_and_only_it(tmp_path):
+    from fake_chime.no_chime import shimmed_environment
+
+    script = (
+        "import boto3, botocore.exceptions, botocore.session\n"
+        "assert 'chime' not in botocore.session.Session().get_available_services()\n"
+        "assert 'sts' in botocore.session.Session().get_available_services()\n"
+        "boto3.client('sts', region_name='us-east-1')\n"
+        "try:\n"
+        "    boto3.client('chime', region_name='us-east-1')\n"
+        "except botocore.exceptions.UnknownServiceError:\n"
+        "    print('unknown service')\n"
+    )
+    env = dict(os.environ, **shimmed_environment(tmp_path / "shim"))
+    completed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert (completed.returncode, completed.stdout) == (0, "unknown service\n"), completed.stderr
