@@ -114,7 +114,8 @@ notes:
     budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in the C(aws_config) option overrides this.
   - AWS ended support for the Amazon Chime service on 2026-02-20. A refusal from the service (401 or 403)
     fails with a message that names the permission C(chime:ListAccounts).
-  - A 403 whose message speaks of deprecation or end of support (the words C(deprecated), C(end of support),
+  - >-
+    A 403 whose message speaks of deprecation or end of support (the words C(deprecated), C(end of support),
     C(no longer supported) or C(no longer available), in any case) keeps the service's own text and ends with
     "This is the Amazon Chime service's end of support (2026-02-20), not a missing IAM permission: the service
     no longer serves this API." instead of naming the permission. It is still a refusal for O(on_denied).
