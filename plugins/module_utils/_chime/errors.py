@@ -76,26 +76,41 @@ def redact(text, secret, placeholder="<user_email>"):
     return _secret_pattern(secret).sub(lambda _match: placeholder, text)
 
 
-def bounded(text, limit=MAX_DETAIL):
+def bounded(text, limit=MAX_DETAIL, length=None, cut=False):
     """``text`` made safe to quote in a failure: every invisible character escaped (see
-    :data:`INVISIBLE_CATEGORIES`), and cut after ``limit`` characters with ``...`` and the original length."""
-    if len(text) <= limit and text.isprintable():
+    :data:`INVISIBLE_CATEGORIES`), and cut after ``limit`` characters with ``...`` and the original length
+    (``length``, when ``text`` comes from a longer one; ``cut`` when ``text`` is only its start)."""
+    if len(text) <= limit and not cut and text.isprintable():
         return text
     pieces, size = [], 0
     for char in text:
         piece = f"\\u{ord(char):04x}" if unicodedata.category(char) in INVISIBLE_CATEGORIES else char
         if size + len(piece) > limit:
-            return "".join(pieces) + f"... (cut at {limit} of {len(text)} characters)"
+            cut = True
+            break
         pieces.append(piece)
         size += len(piece)
+    if cut:
+        pieces.append(f"... (cut at {limit} of {len(text) if length is None else length} characters)")
     return "".join(pieces)
+
+
+def quoted(text, secret=None, placeholder="<user_email>", limit=MAX_DETAIL):
+    """``text`` from a server, to quote in a failure: ``secret`` redacted, then :func:`bounded`; a cut one
+    says how long ``text`` was.
+
+    Only the start that can show is redacted: a match that starts within ``limit`` characters ends within
+    the secret's longest form (each UTF-8 byte encoded twice, ``%25XX``: 20 characters a character) after
+    them. A proxy's page of megabytes then costs no more than a short message."""
+    window = limit + 20 * len(secret or "")
+    return bounded(redact(text[:window], secret, placeholder), limit, len(text), cut=len(text) > window)
 
 
 def _metadata(metadata, secret, placeholder):
     """ResponseMetadata with only :data:`KEPT_METADATA`; a request ID is quoted as a detail is."""
     kept = {key: metadata[key] for key in KEPT_METADATA if key in metadata}
     if isinstance(kept.get("RequestId"), str):
-        kept["RequestId"] = bounded(redact(kept["RequestId"], secret, placeholder), MAX_CODE)
+        kept["RequestId"] = quoted(kept["RequestId"], secret, placeholder, MAX_CODE)
     return kept
 
 
@@ -106,9 +121,9 @@ def describe_error(error, secret=None, placeholder="<user_email>"):
     (or a proxy before it) as it wrote them."""
     if ClientError is not None and isinstance(error, ClientError):
         err = error.response.get("Error", {})
-        code = bounded(redact(str(err.get("Code", "Unknown")), secret, placeholder), MAX_CODE)
-        detail = bounded(redact(str(err.get("Message", "")), secret, placeholder))
+        code = quoted(str(err.get("Code", "Unknown")), secret, placeholder, MAX_CODE)
+        detail = quoted(str(err.get("Message", "")), secret, placeholder)
         response = {"Error": {"Code": code, "Message": detail}}
         response["ResponseMetadata"] = _metadata(error.response.get("ResponseMetadata") or {}, secret, placeholder)
         return code, detail, response
-    return type(error).__name__, bounded(redact(str(error), secret, placeholder)), None
+    return type(error).__name__, quoted(str(error), secret, placeholder), None

@@ -137,11 +137,19 @@ def test_describe_error_of_a_hostile_proxy_page_redacts_the_whole_then_cuts_and_
     )
     code, detail, response = errors.describe_error(error, "ana.silva@example.com")
     assert detail.startswith("<!DOCTYPE html>\\u001b[2J") and "\x1b" not in detail
-    assert detail.endswith(f"... (cut at 500 of {len(page) - 23 + 12} characters)")
+    assert detail.endswith(f"... (cut at 500 of {len(page)} characters)")
     assert "ANA" not in detail and "USER-EMAIL=<user..." in detail and len(detail) < 560
     assert code == "x" * 100 + "... (cut at 100 of 5000 characters)"
     assert response["Error"] == {"Code": code, "Message": detail}
     assert response["ResponseMetadata"] == {"RequestId": "<user_email>"}
+
+
+def test_a_redacted_message_that_fits_is_not_marked_cut_and_a_long_one_costs_only_its_start(monkeypatch):
+    assert errors.quoted("x" * 480 + "ALICE%40EXAMPLE.COM", "alice@example.com") == "x" * 480 + "<user_email>"
+    seen = []
+    monkeypatch.setattr(errors, "redact", lambda text, secret, placeholder: seen.append(len(text)) or text)
+    assert errors.quoted("y" * 10_000_000, "alice@example.com").endswith("(cut at 500 of 10000000 characters)")
+    assert seen == [500 + 20 * len("alice@example.com")]
 
 
 def test_describe_error_below_aws_is_bounded_too():

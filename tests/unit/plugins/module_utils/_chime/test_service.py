@@ -6,6 +6,7 @@ chime model, found before any request, and a 403 that speaks of deprecation."""
 
 import os
 import re
+import threading
 
 import botocore
 import botocore.session
@@ -78,6 +79,30 @@ def test_the_answer_is_kept_per_set_of_data_paths(no_chime, monkeypatch):
     monkeypatch.setenv("AWS_DATA_PATH", os.path.dirname(__file__))
     assert service.has_chime_model(botocore.session.Session()) is False
     assert len(asked) == 2 and asked[0] != asked[1]
+
+
+def test_threads_asking_at_once_list_the_models_once(no_chime, monkeypatch):
+    asked, start = [], threading.Barrier(8)
+    listed = botocore.session.Session.get_available_services
+
+    def counting(self):
+        asked.append(1)
+        return listed(self)
+
+    monkeypatch.setattr(botocore.session.Session, "get_available_services", counting)
+    sessions = [botocore.session.Session() for _index in range(8)]
+    answers = []
+
+    def ask(session):
+        start.wait()
+        answers.append(service.has_chime_model(session))
+
+    threads = [threading.Thread(target=ask, args=(session,)) for session in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [False] * 8 and asked == [1]
 
 
 def test_an_unreadable_loader_counts_as_listing_the_model_and_is_not_kept(monkeypatch):
