@@ -120,4 +120,16 @@ notes:
     budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in the C(aws_config) option overrides this.
   - AWS ended support for the Amazon Chime service on 2026-02-20. A refusal from the service (401 or 403)
     fails with a message that names the permission C(chime:ListAccounts).
+  - >-
+    A 403 whose message speaks of deprecation or end of support (the words C(deprecated), C(end of support),
+    C(no longer supported) or C(no longer available), in any case) keeps the service's own text and ends with
+    "This is the Amazon Chime service's end of support (2026-02-20), not a missing IAM permission: the service
+    no longer serves this API." instead of naming the permission. It is still a refusal for O(on_denied).
+  - botocore drops the models of retired services. When the installed botocore has no C(chime) service model,
+    the task fails before any request, with error code C(ChimeApiUnavailable) and a message that names the
+    botocore releases that include it, 1.35.0 to 1.44.8, for example C(pip install 'botocore<=1.44.8' 'boto3<=1.44.8').
+  - A failure quotes the service's message, or a proxy's error page, with control and other invisible
+    characters escaped as C(\uXXXX) and cut after 500 characters, where it says how long the message was.
+    The O(user_email) filter is redacted from it in any letter case and URL-encoded. The failure's
+    C(response_metadata) keeps C(request_id), C(http_status_code) and C(retry_attempts), not the response headers.
 """

@@ -18,7 +18,13 @@ ERRORS = {
     "503": (503, "ServiceUnavailableException", "ServiceUnavailable"),
     "forbidden": (403, "ForbiddenException", "AccessDenied"),
 }
-KINDS = set(ERRORS) | {"drop", "timeout", "malformed"}
+# The Chime SDK's old namespace refuses a retired API with a 403 that speaks of deprecation, as the chime API
+# may once its end of support has come: x-amzn-ErrorType ForbiddenException and a body with only a Message.
+DEPRECATED_MESSAGE = "User: {arn} is not authorized to call deprecated ListAccounts API."
+# A proxy in front of the service answers with an HTML page of its own, about 2 MB (kind -> HTTP status).
+HTML_ERRORS = {"html_502": 502, "html_403": 403}
+HTML_ERROR_BYTES = 2 * 1024 * 1024
+KINDS = set(ERRORS) | set(HTML_ERRORS) | {"drop", "timeout", "malformed", "deprecated"}
 
 
 @dataclass

@@ -32,7 +32,10 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .data import TenantData
+from .faults import DEPRECATED_MESSAGE
 from .faults import ERRORS
+from .faults import HTML_ERROR_BYTES
+from .faults import HTML_ERRORS
 from .faults import Faults
 from .sigv4 import Credential
 from .sigv4 import verify
@@ -299,6 +302,18 @@ def _check_token(token: Optional[_Token], text: str, tenant: _Tenant, filters: t
         raise _bad_request("The next token has expired.")
 
 
+def html_error_page(status: int, path: str) -> str:
+    """A proxy's error page of about :data:`HTML_ERROR_BYTES`: as some proxies do, it echoes the request's
+    path (its ``user-email`` filter too), upper-cased, and before it a terminal escape sequence, a carriage
+    return and a bidirectional override. It starts with a doctype: botocore replaces a 5xx body that starts
+    with ``<html>`` by the status's reason phrase, but takes any other non-JSON body whole for the message."""
+    head = f"<!DOCTYPE html>\n<html><head><title>{status} Error</title></head><body>\x1b[31m<h1>{status}</h1>\r\u202e"
+    head += f"<p>Upstream failed for {escape(path.upper())}</p>"
+    tail = "</body></html>"
+    filler = "<!-- padding -->" * ((HTML_ERROR_BYTES - len(head) - len(tail)) // 16)
+    return head + filler + tail
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeChime/1.0"
@@ -393,6 +408,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(
                 _Error(status, error_type, code, f"Injected fault: {fault}."), faults.omit_error_header
             )
+        if fault == "deprecated":
+            entry["status"] = 403
+            arn = caller_identity(self.fake.credentials[entry["access_key"]])["Arn"]
+            headers = {"x-amzn-ErrorType": "ForbiddenException:http://internal.amazon.com/"}
+            return self._send(403, json.dumps({"Message": DEPRECATED_MESSAGE.format(arn=arn)}), headers)
+        if fault in HTML_ERRORS:
+            entry["status"] = HTML_ERRORS[fault]
+            return self._send(entry["status"], html_error_page(entry["status"], self.path), content_type="text/html")
         if fault == "drop":
             entry["status"] = "dropped"
             self._record()

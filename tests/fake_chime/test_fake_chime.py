@@ -5,6 +5,9 @@
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 
 import botocore.exceptions
@@ -116,6 +119,28 @@ def test_error_classes_with_and_without_the_header(fake, client, kind, status, h
     assert response["ResponseMetadata"]["HTTPStatusCode"] == status
     assert response["Error"]["Code"] == (body_code if omit_header else header_code)
     assert len(client.list_accounts()["Accounts"]) == 100  # count=1: the next request succeeds
+
+
+def test_deprecated_fault_is_a_403_forbidden_that_names_the_deprecated_api(fake, client):
+    fake.set_faults(TENANT, rules=[{"kind": "deprecated", "on_page": 0}])
+    response = _error(client.list_accounts)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert response["Error"]["Code"] == "ForbiddenException"
+    assert response["Error"]["Message"] == (
+        f"User: arn:aws:iam::{TENANT}:user/fake-auditor is not authorized to call deprecated ListAccounts API."
+    )
+    assert fake.requests()[0]["fault"] == "deprecated"
+
+
+@pytest.mark.parametrize("kind,status", [("html_502", 502), ("html_403", 403)])
+def test_html_fault_is_a_proxy_page_of_2_mb_that_botocore_takes_whole_for_the_message(fake, client, kind, status):
+    fake.set_faults(TENANT, rules=[{"kind": kind, "on_page": 0}])
+    response = _error(lambda: client.list_accounts(UserEmail="ana.silva@example.com"))
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert response["Error"]["Code"] == str(status)  # no x-amzn-ErrorType, no JSON: the status is the code
+    message = response["Error"]["Message"]
+    assert len(message) > 2 * 1024 * 1024 - 16 and message.startswith("<!DOCTYPE html>") and message.endswith("</html>")
+    assert "ANA.SILVA%40EXAMPLE.COM" in message and "\x1b[31m" in message
 
 
 def test_not_found_for_unknown_email_when_asked(fake, client):
@@ -260,3 +285,21 @@ def test_control_api_and_loader(fake, client, tmp_path):
         other.add_tenant(load(str(path)), "AKIALOADED000000001", "s")
         accounts = make_client(other, "AKIALOADED000000001", "s").list_accounts(UserEmail="z@example.com")["Accounts"]
     assert accounts == [{"AwsAccountId": "999988887777", "AccountId": "a1", "Name": "Zürich"}]
+
+
+def test_the_no_chime_shim_hides_the_model_from_a_new_process_and_only_it(tmp_path):
+    from fake_chime.no_chime import shimmed_environment
+
+    script = (
+        "import boto3, botocore.exceptions, botocore.session\n"
+        "assert 'chime' not in botocore.session.Session().get_available_services()\n"
+        "assert 'sts' in botocore.session.Session().get_available_services()\n"
+        "boto3.client('sts', region_name='us-east-1')\n"
+        "try:\n"
+        "    boto3.client('chime', region_name='us-east-1')\n"
+        "except botocore.exceptions.UnknownServiceError:\n"
+        "    print('unknown service')\n"
+    )
+    env = dict(os.environ, **shimmed_environment(tmp_path / "shim"))
+    completed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert (completed.returncode, completed.stdout) == (0, "unknown service\n"), completed.stderr

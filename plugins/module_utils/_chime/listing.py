@@ -37,6 +37,8 @@ from .retries import ChimeRetry
 from .retries import Retrying
 from .retries import call_failure
 from .retries import retried
+from .service import END_OF_SUPPORT
+from .service import require_chime_api
 from .transformations import normalize_account
 from .transformations import union_by_account_id
 
@@ -45,7 +47,6 @@ COLLECTION_VERSION = "0.3.0"  # kept equal to galaxy.yml's version by a unit tes
 DEFAULT_REGION = "us-east-1"  # Chime is global: botocore signs for us-east-1 whatever the region
 OPERATION = "ListAccounts"
 PERMISSION = "chime:ListAccounts"
-END_OF_SUPPORT = "2026-02-20"
 DENIED_HINT = (
     f"Check that the credentials are valid and allow {PERMISSION}. Amazon Chime reached end of"
     f" support on {END_OF_SUPPORT}; the service may also refuse accounts it no longer serves."
@@ -188,6 +189,7 @@ class AwsConnection:
             self._core_session = core_session
         except (ValueError, BotoCoreError) as error:
             raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+        require_chime_api(core_session)  # after the profile is set: a profile may name its own data_path
 
     def client(self, service, pool=None):
         """A client of ``service`` (chime, sts, organizations, s3) with the identity's own credentials.

@@ -24,6 +24,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
 from .errors import describe_error
+from .service import END_OF_SUPPORT_HINT
+from .service import ends_support
 
 # Chime's throttling and fault codes in both spellings: botocore reports the x-amzn-ErrorType
 # header's exception name when the header is present, else the body's short Code.
@@ -124,14 +126,17 @@ def call_failure(operation, error, attempts=None, secret=None, placeholder="<use
     """The :class:`ChimeListingError` of a call that failed for good.
 
     Its message is ``<operation>[ after <attempts> attempts] returned <code>: <detail>``, with ``secret``
-    redacted from the detail and the response, and ``denied_hint`` added when the service refused.
+    redacted from the detail and the response, and ``denied_hint`` (the Chime call's) added when the service
+    refused. A 403 whose text speaks of deprecation or end of support gets, instead of that permission hint,
+    :data:`END_OF_SUPPORT_HINT`: no IAM change would make the service answer. STS and Organizations calls pass
+    no hint, and their refusals stay as they are.
     """
     code, detail, response = describe_error(error, secret, placeholder)
     where = f" after {attempts} attempts" if attempts is not None else ""
     message = f"{operation}{where} returned {code}: {detail}"
     denied = code in DENIED_CODES
     if denied and denied_hint:
-        message += f" {denied_hint}"
+        message += f" {END_OF_SUPPORT_HINT if ends_support(code, detail) else denied_hint}"
     return ChimeListingError(message, code=code, response=response, denied=denied)
 
 

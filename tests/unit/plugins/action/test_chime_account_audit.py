@@ -405,3 +405,28 @@ def test_a_policy_authors_text_reaches_the_job_output_only_escaped(tmp_path):
     result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
     text = json.dumps(result, ensure_ascii=False)
     assert result["violations"] and "\x1b" not in text and "\u202e" not in text and "\\\\u001b" in text
+
+
+def test_a_botocore_without_the_chime_model_fails_the_audit_before_sts_or_s3(fake, tmp_path, monkeypatch):
+    """The connection is made before GetCallerIdentity and any S3 baseline: the audit asks nothing of AWS."""
+    from ansible_collections.chime.admin.plugins.module_utils._chime import service
+    from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
+
+    from fake_chime.no_chime import hide_chime
+    from fake_chime.testing import ACCESS_KEY
+    from fake_chime.testing import SECRET_KEY
+
+    monkeypatch.setattr(service, "_HAS_MODEL", {})
+    hide_chime(monkeypatch)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", fake.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", fake.url)
+
+    def connect():
+        return AwsConnection(None, fake.url, {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY})
+
+    params = _params(dest="out", s3_bucket="audit-bucket", baseline="latest")
+    result = audit_run.Audit(params, connect, str(tmp_path), False).run()
+    expected = service.API_UNAVAILABLE_MESSAGE.format(version=service.BOTOCORE_VERSION)
+    assert result["outcome"] == "incomplete" and result["failed"] is True
+    assert result["failure"] == result["msg"] == f"Chime account audit incomplete: {expected}"
+    assert fake.log == [] and not (tmp_path / "out").exists()

@@ -12,7 +12,10 @@ from ansible.errors import AnsibleLookupError
 from ansible.errors import AnsibleOptionsError
 from ansible.utils.display import Display
 
+from ansible_collections.chime.admin.plugins.module_utils._chime.service import END_OF_SUPPORT_HINT
+from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 
 from fake_chime.testing import ACCESS_KEY
@@ -109,3 +112,29 @@ def test_on_denied_error_and_other_errors_raise(fake, lookup, options):
     fake.set_faults(TENANT, rules=[{"kind": "500", "every": 1}])
     with pytest.raises(AnsibleLookupError, match="ServiceFailureException"):
         lookup.run([], {}, on_denied="skip", backoff_retries=1, backoff_delay=0.001, **options)
+
+
+def test_a_botocore_without_the_chime_model_fails_before_any_request(fake, lookup, options, monkeypatch):
+    from ansible_collections.chime.admin.plugins.module_utils._chime import service
+
+    from fake_chime.no_chime import hide_chime
+
+    monkeypatch.setattr(service, "_HAS_MODEL", {})
+    hide_chime(monkeypatch)
+    with pytest.raises(ChimeListingError) as core:
+        AwsConnection(None, fake.url, {})
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup.run([], {}, **options)
+    assert core.value.code == "ChimeApiUnavailable"
+    assert str(info.value) == f"chime_accounts: {core.value.message}"
+    assert fake.log == []
+
+
+def test_a_403_of_end_of_support_says_so_instead_of_naming_the_permission(fake, lookup, options):
+    fake.set_faults(TENANT, rules=[{"kind": "deprecated", "every": 1}])
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup.run([], {}, **options)
+    message = str(info.value)
+    assert message.startswith("chime_accounts: Failed to list Chime accounts: ListAccounts on page 1 returned")
+    assert "is not authorized to call deprecated ListAccounts API." in message
+    assert message.endswith(END_OF_SUPPORT_HINT) and "chime:ListAccounts" not in message

@@ -129,3 +129,57 @@ def test_the_bad_input_matrix_is_refused_before_any_request(fake, capsys, connec
     assert words in result["msg"], f"{case}: {result['msg']}"
     assert "Traceback" not in result["msg"], f"{case}: {result['msg']}"
     assert fake.stats()["requests"] == 0
+
+
+# The two failures of the Chime service's end of support, word for word (the docs quote them).
+NO_CHIME_MODEL = (
+    'The installed botocore {version} no longer includes the Amazon Chime API (no "chime" service model), which'
+    " AWS ended on 2026-02-20. botocore 1.35.0 to 1.44.8 include it: install one of those, for example pip install"
+    " 'botocore<=1.44.8' 'boto3<=1.44.8'. Even with it, the chime API may no longer answer at all."
+)
+END_OF_SUPPORT = (
+    "Failed to list Chime accounts: ListAccounts on page 1 returned ForbiddenException: User:"
+    " arn:aws:iam::{tenant}:user/fake-auditor is not authorized to call deprecated ListAccounts API. This is the"
+    " Amazon Chime service's end of support (2026-02-20), not a missing IAM permission: the service no longer"
+    " serves this API."
+)
+
+
+def test_a_botocore_without_the_chime_model_fails_before_any_request(fake, capsys, connection, monkeypatch):
+    import botocore
+
+    from ansible_collections.chime.admin.plugins.module_utils._chime import service
+
+    from fake_chime.no_chime import hide_chime
+
+    monkeypatch.setattr(service, "_HAS_MODEL", {})
+    hide_chime(monkeypatch)
+    result = _run(capsys, connection)
+    assert result["failed"] is True and result["msg"] == NO_CHIME_MODEL.format(version=botocore.__version__)
+    assert "error" not in result and "accounts" not in result
+    assert fake.log == []
+
+
+def test_a_403_of_end_of_support_says_so_instead_of_naming_the_permission(fake, capsys, connection):
+    fake.set_faults(TENANT, rules=[{"kind": "deprecated", "every": 1}])
+    result = _run(capsys, connection)
+    assert result["failed"] is True and result["msg"] == END_OF_SUPPORT.format(tenant=TENANT)
+    assert result["error"]["code"] == "ForbiddenException" and "chime:ListAccounts" not in result["msg"]
+    assert fake.stats()["requests"] == 1  # a refusal is not retried
+
+
+@pytest.mark.parametrize("kind", ["html_403", "html_502"])
+def test_a_proxys_html_page_is_quoted_cut_escaped_and_without_the_e_mail(fake, capsys, connection, kind):
+    email = next(iter(fake.tenants[TENANT].data.users))
+    fake.set_faults(TENANT, rules=[{"kind": kind, "every": 1}])
+    result = _run(capsys, dict(connection, user_email=email))
+    status = kind[-3:]
+    assert result["failed"] is True and result["error"]["code"] == status
+    assert result["msg"].startswith(
+        f"Failed to list Chime accounts: ListAccounts on page 1 returned {status}: <!DOCTYPE"
+    )
+    assert result["msg"].endswith(" characters)") and "... (cut at 500 of " in result["msg"]
+    assert len(result["msg"]) < 700 and len(result["error"]["message"]) < 560
+    assert "\x1b" not in result["msg"] and "\\u001b[31m" in result["msg"] and "\\u202e" in result["msg"]
+    assert email.upper() not in json.dumps(result).upper() and "<user_email>" in result["msg"]
+    assert "response_metadata" in result and "http_headers" not in result["response_metadata"]

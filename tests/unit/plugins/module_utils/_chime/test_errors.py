@@ -69,3 +69,90 @@ def test_a_listing_error_keeps_its_code_response_and_refusal():
     plain = errors.ChimeListingError("failed")
     assert (plain.code, plain.response, plain.denied) == (None, None, False)
     assert isinstance(errors.ChimeInputError("x"), ValueError)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no account for ALICE@EXAMPLE.COM",
+        "no account for Alice@Example.Com",
+        "no account for alice%40example.com",
+        "no account for ALICE%40EXAMPLE.COM",
+        "no account for alice%2540example.com",  # encoded twice
+        "no account for %61lice%40example%2Ecom",  # encoded in part, %2E in upper case
+        "no account for %61LICE%40EXAMPLE%2ecom",
+    ],
+)
+def test_redact_finds_the_e_mail_in_any_case_and_any_encoding(text):
+    assert errors.redact(text, "alice@example.com") == "no account for <user_email>"
+
+
+def test_redact_keeps_what_is_not_the_secret_and_a_placeholder_with_backslashes():
+    text = "bob@example.com and alice@example.org and alice@example.com."
+    assert errors.redact(text, "alice@example.com", r"<\1>") == r"bob@example.com and alice@example.org and <\1>."
+    assert errors.redact("a.b+c@x.io a+b+c@x.io", "a.b+c@x.io") == "<user_email> a+b+c@x.io"  # . and + literal
+
+
+def test_bounded_escapes_invisible_characters_and_keeps_the_rest():
+    hostile = "ok\x1b[31mred\r\nnext\u202eevil\u2028line\x00\x7f é ✓"
+    assert errors.bounded(hostile) == "ok\\u001b[31mred\\u000d\\u000anext\\u202eevil\\u2028line\\u0000\\u007f é ✓"
+    assert errors.bounded("plain text") == "plain text"
+
+
+def test_bounded_cuts_a_huge_text_after_500_characters_with_its_length():
+    huge = "<!DOCTYPE html>" + "x" * (2 * 1024 * 1024)
+    shown = errors.bounded(huge)
+    assert shown == huge[:500] + f"... (cut at 500 of {len(huge)} characters)"
+    assert errors.bounded("y" * 500) == "y" * 500  # at the bound: whole
+    escaped = errors.bounded("\x1b" * 600)
+    assert escaped.startswith("\\u001b" * 83 + "...")  # whole escapes only, 498 characters
+    assert escaped.endswith("(cut at 500 of 600 characters)")
+
+
+def test_describe_error_keeps_only_request_id_status_and_attempts_of_the_metadata():
+    error = botocore.exceptions.ClientError(
+        {
+            "Error": {"Code": "ForbiddenException", "Message": "denied"},
+            "ResponseMetadata": {
+                "RequestId": "req-1",
+                "HTTPStatusCode": 403,
+                "RetryAttempts": 0,
+                "HostId": "host",
+                "HTTPHeaders": {"x-echo": "user-email=Ana%40Example.com", "set-cookie": "session=token"},
+            },
+        },
+        "ListAccounts",
+    )
+    _code, _detail, response = errors.describe_error(error, "ana@example.com")
+    assert response["ResponseMetadata"] == {"RequestId": "req-1", "HTTPStatusCode": 403, "RetryAttempts": 0}
+    assert "Ana" not in repr(response) and "token" not in repr(response)
+
+
+def test_describe_error_of_a_hostile_proxy_page_redacts_the_whole_then_cuts_and_escapes():
+    """The e-mail is redacted before the cut: an address across the 500th character never shows in part."""
+    page = "<!DOCTYPE html>\x1b[2J" + "p" * 460 + "USER-EMAIL=ANA.SILVA%40EXAMPLE.COM" + "q" * (2 * 1024 * 1024)
+    error = botocore.exceptions.ClientError(
+        {"Error": {"Code": "x" * 5000, "Message": page}, "ResponseMetadata": {"RequestId": "ana.silva@example.com"}},
+        "ListAccounts",
+    )
+    code, detail, response = errors.describe_error(error, "ana.silva@example.com")
+    assert detail.startswith("<!DOCTYPE html>\\u001b[2J") and "\x1b" not in detail
+    assert detail.endswith(f"... (cut at 500 of {len(page)} characters)")
+    assert "ANA" not in detail and "USER-EMAIL=<user..." in detail and len(detail) < 560
+    assert code == "x" * 100 + "... (cut at 100 of 5000 characters)"
+    assert response["Error"] == {"Code": code, "Message": detail}
+    assert response["ResponseMetadata"] == {"RequestId": "<user_email>"}
+
+
+def test_a_redacted_message_that_fits_is_not_marked_cut_and_a_long_one_costs_only_its_start(monkeypatch):
+    assert errors.quoted("x" * 480 + "ALICE%40EXAMPLE.COM", "alice@example.com") == "x" * 480 + "<user_email>"
+    seen = []
+    monkeypatch.setattr(errors, "redact", lambda text, secret, placeholder: seen.append(len(text)) or text)
+    assert errors.quoted("y" * 10_000_000, "alice@example.com").endswith("(cut at 500 of 10000000 characters)")
+    assert seen == [500 + 20 * len("alice@example.com")]
+
+
+def test_describe_error_below_aws_is_bounded_too():
+    error = botocore.exceptions.EndpointConnectionError(endpoint_url="http://x/" + "\x1b" + "a" * 1000)
+    _code, detail, _response = errors.describe_error(error)
+    assert "\x1b" not in detail and detail.endswith("characters)")

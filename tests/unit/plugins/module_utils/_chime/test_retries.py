@@ -166,3 +166,32 @@ def test_the_failure_builder_counts_attempts_redacts_and_hints_only_on_a_refusal
     failure = retries.call_failure("ListAccounts on page 2", error, attempts, "ana@example.com", denied_hint=hint)
     assert failure.message == message and failure.code == code and failure.denied is (code == "Forbidden")
     assert failure.response["Error"] == {"Code": code, "Message": "for <user_email>"}
+
+
+def _refusal(code, message):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, "ListAccounts")
+
+
+DEPRECATED = "User: arn:aws:iam::111122223333:user/a is not authorized to call deprecated ListAccounts API."
+
+
+def test_a_403_of_end_of_support_gets_its_sentence_instead_of_the_permission_hint():
+    failure = retries.call_failure("ListAccounts", _refusal("ForbiddenException", DEPRECATED), denied_hint="HINT")
+    assert failure.message == (
+        f"ListAccounts returned ForbiddenException: {DEPRECATED} This is the Amazon Chime service's end of support"
+        " (2026-02-20), not a missing IAM permission: the service no longer serves this API."
+    )
+    assert failure.denied is True and failure.code == "ForbiddenException"
+
+
+def test_a_plain_403_keeps_the_permission_hint_and_a_401_that_says_deprecated_too():
+    plain = retries.call_failure("ListAccounts", _refusal("ForbiddenException", "not authorized"), denied_hint="HINT")
+    assert plain.message == "ListAccounts returned ForbiddenException: not authorized HINT"
+    unauthorized = retries.call_failure("ListAccounts", _refusal("Unauthorized", "deprecated token"), denied_hint="H")
+    assert unauthorized.message == "ListAccounts returned Unauthorized: deprecated token H"
+
+
+def test_a_call_without_a_hint_gets_no_end_of_support_sentence():
+    """STS and Organizations calls pass no hint: their refusals are not Chime's end of support."""
+    failure = retries.call_failure("STS AssumeRole", _refusal("AccessDenied", "role is deprecated"))
+    assert failure.message == "STS AssumeRole returned AccessDenied: role is deprecated" and failure.denied
