@@ -107,6 +107,7 @@ class LookupModule(AWSLookupBase):
         options = ListingOptions.from_params(self.get_options())
         names = list(terms) or [None]
         try:
+            ListingOptions.check_given(kwargs)  # before Ansible's conversion, which turns true into 1 or 1.0
             options.validate(names)
         except ChimeInputError as error:
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
