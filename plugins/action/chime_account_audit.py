@@ -18,6 +18,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argu
 from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws_connection_info
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
+from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
@@ -57,8 +58,10 @@ class ActionModule(ActionBase):
             validation, params = self.validate_argument_spec(
                 argument_spec=argument_spec(), mutually_exclusive=ListingOptions.mutually_exclusive()
             )
-        except AnsibleActionFail as error:
-            message = f"Chime account audit did not run: {error.message}"
+            # Ansible has turned a boolean given to a float option into 1.0: the task's arguments show it.
+            ListingOptions.check_given(self._task.args)
+        except (AnsibleActionFail, ChimeInputError) as error:
+            message = f"Chime account audit did not run: {getattr(error, 'message', None) or error}"
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
 
         def connect():

@@ -32,19 +32,20 @@ options:
       - Only the page that failed is asked for again; the pages already fetched are kept.
       - Once the service throttles, later requests are also spaced out by a client-side rate limiter that adapts
         to the throttling, so that a listing runs close to the service's rate limit.
-      - Between V(0) (no retries) and V(100).
+      - Between V(0) (no retries) and V(100); a boolean is refused.
     type: int
     default: 10
   backoff_delay:
     description:
       - Upper bound in seconds of the first wait before a retry. Each wait is drawn at random below a bound
         that doubles on every retry (jittered exponential backoff), up to O(backoff_max_delay).
-      - Between V(0.001) and V(300).
+      - Between V(0.001) and V(300); a boolean is refused.
     type: float
     default: 0.1
   backoff_max_delay:
     description:
       - The largest bound in seconds of one wait between retries. Not below O(backoff_delay); at most V(3600).
+        A boolean is refused.
     type: float
     default: 30.0
   role_arns:
@@ -74,7 +75,10 @@ options:
   external_id:
     description:
       - The external ID that the roles' trust policies require, sent with every C(AssumeRole).
-      - 2 to 1224 characters of C([\w+=,.@:/-]). Never shown in results, warnings, errors or logs.
+      - 8 to 1224 characters of C([\w+=,.@:/-]). Never shown in results, warnings, errors or logs.
+      - STS takes 2 characters or more, but a shorter external ID is refused. The value of a C(no_log) option is
+        masked wherever it appears in the results, so an external ID such as V(Pro) would also replace every
+        V(Pro) license there. AWS advises a long random value.
     type: str
     version_added: 0.2.0
   role_session_name:
@@ -88,7 +92,7 @@ options:
     description:
       - How many AWS accounts are listed at the same time, in one process. The pages of one AWS account are
         always fetched one after another, as C(NextToken) requires.
-      - Between V(1) and V(64). Only used with O(role_arns) or O(organization_role_name).
+      - Between V(1) and V(64); a boolean is refused. Only used with O(role_arns) or O(organization_role_name).
       - The default of V(32) keeps an organization's listing close to the time its AWS Organizations pages take (20
         member accounts a page, read one after another), while each thread has at most one STS C(AssumeRole) in
         flight. At 50 ms an STS call and 50 ms a Chime call that is at most 320 C(AssumeRole) calls a second, about
@@ -115,6 +119,13 @@ notes:
     the environment, V(us-east-1) is used, as botocore does for C(https://chime.us-east-1.amazonaws.com).
   - The C(endpoint_url) option is Chime's. The STS and Organizations clients follow botocore's own endpoint
     settings, C(AWS_ENDPOINT_URL_STS), C(AWS_ENDPOINT_URL_ORGANIZATIONS) and a profile's C(services) section.
+  - An endpoint in plain C(http://) to a host other than this machine's loopback (C(localhost), C(127.0.0.0/8),
+    C(::1)), given as C(endpoint_url) or in C(AWS_ENDPOINT_URL), C(AWS_ENDPOINT_URL_CHIME), C(AWS_ENDPOINT_URL_STS),
+    C(AWS_ENDPOINT_URL_ORGANIZATIONS) or C(AWS_ENDPOINT_URL_S3), gives one warning per task, as the requests, their
+    signatures and any session token would cross the network in clear text.
+  - A listing follows at most 10,000 pages of C(ListAccounts) (2,000,000 accounts at 200 a page). A service that
+    hands out a NextToken after that fails the task with the code C(PaginationLimit), as a NextToken that comes
+    back a second time fails it with C(PaginationLoop). A partial list is never returned.
   - Throttling and faults of STS and Organizations are retried with the same backoff options as Chime's.
   - botocore's own retries are turned off for the Chime client, so that O(backoff_retries) is the whole retry
     budget whatever C(AWS_RETRY_MODE) says. Setting C(retries) in the C(aws_config) option overrides this.

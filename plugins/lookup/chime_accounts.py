@@ -30,6 +30,43 @@ options:
         O(chime.admin.chime_account_info#module:aws_config) option, for example with C(read_timeout) or C(retries).
       - See the botocore documentation of C(botocore.config.Config) for the parameters.
     type: dict
+  region:
+    description:
+      - The AWS region, as the module's O(chime.admin.chime_account_info#module:region) option; Chime is global,
+        and V(us-east-1) is used where none is set.
+      - Also read from C(AWS_DEFAULT_REGION), as the module reads it (amazon.aws's lookups read only C(AWS_REGION)).
+    type: str
+    aliases: [aws_region]
+    env:
+      - name: AWS_REGION
+      - name: AWS_DEFAULT_REGION
+  aws_ca_bundle:
+    description:
+      - The CA bundle with which the endpoints' certificates are checked, as the module's
+        O(chime.admin.chime_account_info#module:aws_ca_bundle) option.
+      - Only used while O(validate_certs) is V(true).
+    type: path
+    env:
+      - name: AWS_CA_BUNDLE
+    version_added: 0.3.0
+  validate_certs:
+    description:
+      - When V(false), the endpoints' TLS certificates are not checked, as with the module's
+        O(chime.admin.chime_account_info#module:validate_certs) option.
+      - Strongly discouraged; give O(aws_ca_bundle) instead.
+    type: bool
+    default: true
+    version_added: 0.3.0
+  debug_botocore_endpoint_logs:
+    description:
+      - Show the unique C(resource:action) API calls that the lookup made, as the module returns them as
+        C(resource_actions). A lookup returns only its list, so they are shown as a message of the play
+        instead, with the lookup's name.
+    type: bool
+    default: false
+    env:
+      - name: ANSIBLE_DEBUG_BOTOCORE_LOGS
+    version_added: 0.3.0
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
@@ -87,8 +124,16 @@ _raw:
   elements: dict
 """
 
+import contextlib
+import io
+import logging
+import re
+from urllib.parse import urlsplit
+
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.utils.display import Display
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
@@ -103,22 +148,44 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 class LookupModule(AWSLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self._reject_unknown_options(kwargs)
+        self._reject_non_booleans(kwargs)
         super().run(terms, variables, **kwargs)
         options = ListingOptions.from_params(self.get_options())
         names = list(terms) or [None]
         try:
+            ListingOptions.check_given(kwargs)  # before Ansible's conversion, which turns true into 1 or 1.0
             options.validate(names)
         except ChimeInputError as error:
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
 
-        try:
-            connection = AwsConnection(*get_aws_connection_info(self))
-            facts, warnings = inventory(connection, names, options)
-        except ChimeListingError as error:
-            raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
+        with _resource_actions(self.get_option("debug_botocore_endpoint_logs")) as actions:
+            try:
+                connection = AwsConnection(*get_aws_connection_info(self))
+                facts, warnings = inventory(connection, names, options)
+            except ChimeListingError as error:
+                raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
+            finally:
+                if actions is not None:
+                    Display().display(f"chime_accounts: resource actions: {', '.join(actions()) or 'none'}")
         for warning in warnings:
             self.warn(f"chime_accounts: {warning}")
         return facts["accounts"]
+
+    def _reject_non_booleans(self, given):
+        # Ansible's option types take any text as a boolean for a lookup ("maybe" is false), where a module
+        # refuses it: validate_certs: maybe would then turn certificate checks off without a word.
+        definitions = C.config.get_configuration_definitions("lookup", self._load_name)
+        for option, definition in definitions.items():
+            if definition.get("type") != "bool":
+                continue
+            for key in (option, *(definition.get("aliases") or [])):
+                if key in given:
+                    try:
+                        boolean(given[key], strict=True)
+                    except TypeError:
+                        raise AnsibleLookupError(
+                            f"chime_accounts: {key} must be a boolean, got {given[key]!r}."
+                        ) from None
 
     def _reject_unknown_options(self, given):
         # Ansible ignores options a lookup does not define; a misspelt option (for example
@@ -132,3 +199,37 @@ class LookupModule(AWSLookupBase):
             raise AnsibleLookupError(
                 f"chime_accounts: unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(known))}"
             )
+
+
+_OPERATION_RE = re.compile(r"OperationModel\(name=(\w+)\)")
+_URL_RE = re.compile(r"'url': '([^']+)'")
+
+
+@contextlib.contextmanager
+def _resource_actions(wanted):
+    """While the block runs, collect the API calls that botocore's ``botocore.endpoint`` logger reports, as
+    amazon.aws's modules do for ``debug_botocore_endpoint_logs``; yields a function that returns them, unique
+    and sorted, as ``resource:Operation`` (the resource is the endpoint host's first label), or ``None`` when
+    not ``wanted``. The logger's level is put back afterwards: the lookup shares the controller's process."""
+    if not wanted:
+        yield None
+        return
+    logger, stream = logging.getLogger("botocore.endpoint"), io.StringIO()
+    handler, level = logging.StreamHandler(stream), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def actions():
+        found = set()
+        for line in stream.getvalue().splitlines():
+            operation, url = _OPERATION_RE.search(line), _URL_RE.search(line)
+            if operation and url:
+                host = urlsplit(url.group(1)).hostname or ""
+                found.add(f"{host.split('.')[0]}:{operation.group(1)}")
+        return sorted(found)
+
+    try:
+        yield actions
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -231,6 +231,8 @@ aws_accounts:
       sample: "STS AssumeRole of arn:aws:iam::444455556666:role/ChimeAudit returned AccessDenied: ..."
 """
 
+from ansible.module_utils.basic import _load_params
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -251,6 +253,8 @@ def main():
     names = [module.params["name"]]
     options = ListingOptions.from_params(module.params)
     try:
+        # Ansible has turned a boolean given to a float option into 1.0: the options as given show it.
+        ListingOptions.check_given(_load_params())
         options.validate(names)
     except ChimeInputError as error:
         module.fail_json(msg=str(error))

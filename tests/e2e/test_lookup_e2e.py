@@ -121,3 +121,19 @@ def test_fan_out_across_aws_accounts(fake, play):
     result = play([loop_task], save=("per_account",))
     assert result.rc == 0, result.output
     assert result.saved["per_account"] == {TENANT: 450, "444455556666": 30}
+
+
+def test_certificate_options_are_taken_as_the_modules(fake, play, tmp_path):
+    """validate_certs and aws_ca_bundle, which the module takes, are lookup options too (their effect on
+    the client is the lookup's unit tests'; the fake speaks plain HTTP on loopback)."""
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    tasks = [
+        _set("unchecked", _query(fake, validate_certs=False)),
+        _set("bundled", _query(fake, aws_ca_bundle=str(bundle))),
+        _set("checked", _query(fake, validate_certs=True, aws_ca_bundle=str(bundle))),
+    ]
+    result = play(tasks, save=("unchecked", "bundled", "checked"))
+    assert result.rc == 0, result.output
+    assert len(result.saved["unchecked"]) == len(result.saved["bundled"]) == len(result.saved["checked"]) == 450
+    assert "WARNING" not in result.output

@@ -96,6 +96,7 @@ class Faults:
     omit_error_header: bool = False  # leave x-amzn-ErrorType out: clients see the short body Code
     repeat_record_at_page: int = -1  # that page starts with the previous page's last record
     token_loop_at_page: int = -1  # from that page on, NextToken repeats the token just received
+    endless_tokens_at_page: int = -1  # from that page on, a fresh NextToken every time, even past the last record
     expire_token_at_page: int = -1  # the token for that page is refused as expired, every time
     token_ttl: float = 0.0  # seconds a token lives; 0 = forever
     unknown_email_404: bool = False  # unknown user-email: 404 NotFoundException (else an empty list)

@@ -265,7 +265,7 @@ class FakeChime:
         if token_text and 0 <= faults.token_loop_at_page <= page:
             # The token just received comes back, even from the last page: a loop, never an end.
             body += ',"NextToken":' + json.dumps(token_text)
-        elif start + size < len(indices):
+        elif start + size < len(indices) or 0 <= faults.endless_tokens_at_page <= page:
             next_text = secrets.token_urlsafe(24)
             with self.lock:
                 self.tokens[next_text] = _Token(

@@ -249,6 +249,18 @@ def test_token_loop_repeats_the_same_token(fake, client):
     assert second == first
 
 
+def test_endless_tokens_are_fresh_every_time_even_past_the_last_record(fake, client):
+    fake.set_faults(TENANT, endless_tokens_at_page=1)
+    token, seen, records = None, set(), 0
+    for _page in range(ACCOUNTS // 100 + 5):  # well past the last record
+        answer = client.list_accounts(MaxResults=100, **({"NextToken": token} if token else {}))
+        records += len(answer["Accounts"])
+        token = answer["NextToken"]
+        assert token not in seen
+        seen.add(token)
+    assert records == ACCOUNTS  # past the end the pages are empty, and a token still comes back
+
+
 def test_tokens_expire(fake, client):
     fake.set_faults(TENANT, expire_token_at_page=1)
     token = client.list_accounts(MaxResults=10)["NextToken"]

@@ -17,6 +17,7 @@ except ImportError:
 
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
+from .listing import check_next_page
 from .options import ROLE_ARN_RE
 from .options import ListingOptions
 from .retries import Retrying
@@ -99,24 +100,9 @@ def _targets_from_organization(connection, sts, calls, role_name):
         token = page.get("NextToken")
         if not token:
             return
-        _check_next_page("Organizations ListAccounts", token, tokens, pages)
+        operation = "Failed to list Chime accounts: Organizations ListAccounts"
+        check_next_page(operation, token, tokens, pages, MAX_ORGANIZATIONS_PAGES)
         params["NextToken"] = token
-
-
-def _check_next_page(operation, token, tokens, pages):
-    if token in tokens:
-        raise ChimeListingError(
-            f"Failed to list Chime accounts: {operation} pagination looped: a NextToken came back a second time"
-            f" after page {pages}. Refusing to return a partial list.",
-            code="PaginationLoop",
-        )
-    if pages >= MAX_ORGANIZATIONS_PAGES:
-        raise ChimeListingError(
-            f"Failed to list Chime accounts: {operation} gave more than {MAX_ORGANIZATIONS_PAGES} pages"
-            f" ({MAX_ORGANIZATIONS_PAGES * ORGANIZATIONS_PAGE_SIZE} AWS accounts). Refusing to return a partial list.",
-            code="PaginationLimit",
-        )
-    tokens.add(token)
 
 
 def _entry(aws_account_id, role_arn, status, accounts, message=None):

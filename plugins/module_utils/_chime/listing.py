@@ -7,9 +7,11 @@
 # Plugins and other collections import from plugins/module_utils/chime.py.
 
 import contextlib
+import ipaddress
 import json
 import os
 import threading
+from urllib.parse import urlsplit
 
 try:
     import boto3
@@ -68,6 +70,94 @@ def client_config():
         user_agent_extra=f"APN/1.0 Ansible/{ANSIBLE_VERSION} {COLLECTION}/{COLLECTION_VERSION}",
         retries={"total_max_attempts": 1},
     )
+
+
+# The most pages one listing follows. At 200 accounts a page (the service's maximum) that is 2,000,000 Chime
+# accounts in one AWS account, far above any real one (an AWS account holds a few hundred at most in practice),
+# yet a bound: past it, a service that keeps handing out fresh NextTokens would be listed forever, one request
+# after another, with memory growing.
+# Module-level so that a test can lower it; the listing across AWS accounts applies it to its own loop.
+MAX_PAGES = 10_000
+# The environment variables with which botocore points a client elsewhere (the Chime client only when no
+# endpoint_url is given; the STS, Organizations and S3 clients always take botocore's own resolution).
+ENDPOINT_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_CHIME",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_ORGANIZATIONS",
+    "AWS_ENDPOINT_URL_S3",
+)
+
+
+def check_page_limit(pages, operation, limit=None):
+    """Raise :class:`ChimeListingError` (code ``PaginationLimit``) when ``pages`` pages of ``operation`` (its
+    description, as the failure message opens with it) have been fetched and another NextToken has come back:
+    ``limit``, by default :data:`MAX_PAGES` (read at each call), is the most a listing follows, and a partial
+    list is never returned."""
+    limit = MAX_PAGES if limit is None else limit
+    if pages >= limit:
+        raise ChimeListingError(
+            f"{operation} pagination stopped: a NextToken came back after page {pages}, the most a listing"
+            f" follows ({limit} pages). Refusing to return a partial list.",
+            code="PaginationLimit",
+        )
+
+
+def check_next_page(operation, token, tokens, pages, limit=None):
+    """Check the NextToken ``token`` that came back after ``pages`` pages of ``operation``, before it is followed:
+    :func:`check_page_limit`, then a token seen before (``tokens``, which gains this one) is a loop (code
+    ``PaginationLoop``). Chime's and Organizations' listings both page through here."""
+    check_page_limit(pages, operation, limit)
+    if token in tokens:
+        raise ChimeListingError(
+            f"{operation} pagination looped: a NextToken came back a second time after page {pages}."
+            " Refusing to return a partial list.",
+            code="PaginationLoop",
+        )
+    tokens.add(token)
+
+
+def is_cleartext_remote(url):
+    """True when ``url`` is plain ``http://`` to a host that is not the local machine's loopback
+    (``localhost``, ``127.0.0.0/8``, ``::1``), so that signed requests and session tokens would cross a network
+    in clear text. The host is what urllib parses after any ``user@``, compared whole: ``127.0.0.1.example.com``
+    and ``127.0.0.1@example.com`` are remote. A URL that cannot be parsed is not judged here (creating the
+    client refuses it)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname  # lower case, without user info, port or brackets
+    except ValueError:
+        return False
+    if parts.scheme.lower() != "http" or not host:
+        return False
+    if host.rstrip(".") == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name other than localhost: it may resolve anywhere
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return not (address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def cleartext_endpoint_warnings(endpoint_url, environ):
+    """One warning for each endpoint, given (``endpoint_url``) or in the environment (``environ``), that
+    :func:`is_cleartext_remote` finds plain HTTP to a remote host. Each names the option or variable and the
+    scheme, host and port only: user info or a path may hold secrets."""
+    sources = [("endpoint_url", endpoint_url)]
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() != "true":
+        sources += [(variable, environ.get(variable)) for variable in ENDPOINT_VARIABLES]
+    warnings = []
+    for source, url in sources:
+        if is_cleartext_remote(url):
+            host = urlsplit(url.strip()).netloc.rpartition("@")[2]
+            warnings.append(
+                f"{source} http://{host} is plain HTTP to a host that is not this machine's loopback: requests,"
+                " their signatures and any session token cross the network in clear text. Use https://."
+            )
+    return warnings
 
 
 def _wire_timestamp(value):
@@ -165,6 +255,9 @@ class AwsConnection:
     resolution, which honours ``AWS_ENDPOINT_URL_STS``, ``AWS_ENDPOINT_URL_ORGANIZATIONS`` and a
     profile's ``services`` section.
 
+    ``warnings`` are for the door to show once: one for each endpoint in plain HTTP to a remote host
+    (:func:`cleartext_endpoint_warnings`).
+
     Raises :class:`ChimeListingError` when a client cannot be created (unknown profile, partial
     credentials, malformed endpoint URL).
     """
@@ -180,6 +273,7 @@ class AwsConnection:
         self._configs = {"s3": s3_config if user_config is None else s3_config.merge(user_config)}
         self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
         self._profile, self._core_session = profile, None
+        self.warnings = cleartext_endpoint_warnings(endpoint_url, os.environ)  # shown by the door, once a task
         self._lock = threading.Lock()
         self._role_client = self._role_credentials = None
         try:
@@ -364,11 +458,5 @@ def list_chime_accounts(client, name=None, options=None):
         token = response.get("NextToken")
         if not token:
             return union_by_account_id(pages)
-        if token in seen_tokens:
-            raise ChimeListingError(
-                f"Failed to list Chime accounts: {OPERATION} pagination looped: a NextToken came back a second time"
-                f" after page {len(pages)}. Refusing to return a partial list.",
-                code="PaginationLoop",
-            )
-        seen_tokens.add(token)
+        check_next_page(f"Failed to list Chime accounts: {OPERATION}", token, seen_tokens, len(pages))
         params["NextToken"] = token

@@ -30,13 +30,33 @@ _IAM_NAME = r"[\w+=,.@-]"
 ROLE_ARN_RE = re.compile(rf"arn:(aws[a-z-]*):iam::([0-9]{{12}}):role/(?:{_IAM_NAME}+/)*{_IAM_NAME}{{1,64}}")
 _ROLE_NAME_RE = re.compile(rf"(?:{_IAM_NAME}+/)*{_IAM_NAME}{{1,64}}")
 _SESSION_NAME_RE = re.compile(rf"{_IAM_NAME}{{2,64}}")
-_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
+# STS takes 2 to 1224 characters. Fewer than 8 are refused: a module's no_log masking replaces every
+# occurrence of a no_log value in its result, so an external ID such as "Pro" would turn each "Pro" licence
+# into VALUE_SPECIFIED_IN_NO_LOG_PARAMETER; AWS also advises long random external IDs.
+MIN_EXTERNAL_ID = 8
+_EXTERNAL_ID_RE = re.compile(rf"[\w+=,.@:/-]{{{MIN_EXTERNAL_ID},1224}}")
+EXTERNAL_ID_MESSAGE = (
+    f"external_id must be {MIN_EXTERNAL_ID} to 1224 characters of [\\w+=,.@:/-] (value not shown): a shorter one"
+    " would also be masked wherever it appears in the results, and AWS advises long random values."
+)
+# The bounds of the numeric options, by option name.
+RANGES = {
+    "page_size": (1, 200),
+    "backoff_retries": (0, 100),
+    "backoff_delay": (0.001, 300),
+    "backoff_max_delay": (0.001, 3600),
+    "concurrency": (1, MAX_CONCURRENCY),
+}
 
 
-def _check_range(option, value, low, high):
+def _check_range(option, value, low=None, high=None):
     # A YAML true is an int to Python (and to Ansible's int check): sent as max-results=True, the
     # service answers 400, so a boolean is refused here, before any request.
-    if value is None or isinstance(value, bool) or not low <= value <= high:
+    if low is None:
+        low, high = RANGES[option]
+    if isinstance(value, bool):
+        raise ChimeInputError(f"{option} must be a number between {low} and {high}, not a boolean, got {value!r}.")
+    if not isinstance(value, (int, float)) or not low <= value <= high:
         raise ChimeInputError(f"{option} must be between {low} and {high}, got {value!r}.")
 
 
@@ -104,6 +124,24 @@ class ListingOptions:
         """The options from a mapping of option values, such as a module's ``params`` (other keys are ignored)."""
         return cls(**{field.name: params[field.name] for field in dataclasses.fields(cls)})
 
+    @classmethod
+    def check_given(cls, given):
+        """Refuse a boolean given to a numeric option, in ``given``: the options as the task gave them, before
+        Ansible's type conversion (a module's ``_load_params()``, a lookup's keyword arguments, an action's task
+        arguments).
+
+        The conversion hides it from :meth:`validate`: ``true`` becomes ``1.0`` for a float option in every
+        door, and ``1`` for an int option in a lookup. Raises :class:`ChimeInputError` naming the option as given
+        (an alias, if one was used).
+        """
+        for field in dataclasses.fields(cls):
+            if field.name not in RANGES:
+                continue
+            for key in (field.name, *field.metadata.get("aliases", ())):
+                if isinstance(given.get(key), bool):
+                    low, high = RANGES[field.name]
+                    _check_range(key, given[key], low, high)
+
     @property
     def fan_out_requested(self):
         """True when the options ask for more than the caller's own AWS account."""
@@ -123,10 +161,8 @@ class ListingOptions:
         email = self.user_email
         if email is not None and not (isinstance(email, str) and _EMAIL_RE.fullmatch(email)):
             raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
-        _check_range("page_size", self.page_size, 1, 200)
-        _check_range("backoff_retries", self.backoff_retries, 0, 100)
-        _check_range("backoff_delay", self.backoff_delay, 0.001, 300)
-        _check_range("backoff_max_delay", self.backoff_max_delay, 0.001, 3600)
+        for option in ("page_size", "backoff_retries", "backoff_delay", "backoff_max_delay"):
+            _check_range(option, getattr(self, option))
         if self.backoff_max_delay < self.backoff_delay:
             raise ChimeInputError(
                 f"backoff_max_delay ({self.backoff_max_delay}) must not be below backoff_delay ({self.backoff_delay})."
@@ -152,11 +188,12 @@ class ListingOptions:
             )
         external_id = self.external_id
         if external_id is not None and not (isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)):
-            raise ChimeInputError("external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).")
+            raise ChimeInputError(EXTERNAL_ID_MESSAGE)
         session = self.role_session_name
         if not (isinstance(session, str) and _SESSION_NAME_RE.fullmatch(session)):
             raise ChimeInputError(f"role_session_name must be 2 to 64 characters of [\\w+=,.@-], got {session!r}.")
-        if not isinstance(self.concurrency, int) or not 1 <= self.concurrency <= MAX_CONCURRENCY:
+        if not isinstance(self.concurrency, int):  # a float is no number of threads, 2.0 neither
             raise ChimeInputError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, got {self.concurrency!r}.")
+        _check_range("concurrency", self.concurrency)
         if self.on_denied not in ON_DENIED:
             raise ChimeInputError(f"on_denied must be one of {', '.join(ON_DENIED)}, got {self.on_denied!r}.")

@@ -4,19 +4,26 @@
 """Unit tests of the lookup through ansible's plugin loader, so its option handling is real."""
 
 import datetime
+import logging
 from unittest import mock
 
+import boto3
 import pytest
 
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.errors import AnsibleOptionsError
+from ansible.module_utils.basic import env_fallback
 from ansible.utils.display import Display
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.chime.admin.plugins.module_utils._chime.service import END_OF_SUPPORT_HINT
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
+from ansible_collections.chime.admin.plugins.modules import chime_account_info
 
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import ACCOUNTS
@@ -138,3 +145,122 @@ def test_a_403_of_end_of_support_says_so_instead_of_naming_the_permission(fake, 
     assert message.startswith("chime_accounts: Failed to list Chime accounts: ListAccounts on page 1 returned")
     assert "is not authorized to call deprecated ListAccounts API." in message
     assert message.endswith(END_OF_SUPPORT_HINT) and "chime:ListAccounts" not in message
+
+
+class _Built(Exception):
+    """Stops chime_account_info's main() once its AnsibleAWSModule has built the argument spec."""
+
+
+def _module_argument_spec():
+    """chime_account_info's whole argument spec, as AnsibleAWSModule merges its own over amazon.aws's common
+    options, caught where it hands it to AnsibleModule."""
+
+    def module_class(**kwargs):
+        raise _Built(kwargs["argument_spec"])
+
+    settings = dict(AnsibleAWSModule.default_settings, module_class=module_class)
+    with mock.patch.object(AnsibleAWSModule, "default_settings", settings):
+        with pytest.raises(_Built) as built:
+            chime_account_info.main()
+    return built.value.args[0]
+
+
+def _environment_variables(fallback):
+    """The environment variables of a module option's ``fallback`` (``(env_fallback, [names])``)."""
+    if not fallback:
+        return []
+    function, names = fallback
+    assert function is env_fallback
+    return list(names)
+
+
+def test_the_lookup_takes_every_option_of_the_module_with_its_aliases_type_default_and_variables(lookup):
+    """Option by option, the module's argument spec (its own and amazon.aws's common options) against the
+    lookup's documented options as ansible reads them; ``name`` is the lookup's terms."""
+    module = _module_argument_spec()
+    documented = C.config.get_configuration_definitions("lookup", lookup._load_name)  # pylint: disable=protected-access
+    assert "page_size" in documented and "access_key" in documented  # the definitions were read
+    differences = []
+    for option in sorted(set(module) | set(documented) - {"_terms"}):
+        if option == "name":
+            continue
+        if option not in documented or option not in module:
+            differences.append(f"{option}: only in the {'module' if option in module else 'lookup'}")
+            continue
+        spec, doc = module[option], documented[option]
+        mine = {
+            "aliases": sorted(spec.get("aliases") or []),
+            "type": spec.get("type", "str"),
+            "default": spec.get("default"),
+            "elements": spec.get("elements"),
+            "choices": spec.get("choices"),
+            "environment": _environment_variables(spec.get("fallback")),
+        }
+        theirs = {
+            "aliases": sorted(doc.get("aliases") or []),
+            "type": doc.get("type", "str"),
+            "default": doc.get("default"),
+            "elements": doc.get("elements"),
+            "choices": doc.get("choices"),
+            "environment": [e["name"] for e in doc.get("env") or []],
+        }
+        differences += [
+            f"{option}.{key}: module {mine[key]!r}, lookup {theirs[key]!r}" for key in mine if mine[key] != theirs[key]
+        ]
+    assert differences == []
+
+
+def test_validate_certs_and_the_ca_bundle_reach_the_chime_client(fake, lookup, options, tmp_path, monkeypatch):
+    """What the lookup hands botocore for certificates: ``verify`` of every client it creates."""
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")  # botocore opens it only for an https:// endpoint
+    created = []
+    original = boto3.session.Session.client
+
+    def client(session, service, **kwargs):
+        created.append((service, kwargs.get("verify")))
+        return original(session, service, **kwargs)
+
+    with mock.patch.object(boto3.session.Session, "client", client):
+        assert len(lookup.run([], {}, validate_certs=False, **options)) == ACCOUNTS
+        assert len(lookup.run([], {}, aws_ca_bundle=str(bundle), **options)) == ACCOUNTS
+        # A bundle is not used while certificates are not checked (amazon.aws's rule).
+        lookup.run([], {}, aws_ca_bundle=str(bundle), validate_certs=False, **options)
+        lookup.run([], {}, **options)
+    assert created == [("chime", False), ("chime", str(bundle)), ("chime", False), ("chime", True)]
+
+
+def test_the_ca_bundle_comes_from_aws_ca_bundle_in_the_environment(fake, lookup, options, tmp_path, monkeypatch):
+    bundle = tmp_path / "env-ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(bundle))
+    with mock.patch.object(boto3.session.Session, "client", side_effect=RuntimeError("stop")) as client:
+        with pytest.raises(RuntimeError):
+            lookup.run([], {}, **options)
+    assert client.call_args.kwargs["verify"] == str(bundle)
+
+
+def test_debug_botocore_endpoint_logs_shows_the_calls_made_and_restores_the_logger(fake, lookup, options):
+    logger = logging.getLogger("botocore.endpoint")
+    level, handlers = logger.level, list(logger.handlers)
+    with mock.patch.object(Display, "display") as display:
+        lookup.run([], {}, debug_botocore_endpoint_logs=True, **options)
+    display.assert_called_once_with("chime_accounts: resource actions: 127:ListAccounts")
+    assert logger.level == level and logger.handlers == handlers
+    with mock.patch.object(Display, "display") as display:
+        lookup.run([], {}, **options)
+    display.assert_not_called()
+
+
+def test_a_plain_http_endpoint_to_a_remote_host_warns_once(fake, lookup, options, monkeypatch):
+    """The lookup shows the connection's warnings with its own; the decision is the listing core's."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://organizations.example.com")
+    with mock.patch.object(Display, "warning") as warning:
+        assert len(lookup.run([], {}, **options)) == ACCOUNTS
+    (call,) = warning.call_args_list
+    assert call.args[0].startswith("chime_accounts: AWS_ENDPOINT_URL_ORGANIZATIONS http://organizations.example.com ")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")
+    with mock.patch.object(Display, "warning") as warning:
+        lookup.run([], {}, **options)  # the fake's loopback endpoint: no warning
+    warning.assert_not_called()

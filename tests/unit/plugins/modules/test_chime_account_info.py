@@ -54,7 +54,16 @@ def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
         ({"name": "a\nb"}, "name must not contain a line break or another control character."),
         ({"user_email": "ana@example"}, "user_email must be an e-mail address matching .+@.+\\..+ (value not shown)."),
         ({"backoff_retries": -2}, "backoff_retries must be between 0 and 100, got -2."),
-        ({"page_size": True}, "page_size must be between 1 and 200, got True."),
+        ({"page_size": True}, "page_size must be a number between 1 and 200, not a boolean, got True."),
+        ({"max_results": False}, "max_results must be a number between 1 and 200, not a boolean, got False."),
+        ({"backoff_retries": True}, "backoff_retries must be a number between 0 and 100, not a boolean, got True."),
+        # Ansible has made 1.0 of these: the module reads them as given.
+        ({"backoff_delay": True}, "backoff_delay must be a number between 0.001 and 300, not a boolean, got True."),
+        (
+            {"backoff_max_delay": True},
+            "backoff_max_delay must be a number between 0.001 and 3600, not a boolean, got True.",
+        ),
+        ({"concurrency": True}, "concurrency must be a number between 1 and 64, not a boolean, got True."),
         ({"backoff_delay": 0}, "backoff_delay must be between 0.001 and 300, got 0.0."),
         ({"backoff_max_delay": 4000}, "backoff_max_delay must be between 0.001 and 3600, got 4000.0."),
         (
@@ -73,8 +82,9 @@ def test_max_results_alias_sets_the_page_size(fake, capsys, connection):
             " got 'a b'.",
         ),
         (
-            {"organization_role_name": "R", "external_id": "Q"},
-            "external_id must be 2 to 1224 characters of [\\w+=,.@:/-] (value not shown).",
+            {"organization_role_name": "R", "external_id": "Pro4567"},
+            "external_id must be 8 to 1224 characters of [\\w+=,.@:/-] (value not shown): a shorter one would also"
+            " be masked wherever it appears in the results, and AWS advises long random values.",
         ),
         (
             {"organization_role_name": "R", "role_session_name": "x"},

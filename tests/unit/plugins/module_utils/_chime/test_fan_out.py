@@ -254,8 +254,8 @@ def test_organizations_pagination_that_loops_or_never_ends_fails_with_no_partial
         _across(connection, _lister(), organization_role_name="R", **FAST)
     assert info.value.code == "PaginationLimit" and connection.org_pages == 30
     assert info.value.message == (
-        "Failed to list Chime accounts: Organizations ListAccounts gave more than 30 pages (600 AWS accounts)."
-        " Refusing to return a partial list."
+        "Failed to list Chime accounts: Organizations ListAccounts pagination stopped: a NextToken came back after"
+        " page 30, the most a listing follows (30 pages). Refusing to return a partial list."
     )
 
 

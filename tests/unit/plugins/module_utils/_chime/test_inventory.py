@@ -96,9 +96,9 @@ class _Chime:
 def test_fan_out_options_list_each_aws_account_with_the_same_options():
     connection = _Roles()
     arns = ["arn:aws:iam::222222222222:role/Audit", "arn:aws:iam::111111111111:role/Audit"]
-    options = ListingOptions(page_size=7, role_arns=arns, external_id="ext-id", role_session_name="audit", **FAST)
+    options = ListingOptions(page_size=7, role_arns=arns, external_id="ext-id-0042", role_session_name="audit", **FAST)
     facts, warnings = inventory(connection, ["Eng", "Fin"], options)
-    assert sorted(connection.assumed) == sorted((arn, "audit", "ext-id") for arn in arns)
+    assert sorted(connection.assumed) == sorted((arn, "audit", "ext-id-0042") for arn in arns)
     assert sorted(connection.requests, key=str) == [
         (aws, {"MaxResults": 7, "Name": name}) for aws in ("111111111111", "222222222222") for name in ("Eng", "Fin")
     ]
@@ -109,3 +109,15 @@ def test_fan_out_options_list_each_aws_account_with_the_same_options():
     assert facts["summary"]["by_aws_account"] == {"111111111111": 4, "222222222222": 4}
     assert [a["account_id"] for a in facts["accounts"][:4]] == ["id-Eng-1", "id-Eng-2", "id-Fin-1", "id-Fin-2"]
     assert warnings == []
+
+
+def test_the_connections_warnings_come_first_and_once(stubbed):
+    client, stub = stubbed
+    connection = _OneAccount(client)
+    connection.warnings = ["endpoint_url http://chime.example.com is plain HTTP"]
+    _error(stub, "ForbiddenException", 403)
+    _facts, warnings = inventory(connection, [None], ListingOptions(on_denied="warn"))
+    assert warnings[0] == connection.warnings[0] and len(warnings) == 2 and "chime:ListAccounts" in warnings[1]
+    _page(stub, [_raw(1)], None)
+    _facts, warnings = inventory(connection, [None], ListingOptions())
+    assert warnings == connection.warnings

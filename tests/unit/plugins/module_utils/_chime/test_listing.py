@@ -24,7 +24,9 @@ from ansible_collections.chime.admin.tests.unit.plugins.module_utils._chime.samp
 from ansible_collections.chime.admin.tests.unit.plugins.module_utils._chime.samples import failing_once as _failing_once
 from ansible_collections.chime.admin.tests.unit.plugins.module_utils._chime.samples import raw as _raw
 
+from fake_chime.testing import TENANT
 from fake_chime.testing import create_chime_client
+from fake_chime.testing import make_client
 
 
 def _list(client, name=None, **options):
@@ -277,3 +279,144 @@ def test_throttles_engage_the_pacer_for_the_rest_of_the_listing(monkeypatch):
     # Nothing was paced before the throttle; every request after it was, and the retry also
     # waited its backoff (which does not go through the pacer's sleep).
     assert len(slept) == 3 and all(seconds > 0 for seconds in slept)
+
+
+class _EndlessTokens:
+    """A Chime client whose every page carries one account and a NextToken never seen before."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def list_accounts(self, **_params):
+        self.calls += 1
+        return {"Accounts": [_raw(self.calls)], "NextToken": f"token-{self.calls}"}
+
+
+def test_fresh_tokens_forever_stop_at_the_page_limit_with_no_partial_list(monkeypatch):
+    monkeypatch.setattr(listing, "MAX_PAGES", 5)
+    client = _EndlessTokens()
+    with pytest.raises(ChimeListingError) as info:
+        _list(client)
+    assert info.value.code == "PaginationLimit"
+    assert info.value.message == (
+        "Failed to list Chime accounts: ListAccounts pagination stopped: a NextToken came back after page 5, the most"
+        " a listing follows (5 pages). Refusing to return a partial list."
+    )
+    assert client.calls == 5  # no sixth request
+
+
+def test_a_listing_of_exactly_the_page_limit_succeeds(monkeypatch):
+    monkeypatch.setattr(listing, "MAX_PAGES", 3)
+    client = _EndlessTokens()
+    original = client.list_accounts
+
+    def three_pages(**params):
+        page = original(**params)
+        return page if client.calls < 3 else {"Accounts": page["Accounts"]}  # the third page is the last
+
+    client.list_accounts = three_pages
+    assert [a["account_id"] for a in _list(client)] == ["id-1", "id-2", "id-3"]
+
+
+def test_the_page_limit_is_ten_thousand_pages():
+    assert listing.MAX_PAGES == 10_000  # 2,000,000 accounts at 200 a page
+    listing.check_page_limit(9_999, "Listing")
+    with pytest.raises(ChimeListingError, match=r"^Listing pagination stopped: .* \(10000 pages\)"):
+        listing.check_page_limit(10_000, "Listing")
+
+
+def test_fresh_tokens_from_the_fake_endpoint_stop_at_the_page_limit(fake, monkeypatch):
+    monkeypatch.setattr(listing, "MAX_PAGES", 4)
+    fake.set_faults(TENANT, endless_tokens_at_page=0)
+    with pytest.raises(ChimeListingError) as info:
+        _list(make_client(fake), page_size=200)
+    assert info.value.code == "PaginationLimit" and "(4 pages)" in info.value.message
+    assert fake.stats()["requests"] == 4
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://chime.example.com",
+        "HTTP://chime.example.com:8080/",
+        "Http://10.0.0.5:4566",
+        "http://127.0.0.1.evil.example",  # a name that starts like a loopback address
+        "http://127.0.0.1@evil.example",  # user info, then the remote host
+        "http://localhost@evil.example:80",
+        "http://user:pass@[2001:db8::1]:8080",
+        "http://localhost.evil.example",
+        "http://0.0.0.0:8080",  # every interface: not loopback
+        "http://[::ffff:10.0.0.1]",
+        "  http://chime.example.com",  # urllib strips the leading blanks, as botocore does not refuse them
+    ],
+)
+def test_plain_http_to_a_remote_host_is_cleartext(url):
+    assert listing.is_cleartext_remote(url) is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        "https://chime.example.com",
+        "HTTPS://10.0.0.5",
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "http://localhost.",
+        "http://127.0.0.1:4566",
+        "http://127.255.255.254",
+        "http://[::1]:8080/path",
+        "http://[::ffff:127.0.0.1]",
+        "http://evil.example@127.0.0.1:8080",  # user info of a remote name, then loopback
+        "http://[::1",  # unparseable: the client refuses it
+        "not a url",
+        "http://",
+        42,
+    ],
+)
+def test_https_loopback_and_unjudgeable_urls_are_not_cleartext(url):
+    assert listing.is_cleartext_remote(url) is False
+
+
+def test_cleartext_warnings_name_the_source_and_only_the_host():
+    environ = {
+        "AWS_ENDPOINT_URL_STS": "http://sts.example.com:8443/secret/path",
+        "AWS_ENDPOINT_URL_ORGANIZATIONS": "https://organizations.example.com",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9000",
+        "AWS_ENDPOINT_URL_S3": "http://AKIA:hunter2@s3.example.com",
+    }
+    warnings = listing.cleartext_endpoint_warnings("HTTP://chime.example.com", environ)
+    assert warnings == [
+        "endpoint_url http://chime.example.com is plain HTTP to a host that is not this machine's loopback:"
+        " requests, their signatures and any session token cross the network in clear text. Use https://.",
+        "AWS_ENDPOINT_URL_STS http://sts.example.com:8443 is plain HTTP to a host that is not this machine's"
+        " loopback: requests, their signatures and any session token cross the network in clear text. Use https://.",
+        "AWS_ENDPOINT_URL_S3 http://s3.example.com is plain HTTP to a host that is not this machine's loopback:"
+        " requests, their signatures and any session token cross the network in clear text. Use https://.",
+    ]
+    assert not any("hunter2" in w or "secret/path" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CHIME", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ORGANIZATIONS"]
+)
+def test_each_endpoint_variable_is_judged(variable):
+    (warning,) = listing.cleartext_endpoint_warnings(None, {variable: "http://remote.example"})
+    assert warning.startswith(f"{variable} http://remote.example ")
+
+
+def test_endpoint_variables_that_botocore_is_told_to_ignore_are_not_judged():
+    environ = {"AWS_ENDPOINT_URL_STS": "http://sts.example.com", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "True"}
+    assert listing.cleartext_endpoint_warnings(None, environ) == []
+    assert len(listing.cleartext_endpoint_warnings("http://chime.example.com", environ)) == 1  # the option still is
+
+
+def test_the_connection_carries_the_cleartext_warnings(monkeypatch):
+    for variable in listing.ENDPOINT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://organizations.example.com")
+    connection = listing.AwsConnection(None, "http://127.0.0.1:1", {})
+    assert [w.split(" ", 1)[0] for w in connection.warnings] == ["AWS_ENDPOINT_URL_ORGANIZATIONS"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")
+    assert listing.AwsConnection(None, "https://chime.example.com", {}).warnings == []

@@ -67,9 +67,11 @@ EXTERNAL_ID = "Ext-Secret-7f3a"
         ),
         ({"organization_role_name": "a b"}, "organization_role_name", "organization_role_name must be"),
         # Too short; a letter that the message has nowhere else, so that an echo would show.
-        ({"external_id": "Q"}, "external_id", "external_id must be 2 to 1224"),
-        ({"external_id": "Ext Secret 7f3a"}, "external_id", "external_id must be 2 to 1224"),  # a space
-        ({"external_id": EXTERNAL_ID * 100}, "external_id", "external_id must be 2 to 1224"),  # 1500 characters
+        ({"external_id": "Q"}, "external_id", "external_id must be 8 to 1224"),
+        # Seven characters: STS would take it, but no_log masking would blank every "Pro4567" in the results.
+        ({"external_id": "Pro4567"}, "external_id", "external_id must be 8 to 1224"),
+        ({"external_id": "Ext Secret 7f3a"}, "external_id", "external_id must be 8 to 1224"),  # a space
+        ({"external_id": EXTERNAL_ID * 100}, "external_id", "external_id must be 8 to 1224"),  # 1500 characters
         ({"role_session_name": "x" * 65}, "role_session_name", "role_session_name must be 2 to 64"),
         ({"concurrency": 0}, "concurrency", "concurrency must be between 1 and 64"),
         ({"concurrency": 65}, "concurrency", "concurrency must be between 1 and 64"),
@@ -84,13 +86,14 @@ def test_bad_fan_out_options_name_the_option(options, option, words):
     assert message.startswith(f"{option} ") and words in message  # the message opens with the option's name
     assert options["external_id"] not in message  # the external ID, good or bad, is never echoed
     if option == "external_id":
-        assert message.endswith(" (value not shown).")
+        assert " (value not shown): " in message
 
 
 def test_good_fan_out_options_pass():
     _validate(
-        role_arns=["arn:aws-us-gov:iam::123456789012:role/path/to/Role.Name@x"], external_id="a:b/c-d", concurrency=64
+        role_arns=["arn:aws-us-gov:iam::123456789012:role/path/to/Role.Name@x"], external_id="a:b/c-d=", concurrency=64
     )
+    _validate(organization_role_name="R", external_id="x" * 1224)
     _validate(organization_role_name="audit/ChimeAudit", role_session_name="ab", concurrency=1)
 
 
@@ -154,7 +157,7 @@ def test_the_defaults_are_valid_and_list_the_callers_own_aws_account():
         ({"role_arns": ["arn:aws:iam::123456789012:role/R"]}, True),
         ({"organization_role_name": "R"}, True),
         ({"role_arns": []}, False),  # refused by validate(), but asks for no other AWS account
-        ({"external_id": "ab", "concurrency": 3}, False),
+        ({"external_id": "ab-cd-ef", "concurrency": 3}, False),
     ],
 )
 def test_fan_out_is_requested_by_roles_or_an_organization(options, requested):
@@ -197,3 +200,46 @@ def test_the_repr_shows_no_no_log_value():
 def test_no_names_still_checks_the_listing_options():
     with pytest.raises(ChimeInputError, match="^page_size must be between 1 and 200, got 0"):
         ListingOptions(page_size=0).validate([])
+
+
+NUMERIC = {
+    "page_size": (1, 200),
+    "backoff_retries": (0, 100),
+    "backoff_delay": (0.001, 300),
+    "backoff_max_delay": (0.001, 3600),
+    "concurrency": (1, 64),
+}
+
+
+def test_every_int_and_float_option_is_a_numeric_option():
+    numeric = {name for name, spec in ListingOptions.argument_spec().items() if spec["type"] in ("int", "float")}
+    assert numeric == set(NUMERIC)
+
+
+@pytest.mark.parametrize("option", sorted(NUMERIC))
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_refused_for_every_numeric_option(option, value):
+    low, high = NUMERIC[option]
+    expected = f"{option} must be a number between {low} and {high}, not a boolean, got {value!r}."
+    with pytest.raises(ChimeInputError) as info:
+        ListingOptions(**{option: value}).validate()  # as a module reads an int option: still a bool
+    assert str(info.value) == expected
+    with pytest.raises(ChimeInputError) as info:
+        ListingOptions.check_given({option: value})  # as given, before Ansible made 1 or 1.0 of it
+    assert str(info.value) == expected
+
+
+def test_a_boolean_given_through_an_alias_is_named_by_it():
+    with pytest.raises(ChimeInputError, match=r"^max_results must be a number between 1 and 200, not a boolean"):
+        ListingOptions.check_given({"max_results": True})
+
+
+def test_numbers_and_other_options_as_given_pass():
+    given = {name: low for name, (low, _high) in NUMERIC.items()}
+    ListingOptions.check_given(dict(given, max_results=5, on_denied="warn", validate_certs=True, name=None))
+    ListingOptions.check_given({})
+
+
+def test_a_concurrency_with_a_fraction_is_refused():
+    with pytest.raises(ChimeInputError, match=r"^concurrency must be between 1 and 64, got 2.0"):
+        ListingOptions(concurrency=2.0).validate()
