@@ -215,9 +215,12 @@ def _resource_actions(wanted):
         yield None
         return
     logger, stream = logging.getLogger("botocore.endpoint"), io.StringIO()
-    handler, level = logging.StreamHandler(stream), logger.level
+    handler, level, propagate = logging.StreamHandler(stream), logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    # The DEBUG records hold whole requests (an AssumeRole's ExternalId, session tokens): they reach this
+    # block's handler only, never the controller's other handlers.
+    logger.propagate = False
 
     def actions():
         found = set()
@@ -233,3 +236,4 @@ def _resource_actions(wanted):
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        logger.propagate = propagate

@@ -99,11 +99,21 @@ def quoted(text, secret=None, placeholder="<user_email>", limit=MAX_DETAIL):
     """``text`` from a server, to quote in a failure: ``secret`` redacted, then :func:`bounded`; a cut one
     says how long ``text`` was.
 
-    Only the start that can show is redacted: a match that starts within ``limit`` characters ends within
-    the secret's longest form (each UTF-8 byte encoded twice, ``%25XX``: 20 characters a character) after
-    them. A proxy's page of megabytes then costs no more than a short message."""
-    window = limit + 20 * len(secret or "")
-    return bounded(redact(text[:window], secret, placeholder), limit, len(text), cut=len(text) > window)
+    Only the start that can show is redacted, so that a proxy's page of megabytes costs no more than a short
+    message. A form of the secret is at most 20 characters a character (each UTF-8 byte encoded twice,
+    ``%25XX``): a match that the end of the redacted stretch cuts lies within that many characters of it, so
+    they are never shown. The stretch grows until what can be shown fills ``limit`` (redacted forms shrink
+    to the placeholder) or holds the whole text."""
+    margin = 20 * len(secret or "")
+    window = limit + margin
+    while True:
+        part = redact(text[:window], secret, placeholder)
+        if window >= len(text):
+            return bounded(part, limit, len(text))
+        shown = part[: len(part) - margin] if margin else part
+        if len(shown) >= limit:
+            return bounded(shown, limit, len(text), cut=True)
+        window *= 2
 
 
 def _metadata(metadata, secret, placeholder):

@@ -167,11 +167,13 @@ def list_across_aws_accounts(connection, list_accounts, options):
                     futures.append(
                         executor.submit(_list_one, connection, sts, calls, target, assume, list_accounts, pool)
                     )
+            results = [future.result() for future in futures]
         except BaseException:
-            for future in futures:  # those already running end; the rest never start
+            # A failed Organizations page, an unexpected error in one AWS account, or an interrupt: those
+            # already running end, the rest never start.
+            for future in futures:
                 future.cancel()
             raise
-        results = [future.result() for future in futures]
     results += skipped
     return _outcome(sorted(results, key=lambda r: r[0]["aws_account_id"]), options.on_denied)
 

@@ -147,7 +147,8 @@ def cleartext_endpoint_warnings(endpoint_url, environ):
     :func:`is_cleartext_remote` finds plain HTTP to a remote host. Each names the option or variable and the
     scheme, host and port only: user info or a path may hold secrets."""
     sources = [("endpoint_url", endpoint_url)]
-    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() != "true":
+    # Compared as botocore's ensure_boolean compares it (no stripping): "true " does not make botocore ignore them.
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
         sources += [(variable, environ.get(variable)) for variable in ENDPOINT_VARIABLES]
     warnings = []
     for source, url in sources:
@@ -195,8 +196,9 @@ class _ListAccountsParser:
 
     def _fast(self, response, shape):
         try:
-            body = json.loads(response["body"])
-        except (TypeError, ValueError):
+            # Decoded as UTF-8 first, as botocore does: json.loads would guess UTF-16 or a BOM from bytes.
+            body = json.loads(response["body"].decode("utf-8"))
+        except (AttributeError, TypeError, ValueError):  # UnicodeDecodeError is a ValueError
             return None
         if not isinstance(body, dict):
             return None
@@ -210,8 +212,10 @@ class _ListAccountsParser:
         for account in accounts:
             if not isinstance(account, dict):
                 return None
-            groups = account.get("SigninDelegateGroups")
+            groups, licenses = account.get("SigninDelegateGroups"), account.get("SupportedLicenses")
             if groups is not None and not (isinstance(groups, list) and all(isinstance(g, dict) for g in groups)):
+                return None
+            if licenses is not None and not isinstance(licenses, list):
                 return None
             kept.append({k: v for k, v in account.items() if k in members and v is not None})
         # botocore's own parse of an empty body gives the response metadata, exactly as for the whole answer.
@@ -384,7 +388,10 @@ class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded els
         try:
             yield
         finally:
+            interleaved = self._local.frozen is not frozen
             self._local.frozen = previous
+        if interleaved:  # two blocks in one thread ended out of order (generators): one signed as the other
+            raise RuntimeError("AwsConnection.role_client() blocks of one thread must nest, not interleave")
 
     def get_frozen_credentials(self):
         frozen = getattr(self._local, "frozen", None)

@@ -20,6 +20,9 @@ from .errors import ChimeInputError
 
 ON_DENIED = ("error", "warn", "skip")
 MAX_CONCURRENCY = 64
+# RFC 5321's limit on a forward path, so an e-mail address. It also bounds redaction, whose cost grows with
+# the address's length (errors.quoted).
+MAX_EMAIL = 254
 
 _EMAIL_RE = re.compile(r".+@.+\..+")
 _NAME_RE = re.compile(r".*\S.*", re.DOTALL)
@@ -161,6 +164,10 @@ class ListingOptions:
         email = self.user_email
         if email is not None and not (isinstance(email, str) and _EMAIL_RE.fullmatch(email)):
             raise ChimeInputError("user_email must be an e-mail address matching .+@.+\\..+ (value not shown).")
+        if len(email or "") > MAX_EMAIL:
+            raise ChimeInputError(
+                f"user_email must be at most {MAX_EMAIL} characters, as an e-mail address is (value not shown)."
+            )
         for option in ("page_size", "backoff_retries", "backoff_delay", "backoff_max_delay"):
             _check_range(option, getattr(self, option))
         if self.backoff_max_delay < self.backoff_delay:

@@ -243,11 +243,23 @@ def test_the_ca_bundle_comes_from_aws_ca_bundle_in_the_environment(fake, lookup,
 
 def test_debug_botocore_endpoint_logs_shows_the_calls_made_and_restores_the_logger(fake, lookup, options):
     logger = logging.getLogger("botocore.endpoint")
-    level, handlers = logger.level, list(logger.handlers)
-    with mock.patch.object(Display, "display") as display:
-        lookup.run([], {}, debug_botocore_endpoint_logs=True, **options)
+    level, handlers, propagate = logger.level, list(logger.handlers), logger.propagate
+    seen_above = []  # a handler of the controller's root logger, as a callback plugin might add one
+
+    class Above(logging.Handler):
+        def emit(self, record):
+            seen_above.append(record)
+
+    above = Above()
+    logging.getLogger().addHandler(above)
+    try:
+        with mock.patch.object(Display, "display") as display:
+            lookup.run([], {}, debug_botocore_endpoint_logs=True, **options)
+    finally:
+        logging.getLogger().removeHandler(above)
     display.assert_called_once_with("chime_accounts: resource actions: 127:ListAccounts")
-    assert logger.level == level and logger.handlers == handlers
+    assert logger.level == level and logger.handlers == handlers and logger.propagate == propagate
+    assert not [r for r in seen_above if r.name.startswith("botocore.endpoint")]  # requests stay in the block
     with mock.patch.object(Display, "display") as display:
         lookup.run([], {}, **options)
     display.assert_not_called()

@@ -189,3 +189,36 @@ def test_well_formed_answers_take_the_fast_path_and_others_do_not(monkeypatch):
     _both(b"<html>not json</html>")
     assert [result is not None for result in taken] == [True, True, False]  # botocore refused the third first
     assert taken[0]["NextToken"] == "n" and taken[0]["ResponseMetadata"]["RequestId"] == "req-1"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbf" + json.dumps({"Accounts": HOSTILE_ACCOUNTS}).encode("utf-8"),  # a BOM
+        json.dumps({"Accounts": HOSTILE_ACCOUNTS}).encode("utf-16"),
+        b'{"Accounts": [{"AccountId": "\xed\xa0\x80"}]}',  # a lone surrogate in CESU-8: not UTF-8
+        {"Accounts": [{"AccountId": "x", "SupportedLicenses": 0}]},
+        {"Accounts": [{"AccountId": "x", "SupportedLicenses": "Pro"}]},
+    ],
+)
+def test_bodies_botocore_reads_otherwise_go_to_botocore(body, monkeypatch):
+    taken = []
+    original = listing._ListAccountsParser._fast
+    monkeypatch.setattr(listing._ListAccountsParser, "_fast", lambda *a: taken.append(original(*a)) or taken[-1])
+    try:
+        plain, ours = _both(body)
+    except (TypeError, UnicodeDecodeError) as error:  # botocore's own parser cannot read it
+        assert taken == [] or taken == [None], type(error)
+        return
+    assert taken == [None] and ours == plain
+
+
+def test_role_client_blocks_that_interleave_in_one_thread_are_refused(roles):
+    connection = _connection(roles)
+    first, second = (_credentials(key) for key in list(ROLES)[:2])
+    outer = connection.role_client(first)
+    outer.__enter__()
+    inner = connection.role_client(second)
+    inner.__enter__()
+    with pytest.raises(RuntimeError, match="must nest"):
+        outer.__exit__(None, None, None)  # the first block ends while the second is still open

@@ -156,3 +156,16 @@ def test_describe_error_below_aws_is_bounded_too():
     error = botocore.exceptions.EndpointConnectionError(endpoint_url="http://x/" + "\x1b" + "a" * 1000)
     _code, detail, _response = errors.describe_error(error)
     assert "\x1b" not in detail and detail.endswith("characters)")
+
+
+def test_no_part_of_the_address_shows_where_redacted_forms_shrink_before_the_cut():
+    secret = "ana.garcia@example.com"
+    twice = "".join(f"%25{byte:02X}" for byte in secret.encode("utf-8"))  # each byte encoded twice
+    text = twice * 8 + "y" * 300 + secret + " and more " * 100
+    shown = errors.quoted(text, secret)
+    assert "ana" not in shown.replace("<user_email>", "") and "garcia" not in shown
+    assert shown.endswith(f"(cut at 500 of {len(text)} characters)")
+    # The same with the address split across any point of the first stretches: never a prefix of it.
+    for padding in range(0, 900, 37):
+        shown = errors.quoted("x" * padding + secret + "z" * 2000, secret)
+        assert not any(secret[:n] in shown for n in range(3, len(secret) + 1))

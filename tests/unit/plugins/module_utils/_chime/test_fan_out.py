@@ -6,6 +6,7 @@ Organizations and Chime clients."""
 
 import contextlib
 import threading
+import time
 
 import botocore.exceptions
 import pytest
@@ -275,3 +276,19 @@ def test_a_failed_organizations_page_fails_and_starts_no_more_aws_accounts():
     assert "Organizations ListAccounts returned AccessDeniedException" in info.value.message
     assert "delegated administrator" in info.value.message
     assert not {arn.split(":")[4] for arn in connection.assumed} & {"000000000005", "000000000006"}
+
+
+def test_an_unexpected_error_in_one_aws_account_starts_no_more_of_them():
+    arns = [f"arn:aws:iam::{n:012d}:role/R" for n in range(1, 41)]
+    listed = []
+
+    def lister(client):
+        listed.append(client)
+        if client == f"{1:012d}":
+            raise KeyError("unexpected")
+        time.sleep(0.05)  # the others take a while: 39 of them at 2 a time, about a second
+        return []
+
+    with pytest.raises(KeyError):
+        _across(Scripted(), lister, role_arns=arns, concurrency=2, **FAST)
+    assert len(listed) <= 5  # the two threads' accounts when it failed, and no more than a few after

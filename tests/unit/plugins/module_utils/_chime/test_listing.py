@@ -410,6 +410,9 @@ def test_endpoint_variables_that_botocore_is_told_to_ignore_are_not_judged():
     environ = {"AWS_ENDPOINT_URL_STS": "http://sts.example.com", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "True"}
     assert listing.cleartext_endpoint_warnings(None, environ) == []
     assert len(listing.cleartext_endpoint_warnings("http://chime.example.com", environ)) == 1  # the option still is
+    # botocore does not strip the value: with "true " it uses the variables, so they are judged.
+    environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true "
+    assert len(listing.cleartext_endpoint_warnings(None, environ)) == 1
 
 
 def test_the_connection_carries_the_cleartext_warnings(monkeypatch):

@@ -243,3 +243,11 @@ def test_numbers_and_other_options_as_given_pass():
 def test_a_concurrency_with_a_fraction_is_refused():
     with pytest.raises(ChimeInputError, match=r"^concurrency must be between 1 and 64, got 2.0"):
         ListingOptions(concurrency=2.0).validate()
+
+
+def test_a_user_email_longer_than_an_address_can_be_is_refused_unshown():
+    email = "a" * 250 + "@b.co"
+    with pytest.raises(ChimeInputError) as info:
+        ListingOptions(user_email=email).validate()
+    assert str(info.value) == "user_email must be at most 254 characters, as an e-mail address is (value not shown)."
+    ListingOptions(user_email="a" * 245 + "@b.co").validate()  # 250 characters
