@@ -13,8 +13,8 @@ options:
       - Return the Chime account of the user with this e-mail address, sent as C(UserEmail).
       - The service returns at most one account for an address. An address it does not know gives an empty list,
         not a failure.
-      - Must match C(.+@.+\..+), at most 254 characters. The address is personal data, so it is never shown in results, warnings,
-        errors or logs.
+      - Must match C(.+@.+\..+), at most 254 characters. The address is personal data, so it is never shown in
+        results, warnings, errors or logs.
     type: str
   page_size:
     description:
