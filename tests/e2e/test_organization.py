@@ -219,7 +219,7 @@ BAD = [
     ({"organization_role_name": "ChimeAudit", "role_session_name": "a"}, "role_session_name must be 2 to 64"),
     ({"organization_role_name": "ChimeAudit", "role_session_name": "bad name!"}, "role_session_name must be"),
     ({"organization_role_name": "Chime Audit"}, "organization_role_name must be an IAM role name"),
-    ({"organization_role_name": "ChimeAudit", "external_id": "bad id!"}, "external_id must be 2 to 1224"),
+    ({"organization_role_name": "ChimeAudit", "external_id": "bad id!"}, "external_id must be 8 to 1224"),
 ]
 
 

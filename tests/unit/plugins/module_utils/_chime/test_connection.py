@@ -174,8 +174,9 @@ def test_errors_and_other_operations_go_to_botocores_parser():
     plain, ours = _both(error, status=429)
     assert ours == plain and ours["Error"]["Message"] == "Rate exceeded"
     factory = listing._ParserFactory()
-    assert type(factory.create_parser("json")) is botocore.parsers.JSONParser  # Organizations' ListAccounts
-    assert type(factory.create_parser("query")) is botocore.parsers.QueryParser  # STS
+    for protocol, parser_class in (("json", botocore.parsers.JSONParser), ("query", botocore.parsers.QueryParser)):
+        parser = factory.create_parser(protocol)  # Organizations' ListAccounts, and STS: botocore's own parsers
+        assert isinstance(parser, parser_class) and not isinstance(parser, listing._ListAccountsParser)
 
 
 def test_well_formed_answers_take_the_fast_path_and_others_do_not(monkeypatch):
