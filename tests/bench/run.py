@@ -9,6 +9,7 @@ The fake endpoint runs in its own process, so that it does not share the measure
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import math
@@ -305,23 +306,30 @@ class Organization(Endpoint):
         )
 
 
-def _organization_listing(endpoint, page_size, concurrency):
-    """The core's listing of the whole organization, as the module runs it, in this process."""
+@contextlib.contextmanager
+def _management_connection(endpoint):
+    """The management account's AwsConnection to ``endpoint``, with the AWS variables of its environment set in
+    this process (STS and Organizations reach moto through them) until the block ends."""
     env = endpoint.aws_env()
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         connect = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
-        connection = core.AwsConnection(None, endpoint.url, connect)
-        options = core.ListingOptions(page_size=page_size, organization_role_name="ChimeAudit", concurrency=concurrency)
-        facts, _warnings = core.inventory(connection, [None], options)
-        return facts
+        yield core.AwsConnection(None, endpoint.url, connect)
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _organization_listing(endpoint, page_size, concurrency):
+    """The core's listing of the whole organization, as the module runs it, in this process."""
+    with _management_connection(endpoint) as connection:
+        options = core.ListingOptions(page_size=page_size, organization_role_name="ChimeAudit", concurrency=concurrency)
+        facts, _warnings = core.inventory(connection, [None], options)
+        return facts
 
 
 def measure_organization_listing(accounts, per_account, page_size, latency, runs):
@@ -417,52 +425,38 @@ def measure_cpu_per_aws_account(accounts, repeats):
     """9. CPU of this process per AWS account of an organization with no Chime accounts, by part, before and
     after one Chime client per role gave way to one shared client. The fake endpoint and moto run in their
     own process, so their CPU is not counted."""
-    with Organization(accounts - 1, 0, 0.0) as endpoint:
-        env = endpoint.aws_env()
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            connect = {
-                "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-                "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-            }
-            connection = core.AwsConnection(None, endpoint.url, connect)
-            sts = connection.client("sts")
-            role = f"arn:aws:iam::{endpoint.tenants[1]['aws_account_id']}:role/ChimeAudit"
-            credentials = sts.assume_role(RoleArn=role, RoleSessionName="bench")["Credentials"]
-            keys = dict(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
+    concurrency = core.ListingOptions().concurrency  # the default
+    with Organization(accounts - 1, 0, 0.0) as endpoint, _management_connection(endpoint) as connection:
+        sts = connection.client("sts")
+        role = f"arn:aws:iam::{endpoint.tenants[1]['aws_account_id']}:role/ChimeAudit"
+        credentials = sts.assume_role(RoleArn=role, RoleSessionName="bench")["Credentials"]
+        keys = dict(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+
+        def own_client():  # what each role cost before: a client of its own, made under the session's lock
+            connection.session.client(
+                "chime", region_name=connection.region, endpoint_url=endpoint.url, config=connection.config, **keys
             )
 
-            def own_client():  # what each role cost before: a client of its own, made under the session's lock
-                connection.session.client(
-                    "chime", region_name=connection.region, endpoint_url=endpoint.url, config=connection.config, **keys
-                )
+        def shared_client():
+            with connection.role_client(credentials):
+                pass
 
-            def shared_client():
-                with connection.role_client(credentials):
-                    pass
+        def listed():
+            with connection.role_client(credentials) as client:
+                core.list_chime_accounts(client)
 
-            def listed():
-                with connection.role_client(credentials) as client:
-                    core.list_chime_accounts(client)
-
-            client_before = _cpu_ms(own_client, repeats)
-            client_after = _cpu_ms(shared_client, repeats)
-            assume = _cpu_ms(lambda: sts.assume_role(RoleArn=role, RoleSessionName="bench"), repeats)
-            listing = _cpu_ms(listed, repeats)
-            options = core.ListingOptions(organization_role_name="ChimeAudit", concurrency=32)
-            started = time.process_time()
-            facts, _warnings = core.inventory(connection, [None], options)
-            whole = (time.process_time() - started) * 1000 / len(facts["aws_accounts"])
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        client_before = _cpu_ms(own_client, repeats)
+        client_after = _cpu_ms(shared_client, repeats)
+        assume = _cpu_ms(lambda: sts.assume_role(RoleArn=role, RoleSessionName="bench"), repeats)
+        listing = _cpu_ms(listed, repeats)
+        options = core.ListingOptions(organization_role_name="ChimeAudit", concurrency=concurrency)
+        started = time.process_time()
+        facts, _warnings = core.inventory(connection, [None], options)
+        whole = (time.process_time() - started) * 1000 / len(facts["aws_accounts"])
     before, after = client_before + assume + listing, client_after + assume + listing
     return [
         (
@@ -473,7 +467,7 @@ def measure_cpu_per_aws_account(accounts, repeats):
             f"{repeats} calls each",
         ),
         (
-            f"CPU per AWS account, whole organization listing, {accounts} AWS accounts, concurrency 32",
+            f"CPU per AWS account, whole organization listing, {accounts} AWS accounts, concurrency {concurrency}",
             f"{whole:.2f} ms per AWS account",
             f"{whole * accounts / 1000:.2f} s of CPU in all",
             "includes Organizations pages and threads",

@@ -27,6 +27,7 @@ from .transformations import summarize
 from .transformations import union_by_account_id
 
 ORGANIZATIONS_PAGE_SIZE = 20  # the service's maximum
+ORGANIZATIONS_LISTING = "Organizations ListAccounts"
 # 25,000 pages of 20 are 500,000 AWS accounts, far above any organization's quota of member accounts (10 by
 # default, raised on request to a few thousand): a list that long is an endpoint that never stops paging.
 MAX_ORGANIZATIONS_PAGES = 25_000
@@ -76,7 +77,7 @@ def _targets_from_organization(connection, sts, calls, role_name):
     params, seen, tokens, pages = {"MaxResults": ORGANIZATIONS_PAGE_SIZE}, {caller["Account"]}, set(), 0
     while True:  # one call per page, each retried on its own, as for Chime
         try:
-            page = calls.call("Organizations ListAccounts", organizations.list_accounts, **params)
+            page = calls.call(ORGANIZATIONS_LISTING, organizations.list_accounts, **params)
         except ChimeListingError as error:
             if error.denied or error.code == "AWSOrganizationsNotInUseException":
                 error.message += (
@@ -100,8 +101,9 @@ def _targets_from_organization(connection, sts, calls, role_name):
         token = page.get("NextToken")
         if not token:
             return
-        operation = "Failed to list Chime accounts: Organizations ListAccounts"
-        check_next_page(operation, token, tokens, pages, MAX_ORGANIZATIONS_PAGES)
+        check_next_page(
+            f"Failed to list Chime accounts: {ORGANIZATIONS_LISTING}", token, tokens, pages, MAX_ORGANIZATIONS_PAGES
+        )
         params["NextToken"] = token
 
 

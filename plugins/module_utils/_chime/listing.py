@@ -76,7 +76,8 @@ def client_config():
 # accounts in one AWS account, far above any real one (an AWS account holds a few hundred at most in practice),
 # yet a bound: past it, a service that keeps handing out fresh NextTokens would be listed forever, one request
 # after another, with memory growing.
-# Module-level so that a test can lower it; the listing across AWS accounts applies it to its own loop.
+# Module-level so that a test can lower it. The Organizations listing has a bound of its own
+# (fan_out.MAX_ORGANIZATIONS_PAGES), checked by the same check_next_page.
 MAX_PAGES = 10_000
 # The environment variables with which botocore points a client elsewhere (the Chime client only when no
 # endpoint_url is given; the STS, Organizations and S3 clients always take botocore's own resolution).
@@ -185,7 +186,7 @@ class _ParserFactory(botocore.parsers.ResponseParserFactory if botocore_loaded e
 class _ListAccountsParser:
     def __init__(self, parser):
         self._parser = parser
-        self._members = {}
+        self._members = None  # the Account shape's member names, read from the model on the first answer
 
     def parse(self, response, shape):
         if shape is not None and shape.name == "ListAccountsResponse" and response.get("status_code", 500) < 300:
@@ -205,9 +206,9 @@ class _ListAccountsParser:
         accounts, token = body.get("Accounts"), body.get("NextToken")
         if not isinstance(accounts, list) or not (token is None or isinstance(token, str)):
             return None
-        members = self._members.get(shape.name)
-        if members is None:
-            members = self._members[shape.name] = frozenset(shape.members["Accounts"].member.members)
+        if self._members is None:
+            self._members = frozenset(shape.members["Accounts"].member.members)
+        members = self._members
         kept = []
         for account in accounts:
             if not isinstance(account, dict):
@@ -276,7 +277,7 @@ class AwsConnection:
         s3_config = client_config().merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 5}))
         self._configs = {"s3": s3_config if user_config is None else s3_config.merge(user_config)}
         self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
-        self._profile, self._core_session = profile, None
+        self._profile = profile
         self.warnings = cleartext_endpoint_warnings(endpoint_url, os.environ)  # shown by the door, once a task
         self._lock = threading.Lock()
         self._role_client = self._role_credentials = None
@@ -286,7 +287,7 @@ class AwsConnection:
             self.session = boto3.session.Session(botocore_session=core_session, profile_name=profile)
             self._core_session = core_session
         except (ValueError, BotoCoreError) as error:
-            raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+            raise _connect_failure(error) from None
         require_chime_api(core_session)  # after the profile is set: a profile may name its own data_path
 
     def client(self, service, pool=None):
@@ -320,7 +321,7 @@ class AwsConnection:
                 try:
                     session = self._role_session(self._role_credentials)
                 except (ValueError, BotoCoreError) as error:
-                    raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+                    raise _connect_failure(error) from None
                 params = {k: v for k, v in self.params.items() if k not in _KEYS}
                 self._role_client = _made(
                     session, "chime", self.region, self.endpoint_url, self._config("chime", pool), params
@@ -358,11 +359,17 @@ _KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 _DEFAULT_POOL = 10  # botocore's own max_pool_connections
 
 
+def _connect_failure(error):
+    """The :class:`ChimeListingError` of a session or client that could not be made (unknown profile, partial
+    credentials, malformed endpoint URL)."""
+    return ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__)
+
+
 def _made(session, service, region, endpoint_url, config, params):
     try:
         return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config, **params)
     except (ValueError, BotoCoreError) as error:
-        raise ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__) from None
+        raise _connect_failure(error) from None
 
 
 class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded else object):

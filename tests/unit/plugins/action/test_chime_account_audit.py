@@ -12,7 +12,6 @@ import datetime
 import json
 import os
 import re
-from unittest import mock
 
 import boto3
 import pytest
@@ -23,17 +22,15 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import get_docstring
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.chime.admin.plugins.action.chime_account_audit import argument_spec
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
-from ansible_collections.chime.admin.plugins.modules import chime_account_info
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import BUILT_IN
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.tests.unit.plugins.modules.module_argument_spec import module_argument_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # Options of the action and of chime_account_info that the role has no variable for, and why. Its argument
@@ -117,24 +114,6 @@ def test_the_rule_table_is_what_the_role_the_action_and_the_filters_document():
         assert _filter_doc(name)["fail_severity"]["choices"] == list(SEVERITIES), name
 
 
-class _Built(Exception):
-    """Stops chime_account_info's main() once its AnsibleAWSModule has built the argument spec."""
-
-
-def _module_argument_spec():
-    """chime_account_info's argument spec as the module builds it: its own spec (main()) over
-    aws_argument_spec(), merged by AnsibleAWSModule itself, caught where it hands them to AnsibleModule."""
-
-    def module_class(**kwargs):
-        raise _Built(kwargs["argument_spec"])
-
-    settings = dict(AnsibleAWSModule.default_settings, module_class=module_class)
-    with mock.patch.object(AnsibleAWSModule, "default_settings", settings):
-        with pytest.raises(_Built) as built:
-            chime_account_info.main()
-    return built.value.args[0]
-
-
 def test_every_option_of_the_module_is_a_role_variable_passed_through_to_the_action():
     """Each option of chime_account_info (but NOT_IN_ROLE's) is an account_audit_<option> of the role, of the
     option's type, elements, choices, no_log and default, which the role's task gives the action.
@@ -143,7 +122,7 @@ def test_every_option_of_the_module_is_a_role_variable_passed_through_to_the_act
     applies the module's fallbacks itself, as the first check here proves). A variable the role declares
     without a default is given to the action with default(omit), so that the module's default applies.
     """
-    module_spec, action_spec = _module_argument_spec(), argument_spec()
+    module_spec, action_spec = module_argument_spec(), argument_spec()
     role, defaults, passed = _role()
     assert {"name", "page_size", "role_arns", "region", "access_key"} <= module_spec.keys()  # what main() builds
     assert NOT_IN_ROLE.keys() <= module_spec.keys()  # every exception is still an option of the module

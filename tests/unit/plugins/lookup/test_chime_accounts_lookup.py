@@ -16,14 +16,12 @@ from ansible.errors import AnsibleOptionsError
 from ansible.module_utils.basic import env_fallback
 from ansible.utils.display import Display
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.chime.admin.plugins.module_utils._chime.service import END_OF_SUPPORT_HINT
 from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnection
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
-from ansible_collections.chime.admin.plugins.modules import chime_account_info
+from ansible_collections.chime.admin.tests.unit.plugins.modules.module_argument_spec import module_argument_spec
 
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import ACCOUNTS
@@ -147,24 +145,6 @@ def test_a_403_of_end_of_support_says_so_instead_of_naming_the_permission(fake, 
     assert message.endswith(END_OF_SUPPORT_HINT) and "chime:ListAccounts" not in message
 
 
-class _Built(Exception):
-    """Stops chime_account_info's main() once its AnsibleAWSModule has built the argument spec."""
-
-
-def _module_argument_spec():
-    """chime_account_info's whole argument spec, as AnsibleAWSModule merges its own over amazon.aws's common
-    options, caught where it hands it to AnsibleModule."""
-
-    def module_class(**kwargs):
-        raise _Built(kwargs["argument_spec"])
-
-    settings = dict(AnsibleAWSModule.default_settings, module_class=module_class)
-    with mock.patch.object(AnsibleAWSModule, "default_settings", settings):
-        with pytest.raises(_Built) as built:
-            chime_account_info.main()
-    return built.value.args[0]
-
-
 def _environment_variables(fallback):
     """The environment variables of a module option's ``fallback`` (``(env_fallback, [names])``)."""
     if not fallback:
@@ -174,10 +154,19 @@ def _environment_variables(fallback):
     return list(names)
 
 
+def _facets(option, environment):
+    """What the parity test compares of one option: an argument spec's entry or a documented option (the
+    keys they share), and its environment variables, which each gives its own way."""
+    facets = {key: option.get(key) for key in ("default", "elements", "choices")}
+    return dict(
+        facets, aliases=sorted(option.get("aliases") or []), type=option.get("type", "str"), environment=environment
+    )
+
+
 def test_the_lookup_takes_every_option_of_the_module_with_its_aliases_type_default_and_variables(lookup):
     """Option by option, the module's argument spec (its own and amazon.aws's common options) against the
     lookup's documented options as ansible reads them; ``name`` is the lookup's terms."""
-    module = _module_argument_spec()
+    module = module_argument_spec()
     documented = C.config.get_configuration_definitions("lookup", lookup._load_name)  # pylint: disable=protected-access
     assert "page_size" in documented and "access_key" in documented  # the definitions were read
     differences = []
@@ -188,22 +177,8 @@ def test_the_lookup_takes_every_option_of_the_module_with_its_aliases_type_defau
             differences.append(f"{option}: only in the {'module' if option in module else 'lookup'}")
             continue
         spec, doc = module[option], documented[option]
-        mine = {
-            "aliases": sorted(spec.get("aliases") or []),
-            "type": spec.get("type", "str"),
-            "default": spec.get("default"),
-            "elements": spec.get("elements"),
-            "choices": spec.get("choices"),
-            "environment": _environment_variables(spec.get("fallback")),
-        }
-        theirs = {
-            "aliases": sorted(doc.get("aliases") or []),
-            "type": doc.get("type", "str"),
-            "default": doc.get("default"),
-            "elements": doc.get("elements"),
-            "choices": doc.get("choices"),
-            "environment": [e["name"] for e in doc.get("env") or []],
-        }
+        mine = _facets(spec, _environment_variables(spec.get("fallback")))
+        theirs = _facets(doc, [e["name"] for e in doc.get("env") or []])
         differences += [
             f"{option}.{key}: module {mine[key]!r}, lookup {theirs[key]!r}" for key in mine if mine[key] != theirs[key]
         ]
