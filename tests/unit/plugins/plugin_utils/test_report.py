@@ -43,12 +43,14 @@ def test_report_keys_order_summary_and_source():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
     assert list(report) == [
         "report_format", "generated_at", "source", "summary", "accounts", "violations", "waived", "waivers", "changes",
+        "comparison_base",
     ]  # fmt: skip
     policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": None,
         "aws_accounts": ["111122223333"],
         "filters": {"name": "E", "user_email": False},
+        "scope": None,  # no caller: no scope can be told
         "collection_version": rp.COLLECTION_VERSION,
     }
     assert (policy["name"], policy["version"], policy["fail_severity"]) == (
@@ -119,7 +121,7 @@ def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
          "accounts": 0, "message": "STS AssumeRole ... AccessDenied"},
     ]  # fmt: skip
     report = rp.build_report(_listing(ACCOUNTS, aws_accounts=aws))
-    assert list(report)[-2:] == ["aws_accounts", "changes"] and report["aws_accounts"] == aws
+    assert list(report)[-3:] == ["aws_accounts", "changes", "comparison_base"] and report["aws_accounts"] == aws
     assert report["source"]["aws_accounts"] == ["111122223333"]
     assert "444455556666" in rp.to_markdown(report) and "AccessDenied" in rp.to_html(report)
 
