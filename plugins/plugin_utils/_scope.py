@@ -44,8 +44,8 @@ _IDENTITY = (
     "names",
     "user_email",
 )
-# A scope's description names at most this many role ARNs (a role_arns list can be long).
-_SHOWN_ROLE_ARNS = 3
+# A scope's description names at most this many role ARNs and name prefixes (a baseline's may be long).
+_SHOWN = 3
 
 
 def build_scope(caller_account, partition, role_arns=None, organization_role_name=None, names=(), user_email=None):
@@ -101,17 +101,15 @@ def describe(scope):
         return "an unknown scope (the report records no scope and no caller)"
     asked = scope.get("aws_accounts")
     if asked == ROLE_ARNS:
-        arns = list(scope.get("role_arns") or [])
-        what = f"{len(arns)} role ARN(s) ({', '.join(arns[:_SHOWN_ROLE_ARNS])}"
-        what += f" and {len(arns) - _SHOWN_ROLE_ARNS} more)" if len(arns) > _SHOWN_ROLE_ARNS else ")"
+        arns = _texts(scope.get("role_arns"))
+        what = f"{len(arns)} role ARN(s) ({_first(arns, ', ')})"
     elif asked == ORGANIZATION:
         role = scope.get("organization_role_name")
         what = f"the organization through the role {role}" if role else "the organization (role not recorded)"
     else:
         what = "its own AWS account"
-    names = scope.get("names") or []
-    filters = "names starting with " + " or ".join(json.dumps(n, ensure_ascii=False) for n in names) if names else ""
-    filters = "every name" if not filters else filters
+    names = [json.dumps(name, ensure_ascii=False) for name in _texts(scope.get("names"))]
+    filters = f"names starting with {_first(names, ' or ')}" if names else "every name"
     if scope.get("user_email"):
         filters += ", one user's e-mail address"
     derived = " (derived from an older report)" if scope.get("derived") else ""
@@ -119,6 +117,19 @@ def describe(scope):
         f"caller AWS account {scope.get('caller_account')} ({scope.get('partition')}) auditing {what}, {filters}"
         f" [scope {scope_id(scope)}]{derived}"
     )
+
+
+def _texts(value):
+    """A scope's list as strings (a baseline's scope is read from a file: any JSON value may stand there)."""
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
+def _first(items, separator):
+    """The first few ``items`` joined, and how many more there are."""
+    shown = separator.join(items[:_SHOWN])
+    return shown + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
 def report_scope(report):

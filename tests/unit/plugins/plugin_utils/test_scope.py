@@ -140,3 +140,21 @@ def test_the_refusal_names_both_scopes_and_what_to_change():
     assert f"[scope {sc.scope_id(full)}]" in message and f"[scope {sc.scope_id(filtered)}]" in message
     assert message.index(sc.scope_id(full)) < message.index("This run's scope is") < message.index('"Lagos"')
     assert "s3_prefix" in message and "one job template per prefix" in message
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        {"aws_accounts": "role_arns", "role_arns": 7},
+        {"aws_accounts": "role_arns", "role_arns": [1, None, {"a": "\x1b[2J"}]},
+        {"names": {"x": 1}},
+        {"names": ["n"] * 10_000, "caller_account": ["\u202e"]},
+    ],
+    ids=["number", "mixed", "dict", "huge"],
+)
+def test_a_baselines_scope_of_any_json_shape_is_described_and_compared_without_failing(planted):
+    report = {"source": {"scope": dict(sc.build_scope(CALLER, "aws"), **planted)}, "accounts": []}
+    scope = sc.report_scope(report)
+    line = visible(sc.refusal(sc.build_scope(CALLER, "aws"), scope, "the baseline b.json"))
+    assert not sc.same_scope(scope, sc.build_scope(CALLER, "aws"))
+    assert "\x1b" not in line and "\u202e" not in line and len(line) < 2_000
