@@ -206,17 +206,19 @@ def comparison_base(baseline):
         listed_at.pop(aws_id, None)
     carried = _carried(baseline)
     compared_earlier, not_reached = [], []
-    for aws_id in incomplete_aws_accounts(baseline):
+    accounts = list(accounts)
+    for aws_id in dict.fromkeys(incomplete_aws_accounts(baseline)):
         if aws_id in carried:
             then, earlier = carried[aws_id]
-            accounts = [*accounts, *earlier]
+            accounts.extend(earlier)
             listed_at[aws_id] = then
             compared_earlier.append({"aws_account_id": aws_id, "generated_at": then})
         else:
             not_reached.append(aws_id)
+    reached = {entry["aws_account_id"] for entry in compared_earlier}
     return {
         "accounts": accounts,
-        "unlisted": [aws_id for aws_id in unlisted if aws_id not in {e["aws_account_id"] for e in compared_earlier}],
+        "unlisted": [aws_id for aws_id in unlisted if aws_id not in reached],
         "compared_earlier": compared_earlier,
         "baseline_unlisted": not_reached,
         "listed_at": listed_at,
@@ -231,12 +233,15 @@ def carry_forward(base, listing, digest=None):
     missing = incomplete_aws_accounts(listing)
     if not missing:
         return None
-    entries = []
-    for aws_id in sorted(set(missing)):
-        if base is None or aws_id not in base["listed_at"]:
-            continue  # nothing known of it: the next run says so
-        accounts = [a for a in base["accounts"] if a.get("aws_account_id") == aws_id]
-        entries.append({"aws_account_id": aws_id, "generated_at": base["listed_at"][aws_id], "accounts": accounts})
+    known = [aws_id for aws_id in sorted(set(missing)) if base is not None and aws_id in base["listed_at"]]
+    by_aws_account = {aws_id: [] for aws_id in known}  # an AWS account not known: the next run says so
+    for account in base["accounts"] if known else ():
+        if account.get("aws_account_id") in by_aws_account:
+            by_aws_account[account["aws_account_id"]].append(account)
+    entries = [
+        {"aws_account_id": aws_id, "generated_at": base["listed_at"][aws_id], "accounts": by_aws_account[aws_id]}
+        for aws_id in known
+    ]
     return {"scope_digest": digest, "aws_accounts": entries}
 
 
