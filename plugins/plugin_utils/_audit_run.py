@@ -42,6 +42,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import comparison_base
+from ansible_collections.chime.admin.plugins.plugin_utils._report import incomplete_aws_accounts
 from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
@@ -271,7 +272,7 @@ class Audit:
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
-        unlisted = [e["aws_account_id"] for e in facts.get("aws_accounts") or [] if e["status"] in ("denied", "failed")]
+        unlisted = incomplete_aws_accounts(facts)
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted, scope=scope)
         self._verdict(report, unlisted, plan.policy)
