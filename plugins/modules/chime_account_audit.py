@@ -134,6 +134,14 @@ options:
       - An V(s3://bucket/key) URI reads that object (its owner must be the caller's AWS account or
         O(s3_bucket_owner)), and checks the SHA-256 recorded with it when it was uploaded by this action.
       - Read before any Chime request; a missing, unreadable or malformed baseline fails naming it.
+      - The baseline must be of this run's scope (the caller's AWS account and partition, the caller's own AWS
+        account or O(role_arns) or the organization with O(organization_role_name), O(name), and whether
+        O(user_email) is set), recorded in each report as C(source.scope) and derived for reports of format 3
+        and earlier. A baseline of another scope, and with O(s3_bucket) a C(latest.json) under O(s3_prefix) that
+        points to a run of another scope, refuse the run after STS GetCallerIdentity and before any Chime
+        request, with a message that names both scopes. Use one O(s3_prefix) per scope.
+      - An incomplete baseline (an AWS account refused or failed) is compared through the last complete listing
+        it carries of each AWS account it did not list (C(comparison_base)), so no change is lost behind it.
     type: str
   show_violations:
     description: How many violations the result holds and the failure message names; 0 or more.
@@ -308,8 +316,8 @@ baseline:
   returned: when the listing succeeded
 source:
   description:
-    - The report's evidence of what was audited, C(caller), C(aws_accounts), C(filters), C(policy) and
-      C(collection_version).
+    - The report's evidence of what was audited, C(caller), C(aws_accounts), C(filters), C(scope) (what the run
+      asked for, see the report reference), C(policy) and C(collection_version).
   type: dict
   returned: when the listing succeeded
 summary_lines:

@@ -10,7 +10,9 @@ Order of work, each step before the next:
 1. every option is checked (listing, rules, report name and destination, S3, baseline): bad input fails
    before any request;
 2. the caller's identity (STS GetCallerIdentity), which the report records and S3 needs as bucket owner;
-3. the baseline: a local report, the report ``latest.json`` points to, or an ``s3://`` object;
+3. the baseline: a local report, the report ``latest.json`` points to, or an ``s3://`` object; a baseline of
+   another scope than the run's, and with ``s3_bucket`` a ``latest.json`` that points to another scope's run,
+   refuse the run here, before any Chime request (see _scope.py);
 4. the listing, with the same core and options as the module and the lookup;
 5. the report, rendered in every format asked for;
 6. the local files, then S3 (run folder first, ``latest.json`` last). Check mode writes and uploads nothing.
@@ -37,13 +39,21 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import load_po
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import comparison_base
+from ansible_collections.chime.admin.plugins.plugin_utils._report import incomplete_aws_accounts
 from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import report_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
+from ansible_collections.chime.admin.plugins.plugin_utils._store import LATEST
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
@@ -238,6 +248,11 @@ class Audit:
         connection = self.connect()
         caller = caller_identity(connection, plan.options)
         arn, partition = caller_evidence(caller)
+        options = plan.options
+        scope = build_scope(
+            caller["Account"], partition, options.role_arns, options.organization_role_name, [params["name"]],
+            params["user_email"],
+        )  # fmt: skip
         owner = plan.owner or caller["Account"]
         s3 = None
         if plan.bucket or plan.baseline_uri:
@@ -247,18 +262,19 @@ class Audit:
             baseline, baseline_source = local_baseline, plan.baseline_path
         else:
             baseline, baseline_source = self._s3_baseline(plan, s3, owner)  # before any Chime request
+        self._check_scope(scope, plan, s3, baseline, baseline_source)  # before any Chime request
         facts, warnings = _listing(connection, params["name"], plan.options, caller)
         self.result["warnings"] = warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}
-        report = build_report(facts, None, baseline, now.isoformat(), filters, arn, policy=plan.policy)
+        report = build_report(facts, None, baseline, now.isoformat(), filters, arn, policy=plan.policy, scope=scope)
         texts = render(report, params["formats"])
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
-        unlisted = [e["aws_account_id"] for e in facts.get("aws_accounts") or [] if e["status"] in ("denied", "failed")]
+        unlisted = incomplete_aws_accounts(facts)
         self._publish(report, baseline_source)
-        self._store(plan, s3, texts, now, partition, complete=not unlisted)
+        self._store(plan, s3, texts, now, partition, complete=not unlisted, scope=scope)
         self._verdict(report, unlisted, plan.policy)
 
     def _s3_baseline(self, plan, s3, owner):
@@ -271,6 +287,24 @@ class Audit:
             report, uri = s3.read_latest()
             return report, uri or NO_BASELINE
         return None, None
+
+    def _check_scope(self, scope, plan, s3, baseline, baseline_source):
+        """Refuse a run whose baseline is of another scope, and, with ``s3_bucket``, one whose bucket's
+        ``latest.json`` points to a run of another scope (this run would move it): a baseline and a prefix
+        belong to one scope. The baseline's comparison base is checked here too, before any Chime request."""
+        if baseline is not None:
+            if not same_scope(scope, report_scope(baseline)):
+                raise AuditInputError(refusal(scope, report_scope(baseline), f"the baseline {baseline_source}"))
+            try:
+                comparison_base(baseline)
+            except ReportError as error:
+                raise AuditInputError(f"baseline {baseline_source}: {error}") from None
+        if plan.bucket and self.params["baseline"] != LATEST_BASELINE:  # a latest baseline is the pointer's
+            pointed, uri = s3.read_latest()
+            if pointed is not None and not same_scope(scope, report_scope(pointed)):
+                latest = s3.uri(plan.prefix + LATEST)
+                subject = f"the run {latest} points to ({uri}), which this run would replace,"
+                raise AuditInputError(refusal(scope, report_scope(pointed), subject))
 
     def _publish(self, report, baseline_source):
         summary = report["summary"]
@@ -292,7 +326,7 @@ class Audit:
         if baseline_source is not None:
             self.result["summary_lines"].append(visible(f"Baseline: {baseline_source}"))
 
-    def _store(self, plan, s3, texts, now, partition, complete):
+    def _store(self, plan, s3, texts, now, partition, complete, scope):
         lines = self.result["summary_lines"]
         paths = dict(plan.local.paths)
         self.result["reports"] = paths
@@ -308,7 +342,9 @@ class Audit:
         if plan.bucket and texts:
             stamp = now.strftime("%Y%m%dT%H%M%SZ")
             try:
-                stored = s3.store(texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete)
+                stored = s3.store(
+                    texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete, scope=scope
+                )
             except StoreError as error:
                 raise StoreError(
                     f"{error} The local reports were written; {s3.uri(plan.prefix)}latest.json was not moved."

@@ -38,14 +38,21 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import derive_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import describe
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
 # checked; changes have not_compared.
 # 3: findings have a severity and a waiver; `waived` holds the waived findings and `waivers` the waivers
 # unused, expiring and expired; the policy records each rule's kind, severity, description and remediation;
 # the summary counts violations by severity, the waived and the failing ones, and the waivers.
-# A baseline of an earlier format is read as well (only its accounts are used).
-REPORT_FORMAT = 3
+# 4: the source records the run's scope (`source.scope`, see _scope.py); changes say which AWS accounts were
+# compared with an earlier run than the baseline (`compared_earlier`) and which the baseline did not list
+# (`baseline_unlisted`); an incomplete report carries the last complete listing of each AWS account it did not
+# list (`comparison_base`), so that it never becomes the next run's baseline for them.
+# A baseline of an earlier format is read as well (only its accounts are used; its scope is derived).
+REPORT_FORMAT = 4
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
 REPORT_KEYS = (
     "report_format",
@@ -58,6 +65,7 @@ REPORT_KEYS = (
     "waivers",
     "aws_accounts",
     "changes",
+    "comparison_base",
 )
 _COUNTS = (
     ("by_status", "Accounts by status"),
@@ -101,7 +109,7 @@ def _baseline_accounts(baseline):
     return baseline
 
 
-def _listing_source(listing, filters, caller, policy):
+def _listing_source(listing, filters, caller, policy, scope=None):
     """What was audited, as evidence: who asked (the caller's ARN), every AWS account listed (one with no
     Chime account too), the filters, the policy checked and the collection's version. A user e-mail filter
     is recorded as set, never as the address, so that a report can be shared without personal data."""
@@ -112,13 +120,17 @@ def _listing_source(listing, filters, caller, policy):
     else:
         aws_ids = sorted({a.get("aws_account_id") for a in listing["accounts"] if a.get("aws_account_id")})
     filters = dict(filters or {})
-    return {
+    source = {
         "caller": caller,
         "aws_accounts": aws_ids,
         "filters": {"name": filters.get("name") or None, "user_email": bool(filters.get("user_email"))},
+        "scope": scope,
         "policy": policy,
         "collection_version": COLLECTION_VERSION,
     }
+    if scope is None:  # made by a filter, not a run: the scope its source shows (None without a caller)
+        source["scope"] = derive_scope({"source": source, "aws_accounts": listing.get("aws_accounts")})
+    return source
 
 
 def unlisted_aws_accounts(listing):
@@ -128,6 +140,109 @@ def unlisted_aws_accounts(listing):
     if not isinstance(entries, list):
         return []
     return [e.get("aws_account_id") for e in entries if isinstance(e, Mapping) and e.get("status") != "listed"]
+
+
+# The statuses of an AWS account that make a run incomplete (a skipped one, suspended or closing in
+# Organizations, does not).
+INCOMPLETE_STATUSES = ("denied", "failed")
+
+
+def incomplete_aws_accounts(listing):
+    """The AWS accounts of a listing (or report) that were asked for and refused or failed: the run is
+    incomplete for them."""
+    entries = listing.get("aws_accounts") or []
+    if not isinstance(entries, list):
+        return []
+    return [
+        e.get("aws_account_id") for e in entries if isinstance(e, Mapping) and e.get("status") in INCOMPLETE_STATUSES
+    ]
+
+
+def _carried(baseline):
+    """The last complete listings an incomplete baseline carries (its ``comparison_base``), by AWS account:
+    ``{aws_account_id: (generated_at, accounts)}``; a malformed one raises :class:`ReportError`."""
+    base = baseline.get("comparison_base")
+    if base is None:
+        return {}
+    entries = base.get("aws_accounts") if isinstance(base, Mapping) else None
+    if not isinstance(entries, list):
+        raise ReportError("the baseline's comparison_base must hold a list of aws_accounts.")
+    recorded = (baseline.get("source") or {}).get("scope") if isinstance(baseline.get("source"), Mapping) else None
+    if isinstance(recorded, Mapping) and base.get("scope_digest") != scope_digest(recorded):
+        raise ReportError("the baseline's comparison_base is of another scope than the baseline itself.")
+    carried = {}
+    for entry in entries:
+        aws_id = entry.get("aws_account_id") if isinstance(entry, Mapping) else None
+        accounts = entry.get("accounts") if isinstance(entry, Mapping) else None
+        if not isinstance(aws_id, str) or not isinstance(accounts, list):
+            raise ReportError("each comparison_base entry of the baseline must have an aws_account_id and accounts.")
+        if not all(isinstance(a, dict) and a.get("aws_account_id") == aws_id for a in accounts):
+            raise ReportError(f"the baseline's comparison_base of AWS account {aws_id} holds another AWS account's.")
+        carried[aws_id] = (entry.get("generated_at"), plain(accounts))
+    return carried
+
+
+def comparison_base(baseline):
+    """What a run compares with, from its ``baseline`` (an earlier report, or a list of accounts).
+
+    An incomplete baseline never stands alone: for each AWS account it could not list (refused or failed) it
+    carries that AWS account's last complete listing, and those accounts are compared instead; an AWS account
+    it could not list and carries nothing of is not compared. Returns a dict: ``accounts`` (the accounts to
+    compare with), ``unlisted`` (the AWS accounts whose accounts are not compared), ``compared_earlier`` (each
+    AWS account compared with an earlier run than the baseline, with that run's ``generated_at``),
+    ``baseline_unlisted`` (those the baseline did not list, with nothing earlier to reach back to) and
+    ``listed_at`` (each AWS account known to the comparison, with the time of the listing compared with)."""
+    accounts = _baseline_accounts(baseline)
+    if not isinstance(baseline, Mapping):
+        ids = {a.get("aws_account_id") for a in accounts}
+        return {"accounts": accounts, "unlisted": [], "compared_earlier": [], "baseline_unlisted": [],
+                "listed_at": dict.fromkeys(ids)}  # fmt: skip
+    generated_at = baseline.get("generated_at")
+    unlisted = unlisted_aws_accounts(baseline)
+    source = baseline.get("source") if isinstance(baseline.get("source"), Mapping) else {}
+    listed = source.get("aws_accounts") if isinstance(source.get("aws_accounts"), list) else []
+    listed_at = dict.fromkeys([*listed, *(a.get("aws_account_id") for a in accounts)], generated_at)
+    for aws_id in unlisted:
+        listed_at.pop(aws_id, None)
+    carried = _carried(baseline)
+    compared_earlier, not_reached = [], []
+    accounts = list(accounts)
+    for aws_id in dict.fromkeys(incomplete_aws_accounts(baseline)):
+        if aws_id in carried:
+            then, earlier = carried[aws_id]
+            accounts.extend(earlier)
+            listed_at[aws_id] = then
+            compared_earlier.append({"aws_account_id": aws_id, "generated_at": then})
+        else:
+            not_reached.append(aws_id)
+    reached = {entry["aws_account_id"] for entry in compared_earlier}
+    return {
+        "accounts": accounts,
+        "unlisted": [aws_id for aws_id in unlisted if aws_id not in reached],
+        "compared_earlier": compared_earlier,
+        "baseline_unlisted": not_reached,
+        "listed_at": listed_at,
+    }
+
+
+def carry_forward(base, listing, digest=None):
+    """The ``comparison_base`` of a run that could not list some AWS account (None when it listed every one):
+    for each such AWS account, the listing it was compared with (``base``, what :func:`comparison_base`
+    returned, or None without a baseline), so that the next run compares with that, not with nothing. A chain
+    of incomplete runs carries the same last complete listing forward."""
+    missing = incomplete_aws_accounts(listing)
+    if not missing:
+        return None
+    known = [aws_id for aws_id in sorted(set(missing)) if base is not None and aws_id in base["listed_at"]]
+    by_aws_account = {aws_id: [] for aws_id in known}  # an AWS account not known: the next run says so
+    for account in base["accounts"] if known else ():
+        if account.get("aws_account_id") in by_aws_account:
+            by_aws_account[account["aws_account_id"]].append(account)
+    entries = [
+        {"aws_account_id": aws_id, "generated_at": base["listed_at"][aws_id], "accounts": by_aws_account[aws_id]}
+        for aws_id in known
+    ]
+    return {"scope_digest": digest, "aws_accounts": entries}
 
 
 def audit_time(generated_at):
@@ -184,7 +299,9 @@ def _replace_lone_surrogates(listing):
     return replaced
 
 
-def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None):
+def build_report(
+    listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None, scope=None
+):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
     ``rules`` alone), and, with ``baseline``, what changed since it.
@@ -193,7 +310,10 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     and per severity, how many fail the job, how many were waived, and the rules not checked), ``waivers``
     (how many are active, expired, unused and expiring soon) and, with a baseline, ``changes`` (how many
     accounts were added, removed, changed and not compared). ``caller`` is the ARN of the identity that
-    listed, from STS GetCallerIdentity.
+    listed, from STS GetCallerIdentity; ``scope`` the run's (see :mod:`_scope`), recorded as ``source.scope``.
+
+    The baseline must be of the same scope (the caller checks it). An incomplete baseline is compared through
+    :func:`comparison_base`; an incomplete report carries what it was compared with (:func:`carry_forward`).
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
@@ -220,17 +340,20 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "unused": len(waivers["unused"]),
         "expiring": len(waivers["expiring"]),
     }
-    changes = None
+    changes = base = None
     if baseline is not None:
-        then = unlisted_aws_accounts(baseline) if isinstance(baseline, Mapping) else []
-        found = find_changes(_baseline_accounts(baseline), accounts, unlisted_aws_accounts(listing), then)
+        base = comparison_base(baseline)
+        found = find_changes(base["accounts"], accounts, unlisted_aws_accounts(listing), base["unlisted"])
         previous = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
         changes = {"baseline_generated_at": previous, **found}
+        changes.update(compared_earlier=base["compared_earlier"], baseline_unlisted=base["baseline_unlisted"])
         summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed", "not_compared")}
+    source = _listing_source(listing, filters, caller, policy.describe(), scope)
+    digest = scope_digest(source["scope"]) if source["scope"] else None
     values = {
         "report_format": REPORT_FORMAT,
         "generated_at": generated_at,
-        "source": _listing_source(listing, filters, caller, policy.describe()),
+        "source": source,
         "summary": summary,
         "accounts": accounts,
         "violations": violations,
@@ -238,6 +361,7 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "waivers": waivers,
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
+        "comparison_base": carry_forward(base, listing, digest),
     }
     if replaced:
         values["source"]["replaced_characters"] = replaced
@@ -300,6 +424,8 @@ def summary_lines(report):
     lines = [visible(f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}")]
     if report["source"].get("caller"):
         lines.append(visible(f"Listed as: {report['source']['caller']}"))
+    if report["source"].get("scope"):
+        lines.append(visible(f"Scope: {describe(report['source']['scope'])}"))
     for key, title in _COUNTS:
         if key in summary:
             lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
@@ -318,7 +444,25 @@ def summary_lines(report):
         if counts.get("not_compared"):
             line += f", {counts['not_compared']} not compared (their AWS account was not listed)"
         lines.append(line)
+        lines += [visible(line) for line in baseline_notes(report.get("changes") or {})]
     return lines
+
+
+def baseline_notes(changes):
+    """What the changes were compared with when the baseline was incomplete, in words (raw text)."""
+    notes = []
+    by_time = {}
+    for entry in changes.get("compared_earlier") or []:
+        by_time.setdefault(entry.get("generated_at") or "an unknown time", []).append(entry.get("aws_account_id"))
+    for then, ids in by_time.items():
+        ids = ", ".join(ids)
+        notes.append(f"Baseline was incomplete; compared with the last complete run of {then} for AWS account(s) {ids}")
+    if changes.get("baseline_unlisted"):
+        notes.append(
+            "Baseline was incomplete and holds no earlier listing of AWS account(s)"
+            f" {', '.join(changes['baseline_unlisted'])}: their accounts are not compared"
+        )
+    return notes
 
 
 def _severity_lines(report):
@@ -517,6 +661,8 @@ def to_markdown(report):
     lines += ["", f"{md(summary.get('total', 0))} accounts in AWS account(s) {md(aws)}."]
     if source.get("caller"):
         lines += ["", f"Listed as {md(source['caller'])}, with chime.admin {md(source.get('collection_version'))}."]
+    if source.get("scope"):
+        lines += ["", f"Scope: {md(describe(source['scope']))}."]
     filters = source["filters"]
     if filters["name"]:
         lines += ["", f"Names starting with: {md(filters['name'])}."]
@@ -556,6 +702,7 @@ def to_markdown(report):
     if changes is not None:
         lines += ["", "## Changes since the baseline", ""]
         lines.append(f"Baseline generated {md(changes.get('baseline_generated_at') or 'at an unknown time')}.")
+        lines += [line for note in baseline_notes(changes) for line in ("", f"{md(note)}.")]
         for kind in ("added", "removed"):
             rows = _change_rows(changes, kind)
             lines += ["", f"### {kind.capitalize()}", ""] + (_md_table(_CHANGE_HEADERS, rows) if rows else ["None."])
@@ -793,6 +940,8 @@ def to_html(report):
     if source.get("caller"):
         version = e(source.get("collection_version"))
         out.append(f'<p>Listed as <code id="caller">{e(source["caller"])}</code>, with chime.admin {version}.</p>')
+    if source.get("scope"):
+        out.append(f'<p id="scope">Scope: {e(describe(source["scope"]))}.</p>')
     if source["filters"]["name"]:
         out.append(f"<p>Names starting with: {e(source['filters']['name'])}.</p>")
     if source["filters"]["user_email"]:
@@ -834,6 +983,7 @@ def to_html(report):
     if changes is not None:
         out.append("<h2>Changes since the baseline</h2>")
         out.append(f"<p>Baseline generated {e(changes.get('baseline_generated_at') or 'at an unknown time')}.</p>")
+        out += [f'<p class="baseline-note">{e(note)}.</p>' for note in baseline_notes(changes)]
         for kind in ("added", "removed"):
             rows = _change_rows(changes, kind)
             out.append(f"<h3>{kind.capitalize()} ({len(rows)})</h3>")

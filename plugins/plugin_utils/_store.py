@@ -328,7 +328,7 @@ class S3Store:
             f" {self.owner}."
         )
 
-    def store(self, texts, report_name, stamp, content_types, move_latest=True):
+    def store(self, texts, report_name, stamp, content_types, move_latest=True, scope=None):  # pylint: disable=unused-argument
         """Upload every format of one run, then, with ``move_latest``, point ``latest.json`` to it. Returns
         the run's locations, and whether ``latest.json`` now points to this run.
 

@@ -181,12 +181,24 @@ def test_injected_job_json_report_has_the_documented_keys_source_and_accounts(in
         "waived",
         "waivers",
         "changes",
+        "comparison_base",
     ]
+    assert report["report_format"] == 4 and report["comparison_base"] is None  # complete: nothing carried
     policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": f"arn:aws:sts::{TENANT}:assumed-role/FakeAuditor/fake-session",
         "aws_accounts": [TENANT],
         "filters": {"name": None, "user_email": False},
+        "scope": {
+            "scope_format": 1,
+            "partition": "aws",
+            "caller_account": TENANT,
+            "aws_accounts": "caller",
+            "role_arns": None,
+            "organization_role_name": None,
+            "names": [],
+            "user_email": False,
+        },
         "collection_version": galaxy_version(),
     }
     assert {rule: entry["setting"] for rule, entry in policy["rules"].items()} == {

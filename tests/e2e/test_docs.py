@@ -17,6 +17,8 @@ import yaml
 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUIDES = sorted(glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst")))
@@ -169,8 +171,18 @@ def test_report_reference_sample_is_what_the_report_makes():
     waivers = [{k: v for k, v in sample["waived"][0]["waiver"].items() if k != "state"}]
     policy = Policy({"no_suspended_accounts": True}, custom_rules=custom, waivers=waivers,
                     name=recorded["name"], version=recorded["version"])  # fmt: skip
-    made = build_report(listing, None, baseline, sample["generated_at"], policy=policy)
+    # The scope the action records (the filter, without a caller, records none: see source.scope).
+    scope = sample["source"]["scope"]
+    made = build_report(listing, None, baseline, sample["generated_at"], policy=policy, scope=scope)
     assert json.dumps(made, indent=2) == json.dumps(sample, indent=2)
+
+
+def test_the_awx_guides_scope_refusal_is_the_message_a_run_gives():
+    (body,) = [b for f, lang, b in BLOCKS if f == "awx.rst" and "did not run: the baseline" in b]
+    baseline = "s3://example-audit-reports/chime-account-audit/20270104T060003Z-5f0e9a1c/chime-account-audit.json"
+    full, lagos = build_scope("111122223333", "aws"), build_scope("111122223333", "aws", names=["Lagos"])
+    message = "Chime account audit did not run: " + refusal(lagos, full, f"the baseline {baseline}")
+    assert " ".join(body.split()) == message
 
 
 @pytest.mark.parametrize("name", ["user_guide", "compliance", "awx", "troubleshooting", "report_reference"])

@@ -409,3 +409,51 @@ def test_a_botocore_without_the_chime_model_fails_the_audit_before_sts_or_s3(fak
     assert result["outcome"] == "incomplete" and result["failed"] is True
     assert result["failure"] == result["msg"] == f"Chime account audit incomplete: {expected}"
     assert fake.log == [] and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args,scope",
+    [
+        ({"name": "Lagos"}, 'names starting with "Lagos"'),
+        ({"user_email": "someone@example.com"}, "one user's e-mail address"),
+        ({"role_arns": ["arn:aws:iam::444455556666:role/Audit"]}, "1 role ARN(s)"),
+    ],
+    ids=["name", "user-email", "role-arns"],
+)
+def test_a_local_baseline_of_another_scope_is_refused_before_any_chime_request(tmp_path, args, scope):
+    connection = _Connection([[_account(1), _account(2)]])
+    result = audit_run.Audit(_params(dest="out"), lambda: connection, str(tmp_path), False).run()
+    assert result["outcome"] == "compliant", result
+    baseline = tmp_path / "out" / "chime-account-audit.json"
+    before = baseline.read_bytes()
+    connection = _Connection([])  # GetCallerIdentity only: a Chime request would find no stubbed answer
+    params = _params(dest="out", baseline=str(baseline), **args)
+    result = audit_run.Audit(params, lambda: connection, str(tmp_path), False).run()
+    for stub in connection.stubs:
+        stub.assert_no_pending_responses()
+    assert result["failed"] and result["outcome"] == "incomplete"
+    message = result["failure"]
+    assert message.startswith(f"Chime account audit did not run: the baseline {baseline} is of another scope: ")
+    assert "auditing its own AWS account, every name [scope " in message and scope in message
+    assert "This run's scope is caller AWS account 444455556666 (aws)" in message and "s3_prefix" in message
+    assert "someone@example.com" not in json.dumps(result)
+    assert baseline.read_bytes() == before  # nothing written
+
+
+def test_a_local_recurring_audit_reports_what_changed_behind_a_refused_run(tmp_path):
+    params = _params(rules={"no_suspended_accounts": True}, dest="out", on_denied="warn", backoff_retries=0,
+                     fail_on_violation=False, baseline="out/chime-account-audit.json")  # fmt: skip
+    report = tmp_path / "out" / "chime-account-audit.json"
+    first = _Connection([[_account(1), _account(2), _account(3)]])
+    result = audit_run.Audit(dict(params, baseline=None), lambda: first, str(tmp_path), False).run()
+    assert result["outcome"] == "compliant", result
+    refused = _Connection([])
+    refused.stubs[1].add_client_error("list_accounts", "ForbiddenException", "no", 403)
+    result = audit_run.Audit(params, lambda: refused, str(tmp_path), False).run()
+    assert result["outcome"] == "incomplete" and "failed" not in result  # a green job, an incomplete report
+    third = _Connection([[_account(1), _account(3, AccountStatus="Suspended")]])  # 2 deleted, 3 suspended
+    result = audit_run.Audit(params, lambda: third, str(tmp_path), False).run()
+    assert result["summary"]["changes"] == {"added": 0, "removed": 1, "changed": 1, "not_compared": 0}
+    assert any(line.startswith("Baseline was incomplete; compared with the last complete run of ")
+               for line in result["summary_lines"])  # fmt: skip
+    assert json.loads(report.read_text(encoding="utf-8"))["changes"]["removed"][0]["account_id"] == "id-2"

@@ -43,12 +43,14 @@ def test_report_keys_order_summary_and_source():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
     assert list(report) == [
         "report_format", "generated_at", "source", "summary", "accounts", "violations", "waived", "waivers", "changes",
+        "comparison_base",
     ]  # fmt: skip
     policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": None,
         "aws_accounts": ["111122223333"],
         "filters": {"name": "E", "user_email": False},
+        "scope": None,  # no caller: no scope can be told
         "collection_version": rp.COLLECTION_VERSION,
     }
     assert (policy["name"], policy["version"], policy["fail_severity"]) == (
@@ -119,7 +121,7 @@ def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
          "accounts": 0, "message": "STS AssumeRole ... AccessDenied"},
     ]  # fmt: skip
     report = rp.build_report(_listing(ACCOUNTS, aws_accounts=aws))
-    assert list(report)[-2:] == ["aws_accounts", "changes"] and report["aws_accounts"] == aws
+    assert list(report)[-3:] == ["aws_accounts", "changes", "comparison_base"] and report["aws_accounts"] == aws
     assert report["source"]["aws_accounts"] == ["111122223333"]
     assert "444455556666" in rp.to_markdown(report) and "AccessDenied" in rp.to_html(report)
 
@@ -570,3 +572,103 @@ def test_the_csv_format_writes_the_findings_in_a_file_of_their_own():
         "active",
     )
     assert waived["waiver_owner"] == "'=team"  # formula-safe, as every cell
+
+
+# ----- Drift through an incomplete run ------------------------------------------------------------
+SCOPE = {"scope_format": 1, "partition": "aws", "caller_account": "111122223333", "aws_accounts": "caller",
+         "role_arns": None, "organization_role_name": None, "names": [], "user_email": False}  # fmt: skip
+DENIED = [{"aws_account_id": "111122223333", "role_arn": None, "status": "denied", "accounts": 0, "message": "no"}]
+
+
+def _run(accounts, at, baseline=None, aws_accounts=None):
+    """A report as the action writes it, through JSON (what the next run reads back)."""
+    listing = _listing(accounts, **({"aws_accounts": aws_accounts} if aws_accounts else {}))
+    report = rp.build_report(listing, RULES, baseline, at, scope=SCOPE)
+    return json.loads(rp.to_json(report))
+
+
+def test_a_complete_run_carries_nothing_and_an_incomplete_one_carries_what_it_compared_with():
+    first = _run(ACCOUNTS, "2026-11-01T00:00:00+00:00")
+    assert first["comparison_base"] is None and first["source"]["scope"] == SCOPE
+    second = _run([], "2026-11-08T00:00:00+00:00", first, DENIED)
+    assert second["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 3}
+    assert second["comparison_base"] == {
+        "scope_digest": rp.scope_digest(SCOPE),
+        "aws_accounts": [{"aws_account_id": "111122223333", "generated_at": "2026-11-01T00:00:00+00:00",
+                          "accounts": first["accounts"]}],
+    }  # fmt: skip
+
+
+def test_a_deletion_and_a_suspension_behind_an_incomplete_run_are_reported():
+    first = _run(ACCOUNTS, "2026-11-01T00:00:00+00:00")
+    second = _run([], "2026-11-08T00:00:00+00:00", first, DENIED)
+    # Meanwhile id-2 was deleted and id-3 suspended.
+    third = _run([ACCOUNTS[0], dict(ACCOUNTS[2], account_status="Suspended")], "2026-11-15T00:00:00+00:00", second)
+    assert third["summary"]["changes"] == {"added": 0, "removed": 1, "changed": 1, "not_compared": 0}
+    assert [a["account_id"] for a in third["changes"]["removed"]] == ["id-2"]
+    assert third["changes"]["changed"][0]["fields"] == {"account_status": {"before": "Active", "after": "Suspended"}}
+    assert third["changes"]["compared_earlier"] == [
+        {"aws_account_id": "111122223333", "generated_at": "2026-11-01T00:00:00+00:00"}
+    ]
+    note = "Baseline was incomplete; compared with the last complete run of 2026-11-01T00:00:00+00:00"
+    assert any(line.startswith(note) for line in rp.summary_lines(third))
+    assert note in rp.to_markdown(third).replace("\\", "") and note in rp.to_html(third)
+    assert third["comparison_base"] is None  # complete again: the chain ends
+
+
+def test_a_chain_of_incomplete_runs_carries_the_same_last_complete_run_forward():
+    first = _run(ACCOUNTS, "2026-11-01T00:00:00+00:00")
+    report = first
+    for day in ("08", "15", "22"):
+        report = _run([], f"2026-11-{day}T00:00:00+00:00", report, DENIED)
+        (carried,) = report["comparison_base"]["aws_accounts"]
+        assert carried["generated_at"] == "2026-11-01T00:00:00+00:00" and carried["accounts"] == first["accounts"]
+    last = _run(ACCOUNTS[:2], "2026-11-29T00:00:00+00:00", report)
+    assert [a["account_id"] for a in last["changes"]["removed"]] == ["id-3"]
+
+
+def test_only_the_unlisted_aws_account_reaches_back_across_aws_accounts():
+    other = [_account(9, aws_account_id="444455556666"), _account(10, aws_account_id="444455556666")]
+    both = [{"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 3},
+            {"aws_account_id": "444455556666", "role_arn": "arn:aws:iam::444455556666:role/A", "status": "listed",
+             "accounts": 2}]  # fmt: skip
+    one_denied = [both[0], dict(both[1], status="failed", accounts=0, message="x")]
+    first = _run(ACCOUNTS + other, "2026-11-01T00:00:00+00:00", aws_accounts=both)
+    second = _run(ACCOUNTS[:2], "2026-11-08T00:00:00+00:00", first, one_denied)  # id-3 removed: reported now
+    assert [a["account_id"] for a in second["changes"]["removed"]] == ["id-3"]
+    third = _run(ACCOUNTS[:2] + other[:1], "2026-11-15T00:00:00+00:00", second, both)
+    # id-3 is not reported twice; id-10, gone while its AWS account was not listed, is.
+    assert [a["account_id"] for a in third["changes"]["removed"]] == ["id-10"]
+    assert third["changes"]["compared_earlier"] == [
+        {"aws_account_id": "444455556666", "generated_at": "2026-11-01T00:00:00+00:00"}
+    ]
+
+
+def test_an_older_incomplete_baseline_with_nothing_to_reach_back_to_says_so():
+    older = {"report_format": 3, "generated_at": "2026-11-08T00:00:00+00:00", "accounts": [],
+             "source": {"caller": "arn:aws:sts::111122223333:assumed-role/A/b", "aws_accounts": [],
+                        "filters": {"name": None, "user_email": False}},
+             "aws_accounts": DENIED}  # fmt: skip
+    report = _run(ACCOUNTS, "2026-11-15T00:00:00+00:00", older)
+    assert report["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 3}
+    assert report["changes"]["baseline_unlisted"] == ["111122223333"]
+    line = "Baseline was incomplete and holds no earlier listing of AWS account(s) 111122223333"
+    assert any(entry.startswith(line) for entry in rp.summary_lines(report))
+
+
+@pytest.mark.parametrize(
+    "base,message",
+    [
+        ({"aws_accounts": "x"}, "must hold a list of aws_accounts"),
+        ({"aws_accounts": [{"aws_account_id": 1, "accounts": []}]}, "must have an aws_account_id and accounts"),
+        ({"aws_accounts": [{"aws_account_id": "111122223333", "accounts": [_account(1, aws_account_id="9" * 12)]}]},
+         "holds another AWS account's"),
+        ({"scope_digest": "0" * 64, "aws_accounts": []}, "of another scope than the baseline itself"),
+    ],
+    ids=["not-a-list", "no-id", "other-aws-account", "other-scope"],
+)  # fmt: skip
+def test_a_malformed_comparison_base_is_refused(base, message):
+    baseline = _run([], "2026-11-08T00:00:00+00:00", None, DENIED)
+    baseline["comparison_base"] = dict({"scope_digest": rp.scope_digest(SCOPE)}, **base)
+    with pytest.raises(rp.ReportError, match=message):
+        rp.comparison_base(baseline)
