@@ -30,11 +30,11 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import caller_id
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import load_policy_file
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import load_policy_file
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import resolve
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report

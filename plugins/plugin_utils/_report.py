@@ -34,10 +34,10 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
+from ansible_collections.chime.admin.plugins.plugin_utils._rules import RULES
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
 # checked; changes have not_compared.

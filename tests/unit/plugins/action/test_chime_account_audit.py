@@ -26,10 +26,10 @@ from ansible_collections.chime.admin.plugins.action.chime_account_audit import a
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import BUILT_IN
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._rules import BUILT_IN
 from ansible_collections.chime.admin.tests.unit.plugins.modules.module_argument_spec import module_argument_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the policy engine (plugins/plugin_utils/_policy.py): the built-in rule table, custom rules'
-value filters, severities, waivers, the policy file and how it combines with the variables.
+"""Unit tests of the policy engine, through :class:`Policy` (plugins/plugin_utils/_policy.py): the built-in rule
+table (_rules.py), custom rules' value filters (_value_filters.py), severities, waivers (_waivers.py), the policy file
+and how it combines with the variables (_policy_file.py).
 
 A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
 """
@@ -18,6 +19,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy as pol
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as policy_file
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_values as values
+from ansible_collections.chime.admin.plugins.plugin_utils import _value_filters as filters
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 # The audit's time: the sample accounts (created 2020-01-02T03:04:05+00:00) are exactly 1461 days old.
@@ -148,7 +152,7 @@ def test_each_op_and_combinator_passes_a_compliant_account_and_fails_a_violating
 
 def test_every_op_is_covered():
     covered = {case[1].get("op", "eq") for case in OPS if isinstance(case[1], dict) and "key" in case[1]}
-    assert covered == set(pol.OPS)
+    assert covered == set(filters.OPS)
 
 
 # ----- fail closed: a missing value satisfies no comparison --------------------------------------------
@@ -300,8 +304,8 @@ BAD_FILTERS = [
     ),
     (
         "long-pattern",
-        {"key": "name", "op": "regex", "value": "a" * (pol.MAX_PATTERN + 1)},
-        f"{RULE}.require.value is longer than {pol.MAX_PATTERN} characters",
+        {"key": "name", "op": "regex", "value": "a" * (values.MAX_PATTERN + 1)},
+        f"{RULE}.require.value is longer than {values.MAX_PATTERN} characters",
     ),
     (
         "unknown-field",
@@ -357,14 +361,14 @@ def _nested(depth):
 
 
 def test_filters_nest_at_most_max_depth():
-    assert _flagged([_account(1)], _rule(_nested(pol.MAX_DEPTH))) == []  # an even number of nots
-    message = _refusal(custom_rules=[_rule(_nested(pol.MAX_DEPTH + 1))])
-    assert message.startswith(f"{RULE}.require.not[0]") and f"nested more than {pol.MAX_DEPTH} deep" in message
+    assert _flagged([_account(1)], _rule(_nested(filters.MAX_DEPTH))) == []  # an even number of nots
+    message = _refusal(custom_rules=[_rule(_nested(filters.MAX_DEPTH + 1))])
+    assert message.startswith(f"{RULE}.require.not[0]") and f"nested more than {filters.MAX_DEPTH} deep" in message
 
 
 def test_a_pattern_of_max_pattern_characters_is_accepted():
-    pol.Policy(rules={"name_pattern": "a" * pol.MAX_PATTERN})
-    assert f"rules.name_pattern is longer than {pol.MAX_PATTERN}" in _refusal(rules={"name_pattern": "a" * 1001})
+    pol.Policy(rules={"name_pattern": "a" * values.MAX_PATTERN})
+    assert f"rules.name_pattern is longer than {values.MAX_PATTERN}" in _refusal(rules={"name_pattern": "a" * 1001})
 
 
 BAD_RULES = [
@@ -778,7 +782,9 @@ def test_unknown_built_in_rules_are_refused():
 # ----- combine: the variables and the policy file --------------------------------------------------------
 def test_a_part_set_in_both_places_is_refused_naming_both():
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({"rules": {"name_pattern": "^E"}}, {"rules": {"no_suspended_accounts": True}}, "audit-policy.yml")
+        policy_file.combine(
+            {"rules": {"name_pattern": "^E"}}, {"rules": {"no_suspended_accounts": True}}, "audit-policy.yml"
+        )
     assert str(info.value) == (
         "rules is set both in the policy file audit-policy.yml and in the variables: set it in one place."
     )
@@ -786,11 +792,11 @@ def test_a_part_set_in_both_places_is_refused_naming_both():
 
 def test_an_error_in_a_part_from_the_file_names_the_file():
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({}, {"custom_rules": [_rule({"key": "colour"})]}, "audit-policy.yml")
+        policy_file.combine({}, {"custom_rules": [_rule({"key": "colour"})]}, "audit-policy.yml")
     assert str(info.value).startswith(f"{RULE}.require.key: unknown key 'colour'")
     assert str(info.value).endswith("(in the policy file audit-policy.yml)")
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({"custom_rules": [_rule({"key": "colour"})]}, {"fail_severity": "high"}, "audit-policy.yml")
+        policy_file.combine({"custom_rules": [_rule({"key": "colour"})]}, {"fail_severity": "high"}, "audit-policy.yml")
     assert "policy file" not in str(info.value)
 
 
@@ -811,7 +817,7 @@ def test_combine_takes_each_part_from_where_it_is_set():
         "waivers": [_waiver(account_id="id-3")],
         "fail_severity": None,
     }
-    policy = pol.combine(unset, file_policy, "audit-policy.yml", waiver_warn_days=7)
+    policy = policy_file.combine(unset, file_policy, "audit-policy.yml", waiver_warn_days=7)
     assert (policy.name, policy.version, policy.fail_severity, policy.waiver_warn_days) == (
         "finance baseline",
         "3",
@@ -824,7 +830,9 @@ def test_combine_takes_each_part_from_where_it_is_set():
 
 
 def test_combine_without_a_file_is_the_default_policy():
-    policy = pol.combine({"rules": None, "custom_rules": [], "severities": {}, "waivers": (), "fail_severity": None})
+    policy = policy_file.combine(
+        {"rules": None, "custom_rules": [], "severities": {}, "waivers": (), "fail_severity": None}
+    )
     assert (policy.name, policy.version, policy.fail_severity) == (pol.DEFAULT_POLICY_NAME, None, "informational")
     assert policy.checked() == () and policy.evaluate([BREAKS_ALL], NOW).violations == []
 
@@ -833,7 +841,7 @@ def test_combine_without_a_file_is_the_default_policy():
 def _load(tmp_path, data):
     path = tmp_path / "audit-policy.yml"
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return pol.load_policy_file(str(path), yaml.safe_load)
+    return policy_file.load_policy_file(str(path), yaml.safe_load)
 
 
 def _load_refusal(tmp_path, data):
@@ -863,7 +871,7 @@ fail_severity: medium
 """
     loaded = _load(tmp_path, text)
     assert loaded["waivers"][0]["expires"] == datetime.date(2024, 6, 30)  # a YAML date
-    policy = pol.combine({}, loaded, "audit-policy.yml")
+    policy = policy_file.combine({}, loaded, "audit-policy.yml")
     accounts = [
         _account(1),
         _account(2, aws_account_id=OTHER_AWS),
@@ -883,7 +891,10 @@ fail_severity: medium
         ("", "must be a mapping"),
         ("rules: [unclosed\n", "not valid YAML at line "),
         (b"name: \xff\xfe\n", "not UTF-8 text."),
-        ("# " + "x" * pol.MAX_POLICY_FILE_BYTES + "\n", f"larger than {pol.MAX_POLICY_FILE_BYTES} bytes."),
+        (
+            "# " + "x" * policy_file.MAX_POLICY_FILE_BYTES + "\n",
+            f"larger than {policy_file.MAX_POLICY_FILE_BYTES} bytes.",
+        ),
     ],
     ids=["unknown-key", "a-list", "empty", "invalid-yaml", "not-utf-8", "too-large"],
 )
@@ -912,14 +923,14 @@ def test_a_file_that_is_not_yaml_is_refused_without_quoting_it(tmp_path, text):
 
 
 def test_a_file_of_exactly_the_limit_is_read(tmp_path):
-    text = "name: x\n#" + "x" * (pol.MAX_POLICY_FILE_BYTES - 10) + "\n"
-    assert len(text) == pol.MAX_POLICY_FILE_BYTES and _load(tmp_path, text) == {"name": "x"}
+    text = "name: x\n#" + "x" * (policy_file.MAX_POLICY_FILE_BYTES - 10) + "\n"
+    assert len(text) == policy_file.MAX_POLICY_FILE_BYTES and _load(tmp_path, text) == {"name": "x"}
 
 
 def test_a_missing_policy_file_is_refused(tmp_path):
     path = tmp_path / "missing.yml"
     with pytest.raises(pol.PolicyError) as info:
-        pol.load_policy_file(str(path), yaml.safe_load)
+        policy_file.load_policy_file(str(path), yaml.safe_load)
     assert str(info.value) == f"policy file {path}: cannot be read: No such file or directory."
 
 
@@ -1074,8 +1085,8 @@ def test_a_policy_file_of_aliases_that_name_a_filter_exponentially_often_is_refu
     text = "\n".join(lines) + "\n"
     data = yaml.safe_load(text)
     started = time.monotonic()
-    with pytest.raises(pol.PolicyError, match=f"more than {pol.MAX_FILTER_NODES} filters in one rule"):
-        pol.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
+    with pytest.raises(pol.PolicyError, match=f"more than {filters.MAX_FILTER_NODES} filters in one rule"):
+        policy_file.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
     assert time.monotonic() - started < 1.0
 
 
@@ -1084,7 +1095,7 @@ def _strict_refusal(tmp_path, text):
     path = tmp_path / "audit-policy.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(pol.PolicyError) as info:
-        pol.load_policy_file(str(path))
+        policy_file.load_policy_file(str(path))
     return str(info.value)
 
 
@@ -1098,7 +1109,7 @@ def test_the_policy_files_loader_refuses_aliases_and_keys_given_twice(tmp_path):
     assert "at line 3, column 1: a key given twice" in _strict_refusal(tmp_path, twice)
     inner = "custom_rules:\n  - {id: r, description: d, severity: low, remediation: r, require: x, require: y}\n"
     assert "a key given twice" in _strict_refusal(tmp_path, inner)
-    assert pol.load_policy_file(str(_write(tmp_path, "fail_severity: high\n"))) == {"fail_severity": "high"}
+    assert policy_file.load_policy_file(str(_write(tmp_path, "fail_severity: high\n"))) == {"fail_severity": "high"}
 
 
 def _write(tmp_path, text):
@@ -1128,10 +1139,10 @@ def test_a_fifo_or_a_directory_as_the_policy_file_is_refused_at_once(tmp_path):
     os.mkfifo(fifo)
     started = time.monotonic()
     with pytest.raises(pol.PolicyError, match="is not a regular file"):
-        pol.load_policy_file(str(fifo))
+        policy_file.load_policy_file(str(fifo))
     assert time.monotonic() - started < 1.0
     with pytest.raises(pol.PolicyError, match="cannot be read|is not a regular file"):
-        pol.load_policy_file(str(tmp_path))
+        policy_file.load_policy_file(str(tmp_path))
 
 
 @pytest.mark.parametrize("field,limit", [("description", 200), ("remediation", 1000)])
