@@ -73,9 +73,11 @@ options:
     choices: [informational, low, medium, high, critical]
   waivers:
     description:
-      - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id) and
-        C(name) (a glob, such as V(legacy-*)), which must all match, C(reason) and C(expires) (a date,
-        V(YYYY-MM-DD)), both required, and optionally C(owner) and C(ticket).
+      - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id),
+        C(name) (the account's exact name, brackets and stars included) and C(name_glob) (a shell-style glob,
+        such as V(legacy-*), case-sensitive; C(*) is any text, C(?) one character, C([abc]) one of a set,
+        C([!abc]) one outside it, C([[]) a literal bracket), which must all match, C(reason) and C(expires) (a
+        date, V(YYYY-MM-DD), quoted or not), both required, and optionally C(owner) and C(ticket).
       - Until the end of its C(expires) day (UTC), a waiver turns the violations it matches into waived findings,
         kept in every report with the waiver, that never fail the job. After it, the violation is open again,
         and its detail names the waiver and when it expired.
@@ -84,7 +86,7 @@ options:
     elements: dict
     default: []
   waiver_warn_days:
-    description: List the waivers that expire within this many days.
+    description: List the waivers that expire within this many days, from 0 to 36500 (a hundred years).
     type: int
     default: 30
   policy_file:

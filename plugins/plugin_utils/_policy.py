@@ -36,6 +36,9 @@ from ansible_collections.chime.admin.plugins.plugin_utils._waivers import waiver
 NOT_CHECKED = "not checked"
 DEFAULT_POLICY_NAME = "chime.admin account audit"
 DEFAULT_WAIVER_WARN_DAYS = 30
+# A hundred years: today plus the warning window must be a date Python can hold (up to 9999-12-31), and no
+# waiver is meant to be announced a century ahead.
+MAX_WAIVER_WARN_DAYS = 36500
 # Bounds on what a policy may hold, so that a hostile or mistaken policy fails clearly instead of exhausting
 # the controller: the number of custom rules and waivers.
 MAX_CUSTOM_RULES = 500
@@ -153,8 +156,15 @@ class Policy:
         self.name = stage("name", lambda: as_str(name, "name") if name is not None else DEFAULT_POLICY_NAME)
         self.version = stage("version", lambda: as_str(version, "version") if version is not None else None)
         self.fail_severity = stage("fail_severity", lambda: check_severity(fail_severity, "fail_severity"))
-        if isinstance(waiver_warn_days, bool) or not isinstance(waiver_warn_days, int) or waiver_warn_days < 0:
-            raise PolicyError(f"waiver_warn_days must be a whole number of days, 0 or more, got {waiver_warn_days!r}.")
+        if (
+            isinstance(waiver_warn_days, bool)
+            or not isinstance(waiver_warn_days, int)
+            or not 0 <= waiver_warn_days <= MAX_WAIVER_WARN_DAYS
+        ):
+            raise PolicyError(
+                f"waiver_warn_days must be a whole number of days from 0 to {MAX_WAIVER_WARN_DAYS},"
+                f" got {waiver_warn_days!r}."
+            )
         self.waiver_warn_days = waiver_warn_days
         self.settings = stage("rules", lambda: self._built_in(rules))
         self.custom = stage("custom_rules", lambda: self._custom(custom_rules))

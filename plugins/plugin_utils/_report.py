@@ -435,7 +435,9 @@ def _waived_rows(report):
 def _waiver_rows(waivers):
     rows = []
     for w in waivers:
-        matches = ", ".join(f"{key} {w[key]}" for key in ("account_id", "aws_account_id", "name") if w.get(key))
+        matches = ", ".join(
+            f"{key} {w[key]}" for key in ("account_id", "aws_account_id", "name", "name_glob") if w.get(key)
+        )
         rows.append(
             (
                 w.get("rule"),

@@ -112,7 +112,9 @@ def _compile_leaf(node, where):
             expected = sorted(as_str_list(value, f"{where}.value"))
         else:
             expected = _scalar(value, where)
-            if key != "age_days":  # the account's fields are text: a number (YAML's 111122223333) is compared as text
+            if key == "age_days":  # a number of days, as lt, le, gt and ge take: "abc" or true would fail open
+                expected = _days(expected, where)
+            else:  # the account's fields are text: a number (YAML's 111122223333) is compared as text
                 expected = as_str(expected, f"{where}.value")
             if key == "aws_account_id":
                 aws_account_ids([expected], f"{where}.value")
@@ -136,12 +138,17 @@ def _finite(value, where):
     return value
 
 
+def _days(value, where):
+    """``value`` as age_days compares it, with every op: a number, never a boolean (YAML's true is 1) nor text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PolicyError(f"{where}.value: age_days compares with a number of days, got {value!r}.")
+    return value
+
+
 def _bound(key, value, where):
     value = _finite(value, where)
     if key == "age_days":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise PolicyError(f"{where}.value: age_days compares with a number of days, got {value!r}.")
-        return value
+        return _days(value, where)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise PolicyError(f"{where}.value must be a string or a number, got {value!r}.")
     return as_str(value, f"{where}.value")  # compared with a text field as text, as eq and in compare it

@@ -5,10 +5,10 @@
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Waivers: what a waiver matches, when it expires, and which waiver a finding gets.
 
-A waiver waives one rule's findings for the accounts it matches (``account_id``, ``aws_account_id``,
-``name``) until the end of its ``expires`` day in UTC. Of the waivers that match a finding, each counts as
-used; the active one that expires last applies, else the expired one that expired last, which leaves the
-finding open and says so."""
+A waiver waives one rule's findings for the accounts it matches (``account_id``, ``aws_account_id``, ``name``
+exactly, ``name_glob`` as a glob) until the end of its ``expires`` day in UTC. Of the waivers that match a
+finding, each counts as used; the active one that expires last applies, else the expired one that expired last,
+which leaves the finding open and says so."""
 
 import dataclasses
 import datetime
@@ -20,7 +20,10 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import aws_account_ids
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import text_field
 
-_WAIVER_MATCH = ("account_id", "aws_account_id", "name")
+# What a waiver matches on: all that it gives must match. ``name`` is the account's exact name; ``name_glob`` is
+# a shell-style glob (fnmatch's: ``*`` any text, ``?`` one character, ``[abc]`` one of a set, ``[!abc]`` one
+# outside it, ``[[]`` a literal bracket), case-sensitive, for a family of names.
+_WAIVER_MATCH = ("account_id", "aws_account_id", "name", "name_glob")
 _WAIVER_FIELDS = ("rule", *_WAIVER_MATCH, "reason", "expires", "owner", "ticket")
 
 
@@ -51,12 +54,13 @@ class Waiver:
         if finding["rule"] != self.rule:
             return False
         for key, wanted in self.match.items():
-            value = finding.get(key)
+            value = finding.get("name" if key == "name_glob" else key)
             if not isinstance(value, str):
                 return False
-            if key == "name" and not fnmatch.fnmatchcase(value, wanted):
-                return False
-            if key != "name" and value != wanted:
+            if key == "name_glob":
+                if not fnmatch.fnmatchcase(value, wanted):
+                    return False
+            elif value != wanted:
                 return False
         return True
 

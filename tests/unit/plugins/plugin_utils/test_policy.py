@@ -326,6 +326,46 @@ BAD_FILTERS = [
         f"{RULE}.require.value: age_days compares with a number",
     ),
     (
+        "age-eq-text",
+        {"key": "age_days", "op": "eq", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-eq-true",
+        {"key": "age_days", "op": "eq", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-ne-text",
+        {"key": "age_days", "op": "ne", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-ne-true",
+        {"key": "age_days", "op": "ne", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-lt-text",
+        {"key": "age_days", "op": "lt", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-lt-true",
+        {"key": "age_days", "op": "lt", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-ge-text",
+        {"key": "age_days", "op": "ge", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-ge-true",
+        {"key": "age_days", "op": "ge", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
         "nested",
         {"and": [TEAM, {"or": [ACTIVE, {"key": "bogus"}]}]},
         f"{RULE}.require.and[1].or[1].key: unknown key 'bogus'",
@@ -548,6 +588,17 @@ def test_a_bad_fail_severity_or_warn_days_is_refused():
     assert "waiver_warn_days must be a whole number of days" in _refusal(waiver_warn_days=True)
 
 
+def test_waiver_warn_days_is_bounded_so_that_no_evaluation_overflows():
+    """3000000 days after today is past the last date Python holds: refused when the policy is checked, never an
+    OverflowError after the listing."""
+    assert "waiver_warn_days must be a whole number of days from 0 to 36500, got 3000000" in _refusal(
+        waiver_warn_days=3000000
+    )
+    waivers = [_waiver(account_id="id-2", expires="9999-12-31")]
+    found = pol.Policy(waivers=waivers, waiver_warn_days=pol.MAX_WAIVER_WARN_DAYS).evaluate([], NOW)
+    assert [w["expires"] for w in found.waivers["expiring"]] == []  # 2124 is before 9999
+
+
 # ----- waivers --------------------------------------------------------------------------------------
 def _waiver(**fields):
     return {"rule": "no_suspended_accounts", "reason": "being migrated", "expires": "2024-06-30", **fields}
@@ -615,11 +666,31 @@ def test_unused_and_expiring_waivers_are_listed():
 @pytest.mark.parametrize(
     "name,waived", [("legacy-x", True), ("legacy-", True), ("x-legacy-", False), ("Legacy-x", False)]
 )
-def test_a_name_waiver_is_a_glob(name, waived):
+def test_a_name_glob_waiver_is_a_glob(name, waived):
     found = _findings(
-        [_account(2, name=name, account_status="Suspended")], waivers=[_waiver(name="legacy-*")], **SUSPENDED
+        [_account(2, name=name, account_status="Suspended")], waivers=[_waiver(name_glob="legacy-*")], **SUSPENDED
     )
     assert (len(found.waived), len(found.violations)) == ((1, 0) if waived else (0, 1))
+
+
+@pytest.mark.parametrize(
+    "match,waived_names",
+    [
+        ({"name": "Legacy [EU]"}, ["Legacy [EU]"]),  # exactly the name: brackets are characters
+        ({"name": "Legacy *"}, ["Legacy *"]),
+        ({"name_glob": "Legacy [EU]"}, ["Legacy E", "Legacy U"]),  # a glob's set: one of E and U
+        ({"name_glob": "Legacy [[]EU]"}, ["Legacy [EU]"]),  # [[] is a literal bracket in a glob
+        ({"name_glob": "Legacy *"}, ["Legacy [EU]", "Legacy E", "Legacy U", "Legacy *"]),
+    ],
+)
+def test_a_name_waiver_matches_the_name_exactly_and_a_name_glob_as_a_glob(match, waived_names):
+    """Whoever creates an account chooses its name: ``name: "Legacy [EU]"`` waives the account of that name
+    only, never "Legacy E" and "Legacy U" as the glob's [EU] would."""
+    names = ["Legacy [EU]", "Legacy E", "Legacy U", "Legacy *", "Legacy"]
+    accounts = [_account(n, name=name, account_status="Suspended") for n, name in enumerate(names)]
+    found = _findings(accounts, waivers=[_waiver(**match)], **SUSPENDED)
+    assert [f["name"] for f in found.waived] == waived_names
+    assert found.waived[0]["waiver"] == {**_waiver(**match), "owner": None, "ticket": None, "state": "active"}
 
 
 def test_account_ids_are_matched_exactly_not_as_globs():
@@ -643,9 +714,9 @@ def test_a_waiver_of_a_custom_rule():
 @pytest.mark.parametrize(
     "match,waived",
     [
-        ({"aws_account_id": "111122223333", "name": "Engineering*"}, True),
-        ({"aws_account_id": 111122223333, "account_id": "id-2", "name": "Eng*"}, True),  # an int, as YAML gives it
-        ({"aws_account_id": OTHER_AWS, "name": "Engineering*"}, False),
+        ({"aws_account_id": "111122223333", "name_glob": "Engineering*"}, True),
+        ({"aws_account_id": 111122223333, "account_id": "id-2", "name_glob": "Eng*"}, True),  # an int, as YAML
+        ({"aws_account_id": OTHER_AWS, "name_glob": "Engineering*"}, False),
         ({"aws_account_id": "111122223333", "account_id": "id-3"}, False),
     ],
 )
@@ -866,7 +937,7 @@ custom_rules:
     where: {key: aws_account_id, value: "444455556666"}
     require: {key: name, op: regex, value: "^fin-"}
 waivers:
-  - {rule: finance-names, name: "legacy-*", reason: being retired, expires: 2024-06-30}
+  - {rule: finance-names, name_glob: "legacy-*", reason: being retired, expires: 2024-06-30}
 fail_severity: medium
 """
     loaded = _load(tmp_path, text)
@@ -1188,7 +1259,7 @@ def test_an_aws_account_id_that_is_not_12_digits_is_refused(policy):
 
 def test_every_waiver_that_matches_is_used_and_the_one_that_expires_last_applies():
     first = _waiver(account_id="id-2", expires="2030-01-01", ticket="A")
-    second = _waiver(name="Team*", expires="2031-01-01", ticket="B")
+    second = _waiver(name_glob="Team*", expires="2031-01-01", ticket="B")
     found = _findings([_account(2, account_status="Suspended", name="Team 2")], waivers=[first, second], **SUSPENDED)
     assert found.waivers["unused"] == [] and found.waived[0]["waiver"]["ticket"] == "B"
 
