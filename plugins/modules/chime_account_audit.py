@@ -240,6 +240,17 @@ outcome:
   type: str
   returned: always
   sample: non_compliant
+complete:
+  description:
+    - V(true) when every AWS account asked for was listed (or skipped as suspended or closing in Organizations),
+      whatever the outcome; V(false) when the audit did not run, failed, or an AWS account was refused or failed
+      under O(on_denied) V(warn) or V(skip).
+    - V(non_compliant) with V(false) says both facts - violations were found among the accounts listed, and
+      some AWS accounts were not listed, so their accounts were not checked. A workflow that branches on a whole
+      audit reads this beside RV(outcome).
+  type: bool
+  returned: always
+  sample: false
 failure:
   description:
     - The message the audit fails with, or V(null).

@@ -213,7 +213,9 @@ class Audit:
 
     def __init__(self, params, connect, basedir, check_mode):
         self.params, self.connect, self.basedir, self.check_mode = params, connect, basedir, check_mode
-        self.result = {"changed": False, "outcome": INCOMPLETE, "failure": None, "warnings": []}
+        # complete: every AWS account asked for was listed, whatever the outcome (non_compliant says only that
+        # violations were found; a workflow that branches on a whole audit reads complete too).
+        self.result = {"changed": False, "outcome": INCOMPLETE, "complete": False, "failure": None, "warnings": []}
 
     def run(self):
         try:
@@ -257,6 +259,7 @@ class Audit:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
         unlisted = [e["aws_account_id"] for e in facts.get("aws_accounts") or [] if e["status"] in ("denied", "failed")]
+        self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted)
         self._verdict(report, unlisted, plan.policy)
@@ -276,14 +279,13 @@ class Audit:
         summary = report["summary"]
         show = self.params["show_violations"]
         self.result.update(
-            summary=summary,
+            summary=shown(summary),  # its counts are keyed by the service's account types and licenses
             violation_counts=summary["violations"]["by_rule"],
             severity_counts=summary["violations"]["by_severity"],
             violations=shown(report["violations"][:show]),
-            baseline={
-                "source": baseline_source,
-                "generated_at": (report.get("changes") or {}).get("baseline_generated_at"),
-            },
+            baseline=shown(
+                {"source": baseline_source, "generated_at": (report.get("changes") or {}).get("baseline_generated_at")}
+            ),
             source=shown(report["source"]),
             summary_lines=summary_lines(report),
             violation_lines=violation_lines(report["violations"], show) if report["violations"] else [],
@@ -363,6 +365,8 @@ class Audit:
             f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(accounts)} account(s)"
             f"{': ' + shown if shown else ''}.{threshold} {where}: {visible(', '.join(locations)) or 'none'}."
         )
+        if unlisted:  # both facts: violations were found, and the audit is not complete
+            message += f" Incomplete too: {len(unlisted)} AWS account(s) not listed: {', '.join(unlisted)}."
         self.result["msg"] = message
         if self.params["fail_on_violation"] and failing:
             self.result.update(failure=message, failed=True)

@@ -42,6 +42,11 @@ MAX_WAIVER_WARN_DAYS = 36500
 # Bounds on what a policy may hold, so that a hostile or mistaken policy fails clearly instead of exhausting
 # the controller: the number of custom rules and waivers.
 MAX_CUSTOM_RULES = 500
+# The parts of a policy that the variables or a policy file may set, and where each came from, as the report
+# records it: the policy file, the variables (the role's variables, the action's options, the filters'
+# arguments), or neither (the default: no rule, no waiver, fail_severity informational).
+PARTS = ("rules", "custom_rules", "severities", "waivers", "fail_severity")
+FROM_FILE, FROM_VARIABLES, FROM_DEFAULT = "policy_file", "variables", "default"
 MAX_WAIVERS = 5000
 _RULE_FIELDS = ("id", "description", "severity", "remediation", "where", "require")
 
@@ -139,13 +144,17 @@ class Policy:
         custom_rules=None,
         severities=None,
         waivers=None,
-        fail_severity="informational",
+        fail_severity=None,
         waiver_warn_days=DEFAULT_WAIVER_WARN_DAYS,
         name=None,
         version=None,
         origins=None,
+        policy_file=None,
+        exclusive=False,
     ):
-        # origins: where each part came from (a policy file's name), so that an error names the file.
+        # origins: the parts that came from the policy file ``policy_file`` (its name as given), so that an error
+        # names the file and the report records where each part came from. ``exclusive``: the file said it is
+        # the whole policy. fail_severity None is the default, informational.
         def stage(part, build):
             try:
                 return build()
@@ -155,7 +164,23 @@ class Policy:
 
         self.name = stage("name", lambda: as_str(name, "name") if name is not None else DEFAULT_POLICY_NAME)
         self.version = stage("version", lambda: as_str(version, "version") if version is not None else None)
-        self.fail_severity = stage("fail_severity", lambda: check_severity(fail_severity, "fail_severity"))
+        self.fail_severity = stage(
+            "fail_severity",
+            lambda: check_severity(SEVERITIES[0] if fail_severity is None else fail_severity, "fail_severity"),
+        )
+        given = {
+            "rules": rules,
+            "custom_rules": custom_rules,
+            "severities": severities,
+            "waivers": waivers,
+            "fail_severity": fail_severity,
+        }
+        self.policy_file = policy_file
+        self.exclusive = bool(exclusive)
+        self.provenance = {
+            part: FROM_FILE if part in (origins or {}) else FROM_VARIABLES if _is_set(given[part]) else FROM_DEFAULT
+            for part in PARTS
+        }
         if (
             isinstance(waiver_warn_days, bool)
             or not isinstance(waiver_warn_days, int)
@@ -251,7 +276,15 @@ class Policy:
                 "remediation": rule.remediation,
                 "setting": rule.setting,
             }
-        return {"name": self.name, "version": self.version, "fail_severity": self.fail_severity, "rules": rules}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "fail_severity": self.fail_severity,
+            "rules": rules,
+            "policy_file": self.policy_file,
+            "exclusive": self.exclusive,
+            "origins": dict(self.provenance),
+        }
 
     def fails(self, finding):
         return RANK[finding["severity"]] >= RANK[self.fail_severity]
@@ -293,6 +326,30 @@ class Policy:
                 apply_waivers(self._waivers_by_rule.get(rule, ()), finding, today, used)
                 (waived if finding["waiver"] and finding["waiver"]["state"] == "active" else violations).append(finding)
         return Findings(violations, waived, waiver_summary(self.waivers, used, today, self.waiver_warn_days))
+
+
+def provenance_words(described):
+    """Where a policy came from, in words, from its record in a report (:meth:`Policy.describe`): its name and
+    version, the policy file, and the parts set in the variables beside the file. None for a report of an
+    earlier format, which has no such record."""
+    if not isinstance(described, Mapping) or not isinstance(described.get("origins"), Mapping):
+        return None
+    origins = described["origins"]
+    title = " ".join(str(part) for part in (described.get("name"), described.get("version")) if part)
+    if not described.get("policy_file"):
+        return f"{title}, from the variables"
+    words = f"{title}, from the policy file {described['policy_file']}"
+    if described.get("exclusive"):
+        words += " (exclusive: the whole policy)"
+    beside = [part for part in PARTS if origins.get(part) == FROM_VARIABLES]
+    if beside:
+        words += f"; set in the variables instead: {', '.join(beside)}"
+    return words
+
+
+def _is_set(value):
+    """Whether a part is set: None and empty are unset, as the role's defaults are."""
+    return value not in (None, {}, [], (), "")
 
 
 def count_by_rule(findings, order=RULES):

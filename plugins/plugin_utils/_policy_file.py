@@ -16,11 +16,14 @@ import yaml  # PyYAML, which ansible-core depends on
 
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible as visible_text
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PARTS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import as_flag
 
 MAX_POLICY_FILE_BYTES = 1024 * 1024
-POLICY_FILE_KEYS = ("name", "version", "rules", "custom_rules", "severities", "waivers", "fail_severity")
+# exclusive: true says that the file is the whole policy, so that a part set in the variables too is refused.
+POLICY_FILE_KEYS = ("name", "version", "rules", "custom_rules", "severities", "waivers", "fail_severity", "exclusive")
 
 
 # ----- the policy file, and how it combines with the variables --------------------------------------
@@ -125,10 +128,20 @@ def combine(variables, file_policy=None, file_name=None, waiver_warn_days=DEFAUL
     """The :class:`Policy` of the variables (``rules``, ``custom_rules``, ``severities``, ``waivers``,
     ``fail_severity``; None or empty is unset) and of a policy file (its parts, and ``name`` and
     ``version``). Each part comes from one place: a part set in both is a conflict, which fails naming
-    both; an error in a part of the file names the file."""
+    both; an error in a part of the file names the file. A file with ``exclusive: true`` is the whole policy:
+    any part set in the variables is refused, naming the parts."""
     parts = {key: value for key, value in variables.items() if value not in (None, {}, [], ())}
+    read = file_policy is not None
+    file_policy = dict(file_policy or {})
+    exclusive = file_policy.pop("exclusive", None)
+    exclusive = False if exclusive is None else as_flag(exclusive, f"exclusive (in the policy file {file_name})")
+    if exclusive and parts:
+        raise PolicyError(
+            f"the policy file {file_name} is the whole policy (exclusive: true), but the variables set"
+            f" {', '.join(key for key in PARTS if key in parts)}: set them in the file, or leave them unset."
+        )
     origins = {}
-    for key, value in (file_policy or {}).items():
+    for key, value in file_policy.items():
         if value in (None, {}, [], ()):
             continue
         if key in parts:
@@ -142,11 +155,13 @@ def combine(variables, file_policy=None, file_name=None, waiver_warn_days=DEFAUL
         custom_rules=parts.get("custom_rules"),
         severities=parts.get("severities"),
         waivers=parts.get("waivers"),
-        fail_severity=parts.get("fail_severity") or "informational",
+        fail_severity=parts.get("fail_severity"),
         waiver_warn_days=waiver_warn_days,
         name=parts.get("name"),
         version=parts.get("version"),
         origins=origins,
+        policy_file=file_name if read else None,
+        exclusive=exclusive,
     )
 
 

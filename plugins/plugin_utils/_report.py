@@ -37,6 +37,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHE
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import provenance_words
 from ansible_collections.chime.admin.plugins.plugin_utils._rules import RULES
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
@@ -300,9 +301,13 @@ def summary_lines(report):
     lines = [visible(f"Accounts: {summary.get('total', 0)} in AWS account(s) {aws}")]
     if report["source"].get("caller"):
         lines.append(visible(f"Listed as: {report['source']['caller']}"))
+    provenance = provenance_words(report["source"].get("policy"))
+    if provenance:
+        lines.append(visible(f"Policy: {provenance}"))
     for key, title in _COUNTS:
-        if key in summary:
-            lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
+        if key in summary:  # the values are the service's (account types, licenses): made visible
+            counts = ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items()))
+            lines.append(visible(f"{title}: {counts}"))
     lines += _severity_lines(report)
     if summary["violations"].get("not_checked"):
         lines.append("Rules not checked: " + ", ".join(summary["violations"]["not_checked"]))
@@ -524,6 +529,9 @@ def to_markdown(report):
         lines += ["", f"Names starting with: {md(filters['name'])}."]
     if filters["user_email"]:
         lines += ["", "Filtered by one user's e-mail address (not recorded)."]
+    provenance = provenance_words(source.get("policy"))
+    if provenance:
+        lines += ["", f"Policy: {md(provenance)}."]
     lines += ["", "## Summary", ""]
     for key, title in _COUNTS:
         if key in summary:
@@ -799,6 +807,9 @@ def to_html(report):
         out.append(f"<p>Names starting with: {e(source['filters']['name'])}.</p>")
     if source["filters"]["user_email"]:
         out.append("<p>Filtered by one user's e-mail address (not recorded).</p>")
+    provenance = provenance_words(source.get("policy"))
+    if provenance:
+        out.append(f'<p id="policy">Policy: {e(provenance)}.</p>')
     out.append("<h2>Summary</h2>")
     for key, title in _COUNTS:
         if key in summary:

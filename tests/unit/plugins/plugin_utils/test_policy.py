@@ -1025,6 +1025,15 @@ def test_describe_records_every_rule_with_its_setting():
         "name": "baseline",
         "version": "1",
         "fail_severity": "low",
+        "policy_file": None,
+        "exclusive": False,
+        "origins": {
+            "rules": "variables",
+            "custom_rules": "variables",
+            "severities": "variables",
+            "waivers": "default",
+            "fail_severity": "variables",
+        },
     }
     settings_ = {
         "allowed_aws_account_ids": ["111122223333", "444455556666"],
@@ -1267,3 +1276,58 @@ def test_every_waiver_that_matches_is_used_and_the_one_that_expires_last_applies
 def test_a_lone_surrogate_in_a_pattern_is_refused_by_name():
     with pytest.raises(pol.PolicyError, match="rules.name_pattern holds a lone surrogate"):
         pol.Policy({"name_pattern": "\ud800"})
+
+
+# ----- provenance: where each part of the policy came from ---------------------------------------------------
+FILE_POLICY = {
+    "name": "Example Corp Chime policy",
+    "version": "2026.12",
+    "custom_rules": [_rule(TEAM, "team-only"), _rule(ACTIVE, "active-only", severity="high")],
+    "fail_severity": "medium",
+}
+DEMOTED = {"team-only": "informational", "active-only": "informational"}
+WAIVE_ALL = [{"rule": "team-only", "name_glob": "*", "reason": "r", "expires": "2999-12-31"}]
+
+
+def test_the_report_records_which_parts_came_from_the_file_and_which_from_the_variables():
+    """A policy file that fails the job on its own, with severities and a waiver of every name added by the
+    variables: the policy's record says that those two parts came from the variables, not from the file."""
+    unset = {part: None for part in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+    violator = _account(2, account_type="EnterpriseLWA", account_status="Suspended")
+    alone = policy_file.combine(unset, FILE_POLICY, "audit-policy.yml")
+    assert [alone.fails(v) for v in alone.evaluate([violator], NOW).violations] == [True, True]
+    mixed = policy_file.combine(dict(unset, severities=DEMOTED, waivers=WAIVE_ALL), FILE_POLICY, "audit-policy.yml")
+    assert not any(mixed.fails(v) for v in mixed.evaluate([violator], NOW).violations)
+    described = mixed.describe()
+    assert (described["name"], described["version"], described["policy_file"]) == (
+        "Example Corp Chime policy", "2026.12", "audit-policy.yml",
+    )  # fmt: skip
+    assert described["origins"] == {
+        "rules": "default",
+        "custom_rules": "policy_file",
+        "severities": "variables",
+        "waivers": "variables",
+        "fail_severity": "policy_file",
+    }
+    assert alone.describe()["origins"]["severities"] == "default"
+    assert policy_file.combine(unset).describe()["policy_file"] is None
+
+
+def test_an_exclusive_policy_file_refuses_every_part_set_in_the_variables():
+    unset = {part: None for part in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+    whole = dict(FILE_POLICY, exclusive=True)
+    assert policy_file.combine(dict(unset, waivers=[]), whole, "audit-policy.yml").describe()["exclusive"] is True
+    with pytest.raises(pol.PolicyError) as info:
+        policy_file.combine(dict(unset, severities=DEMOTED, waivers=WAIVE_ALL), whole, "audit-policy.yml")
+    assert str(info.value) == (
+        "the policy file audit-policy.yml is the whole policy (exclusive: true), but the variables set severities,"
+        " waivers: set them in the file, or leave them unset."
+    )
+    for part, value in (("rules", {"no_suspended_accounts": True}), ("fail_severity", "low")):
+        with pytest.raises(pol.PolicyError, match=f"variables set {part}:"):
+            policy_file.combine(dict(unset, **{part: value}), whole, "audit-policy.yml")
+    with pytest.raises(
+        pol.PolicyError, match="exclusive \\(in the policy file audit-policy.yml\\) must be true or false"
+    ):
+        policy_file.combine(unset, dict(FILE_POLICY, exclusive="sometimes"), "audit-policy.yml")
+    assert policy_file.combine(unset, dict(FILE_POLICY, exclusive=False), "p.yml").describe()["exclusive"] is False

@@ -338,6 +338,7 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
     lines = rp.summary_lines(rp.build_report(_listing(ACCOUNTS, aws_accounts=aws), RULES, baseline=before))
     assert lines == [
         "Accounts: 3 in AWS account(s) 111122223333",
+        "Policy: chime.admin account audit, from the variables",
         "Accounts by status: Active: 2, Suspended: 1",
         "Accounts by type: Team: 3",
         "Accounts by default license: Pro: 3",
