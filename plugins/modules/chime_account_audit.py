@@ -95,6 +95,8 @@ options:
         C(version), C(rules), C(custom_rules), C(severities), C(waivers) and C(fail_severity). This is how an AWX
         project keeps its policy in git.
       - Each part comes from one place. A part set both in the file and in the options fails naming both.
+      - With C(exclusive) set to V(true), the file is the whole policy, and any part set in the options as well
+        (even one the file leaves unset) fails before any request, naming the parts.
       - Checked as strictly as the options, before any request; an error names the file and the entry.
       - The policy's C(name) and C(version) are the standard of the OCSF findings.
     type: str
@@ -323,6 +325,9 @@ source:
   description:
     - The report's evidence of what was audited, C(caller), C(aws_accounts), C(filters), C(policy) and
       C(collection_version).
+    - C(policy) records where each part of the policy came from - C(policy_file) (the file's name as given, or
+      V(null)), C(exclusive), and C(origins) (for C(rules), C(custom_rules), C(severities), C(waivers) and
+      C(fail_severity), V(policy_file), V(variables) or V(default)); the summary lines say it in words.
   type: dict
   returned: when the listing succeeded
 summary_lines:
