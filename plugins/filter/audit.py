@@ -10,10 +10,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import check_policy_keys
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import check_policy_keys
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import audit_time

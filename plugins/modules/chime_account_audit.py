@@ -73,9 +73,11 @@ options:
     choices: [informational, low, medium, high, critical]
   waivers:
     description:
-      - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id) and
-        C(name) (a glob, such as V(legacy-*)), which must all match, C(reason) and C(expires) (a date,
-        V(YYYY-MM-DD)), both required, and optionally C(owner) and C(ticket).
+      - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id),
+        C(name) (the account's exact name, brackets and stars included) and C(name_glob) (a shell-style glob,
+        such as V(legacy-*), case-sensitive; C(*) is any text, C(?) one character, C([abc]) one of a set,
+        C([!abc]) one outside it, C([[]) a literal bracket), which must all match, C(reason) and C(expires) (a
+        date, V(YYYY-MM-DD), quoted or not), both required, and optionally C(owner) and C(ticket).
       - Until the end of its C(expires) day (UTC), a waiver turns the violations it matches into waived findings,
         kept in every report with the waiver, that never fail the job. After it, the violation is open again,
         and its detail names the waiver and when it expired.
@@ -84,7 +86,7 @@ options:
     elements: dict
     default: []
   waiver_warn_days:
-    description: List the waivers that expire within this many days.
+    description: List the waivers that expire within this many days, from 0 to 36500 (a hundred years).
     type: int
     default: 30
   policy_file:
@@ -93,6 +95,8 @@ options:
         C(version), C(rules), C(custom_rules), C(severities), C(waivers) and C(fail_severity). This is how an AWX
         project keeps its policy in git.
       - Each part comes from one place. A part set both in the file and in the options fails naming both.
+      - With C(exclusive) set to V(true), the file is the whole policy, and any part set in the options as well
+        (even one the file leaves unset) fails before any request, naming the parts.
       - Checked as strictly as the options, before any request; an error names the file and the entry.
       - The policy's C(name) and C(version) are the standard of the OCSF findings.
     type: str
@@ -246,6 +250,17 @@ outcome:
   type: str
   returned: always
   sample: non_compliant
+complete:
+  description:
+    - V(true) when every AWS account asked for was listed (or skipped as suspended or closing in Organizations),
+      whatever the outcome; V(false) when the audit did not run, failed, or an AWS account was refused or failed
+      under O(on_denied) V(warn) or V(skip).
+    - V(non_compliant) with V(false) says both facts - violations were found among the accounts listed, and
+      some AWS accounts were not listed, so their accounts were not checked. A workflow that branches on a whole
+      audit reads this beside RV(outcome).
+  type: bool
+  returned: always
+  sample: false
 failure:
   description:
     - The message the audit fails with, or V(null).
@@ -318,6 +333,9 @@ source:
   description:
     - The report's evidence of what was audited, C(caller), C(aws_accounts), C(filters), C(scope) (what the run
       asked for, see the report reference), C(policy) and C(collection_version).
+    - C(policy) records where each part of the policy came from - C(policy_file) (the file's name as given, or
+      V(null)), C(exclusive), and C(origins) (for C(rules), C(custom_rules), C(severities), C(waivers) and
+      C(fail_severity), V(policy_file), V(variables) or V(default)); the summary lines say it in words.
   type: dict
   returned: when the listing succeeded
 summary_lines:

@@ -4,7 +4,7 @@
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Audits of listed Chime accounts, on the controller: changes since a baseline, and CSV. The rules and
-their checks are in :mod:`_policy`.
+their checks are in :mod:`_rules`.
 
 The filters in ``plugins/filter/audit.py`` are thin doors onto these functions:
 

@@ -32,11 +32,11 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import caller_id
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import combine
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import load_policy_file
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import resolve
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import load_policy_file
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import resolve
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
@@ -223,7 +223,9 @@ class Audit:
 
     def __init__(self, params, connect, basedir, check_mode):
         self.params, self.connect, self.basedir, self.check_mode = params, connect, basedir, check_mode
-        self.result = {"changed": False, "outcome": INCOMPLETE, "failure": None, "warnings": []}
+        # complete: every AWS account asked for was listed, whatever the outcome (non_compliant says only that
+        # violations were found; a workflow that branches on a whole audit reads complete too).
+        self.result = {"changed": False, "outcome": INCOMPLETE, "complete": False, "failure": None, "warnings": []}
 
     def run(self):
         try:
@@ -273,6 +275,7 @@ class Audit:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
         unlisted = incomplete_aws_accounts(facts)
+        self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted, scope=scope)
         self._verdict(report, unlisted, plan.policy)
@@ -310,14 +313,13 @@ class Audit:
         summary = report["summary"]
         show = self.params["show_violations"]
         self.result.update(
-            summary=summary,
+            summary=shown(summary),  # its counts are keyed by the service's account types and licenses
             violation_counts=summary["violations"]["by_rule"],
             severity_counts=summary["violations"]["by_severity"],
             violations=shown(report["violations"][:show]),
-            baseline={
-                "source": baseline_source,
-                "generated_at": (report.get("changes") or {}).get("baseline_generated_at"),
-            },
+            baseline=shown(
+                {"source": baseline_source, "generated_at": (report.get("changes") or {}).get("baseline_generated_at")}
+            ),
             source=shown(report["source"]),
             summary_lines=summary_lines(report),
             violation_lines=violation_lines(report["violations"], show) if report["violations"] else [],
@@ -399,6 +401,8 @@ class Audit:
             f"Chime account audit: non-compliant: {violation_lines(violations, 0)[0]} in {len(accounts)} account(s)"
             f"{': ' + shown if shown else ''}.{threshold} {where}: {visible(', '.join(locations)) or 'none'}."
         )
+        if unlisted:  # both facts: violations were found, and the audit is not complete
+            message += f" Incomplete too: {len(unlisted)} AWS account(s) not listed: {', '.join(unlisted)}."
         self.result["msg"] = message
         if self.params["fail_on_violation"] and failing:
             self.result.update(failure=message, failed=True)

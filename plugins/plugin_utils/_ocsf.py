@@ -183,6 +183,11 @@ def ocsf_events(report):
     rules = policy.get("rules") if isinstance(policy.get("rules"), Mapping) else {}
     name, version = policy.get("name"), policy.get("version")
     standards = [f"{name} {version}" if version else str(name)] if name else None
+    origins = policy.get("origins") if isinstance(policy.get("origins"), Mapping) else {}
+    beside = [part for part, origin in origins.items() if origin == "variables"]
+    if standards and policy.get("policy_file") and beside:
+        # The file names the standard, but parts of what was checked came from elsewhere: the standard says so.
+        standards = [f"{standards[0]}, with {', '.join(beside)} set outside it"]
     violations, waived = report.get("violations") or [], report.get("waived") or []
     if not violations and not waived:
         return []

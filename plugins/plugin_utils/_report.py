@@ -34,10 +34,11 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import provenance_words
+from ansible_collections.chime.admin.plugins.plugin_utils._rules import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import derive_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import describe
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
@@ -426,9 +427,13 @@ def summary_lines(report):
         lines.append(visible(f"Listed as: {report['source']['caller']}"))
     if report["source"].get("scope"):
         lines.append(visible(f"Scope: {describe(report['source']['scope'])}"))
+    provenance = provenance_words(report["source"].get("policy"))
+    if provenance:
+        lines.append(visible(f"Policy: {provenance}"))
     for key, title in _COUNTS:
-        if key in summary:
-            lines.append(f"{title}: " + ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items())))
+        if key in summary:  # the values are the service's (account types, licenses): made visible
+            counts = ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items()))
+            lines.append(visible(f"{title}: {counts}"))
     lines += _severity_lines(report)
     if summary["violations"].get("not_checked"):
         lines.append("Rules not checked: " + ", ".join(summary["violations"]["not_checked"]))
@@ -579,7 +584,9 @@ def _waived_rows(report):
 def _waiver_rows(waivers):
     rows = []
     for w in waivers:
-        matches = ", ".join(f"{key} {w[key]}" for key in ("account_id", "aws_account_id", "name") if w.get(key))
+        matches = ", ".join(
+            f"{key} {w[key]}" for key in ("account_id", "aws_account_id", "name", "name_glob") if w.get(key)
+        )
         rows.append(
             (
                 w.get("rule"),
@@ -668,6 +675,9 @@ def to_markdown(report):
         lines += ["", f"Names starting with: {md(filters['name'])}."]
     if filters["user_email"]:
         lines += ["", "Filtered by one user's e-mail address (not recorded)."]
+    provenance = provenance_words(source.get("policy"))
+    if provenance:
+        lines += ["", f"Policy: {md(provenance)}."]
     lines += ["", "## Summary", ""]
     for key, title in _COUNTS:
         if key in summary:
@@ -946,6 +956,9 @@ def to_html(report):
         out.append(f"<p>Names starting with: {e(source['filters']['name'])}.</p>")
     if source["filters"]["user_email"]:
         out.append("<p>Filtered by one user's e-mail address (not recorded).</p>")
+    provenance = provenance_words(source.get("policy"))
+    if provenance:
+        out.append(f'<p id="policy">Policy: {e(provenance)}.</p>')
     out.append("<h2>Summary</h2>")
     for key, title in _COUNTS:
         if key in summary:

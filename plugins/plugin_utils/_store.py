@@ -41,9 +41,14 @@ FILE_MODE = 0o640
 DIRECTORY_MODE = 0o750
 # Large reports go up in parts (boto3's managed transfer): 8 MiB parts, as the AWS CLI uses.
 TRANSFER = {"multipart_threshold": 8 * 1024 * 1024, "multipart_chunksize": 8 * 1024 * 1024}
-# A baseline larger than this is refused rather than read into memory (a report of 10,000 accounts is
-# about 7 MB).
-MAX_REPORT_BYTES = 1024 * 1024 * 1024
+# A baseline larger than this is refused rather than read into memory: it is read whole and parsed, which takes
+# several times its size. A report holds about 7 MB per 10,000 accounts, so 128 MiB holds the largest listing the
+# collection is measured at (100,000 accounts, about 70 MB) with room for its findings.
+MAX_REPORT_BYTES = 128 * 1024 * 1024
+_TOO_LARGE = (
+    f"is larger than {MAX_REPORT_BYTES // (1024 * 1024)} MiB, the most a baseline may be"
+    " (a report holds about 7 MB per 10,000 accounts)."
+)
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 # S3's rules for bucket names (general purpose buckets): 3-63 of a-z 0-9 . -, a letter or digit at each
 # end, no "..", not an IP address.
@@ -232,7 +237,7 @@ def read_local_report(path):
         if not stat.S_ISREG(info.st_mode):
             raise StoreError(f"baseline: {path} is not a regular file.")
         if info.st_size > MAX_REPORT_BYTES:
-            raise StoreError(f"baseline: {path} is larger than {MAX_REPORT_BYTES} bytes.")
+            raise StoreError(f"baseline: {path} {_TOO_LARGE}")
         try:
             data = handle.read()
         except OSError as error:
@@ -373,7 +378,7 @@ class S3Store:
             answer = self.client.get_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
             if answer.get("ContentLength", 0) > MAX_REPORT_BYTES:
                 answer["Body"].close()
-                raise StoreError(f"baseline: s3://{self.bucket}/{key} is larger than {MAX_REPORT_BYTES} bytes.")
+                raise StoreError(f"baseline: s3://{self.bucket}/{key} {_TOO_LARGE}")
             return answer["Body"].read(), answer.get("Metadata") or {}
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")

@@ -7,11 +7,13 @@ policy file (docs/examples/awx/policy.yml) with custom rules, severities and wai
 import datetime
 import json
 import os
+import re
 
 import pytest
 import yaml
 
 from e2e.awx_jobs import AWX_EXAMPLES
+from e2e.awx_jobs import artifact_text
 from e2e.awx_jobs import run_job
 from e2e.awx_jobs import stats_data
 from fake_chime.data import audit_sample
@@ -132,3 +134,125 @@ def test_the_projects_policy_file_with_custom_rules_severities_and_waivers(sampl
     markdown = (tmp_path / "reports" / "chime-account-audit.md").read_text(encoding="utf-8")
     assert "## Waived findings" in markdown and "## Waivers that matched nothing" in markdown
     assert "## Expired waivers" in markdown and "CHG-2041" in markdown
+
+
+ISSUE_POLICY = {
+    "name": "Example Corp Chime policy",
+    "version": "2026.12",
+    "rules": {"no_suspended_accounts": True, "enterprise_signin_delegate_groups": True},
+    "fail_severity": "medium",
+}
+DEMOTED = {"no_suspended_accounts": "informational", "enterprise_signin_delegate_groups": "informational"}
+
+
+def _waive_all(**match):
+    return [{"rule": rule, **match, "reason": "not now", "expires": "2999-12-31"} for rule in DEMOTED]
+
+
+def test_a_policy_file_with_severities_and_waivers_from_the_variables_says_so_everywhere(sample, tmp_path):
+    """The file fails the job on its own. Variables that demote its rules and waive every name make the job pass:
+    the report, the OCSF standard, the Markdown and HTML reports and the job's output say which parts came from
+    the variables."""
+    files = {"policy.yml": yaml.safe_dump(ISSUE_POLICY)}
+    formats = ["json", "markdown", "html", "ocsf"]
+    alone = job(tmp_path / "alone", sample, files, audit_policy_file="policy.yml", account_audit_formats=formats)
+    assert alone.status == "failed" and "At or above medium:" in failure_message(alone)
+    # A waiver's name is the account's name exactly: "*" waives no account, so the job still fails.
+    literal = job(tmp_path / "literal", sample, files, audit_policy_file="policy.yml",
+                  account_audit_severities={"no_suspended_accounts": "medium"},
+                  account_audit_waivers=_waive_all(name="*"))  # fmt: skip
+    assert literal.status == "failed"
+    mixed = job(tmp_path / "mixed", sample, files, audit_policy_file="policy.yml", account_audit_formats=formats,
+                account_audit_severities=DEMOTED, account_audit_waivers=_waive_all(name_glob="*"))  # fmt: skip
+    assert mixed.status == "successful", mixed.stdout
+    reports = tmp_path / "mixed" / "reports"
+    recorded = json.loads((reports / "chime-account-audit.json").read_text(encoding="utf-8"))["source"]["policy"]
+    assert (recorded["name"], recorded["version"], recorded["policy_file"], recorded["exclusive"]) == (
+        "Example Corp Chime policy", "2026.12", "policy.yml", False,
+    )  # fmt: skip
+    assert recorded["origins"] == {"rules": "policy_file", "custom_rules": "default", "severities": "variables",
+                                   "waivers": "variables", "fail_severity": "policy_file"}  # fmt: skip
+    words = "Example Corp Chime policy 2026.12, from the policy file policy.yml; set in the variables instead:"
+    words += " severities, waivers"
+    assert f"Policy: {words}" in mixed.stdout
+    assert f"Policy: {words}." in (reports / "chime-account-audit.md").read_text(encoding="utf-8")
+    assert f'<p id="policy">Policy: {words}.</p>' in (reports / "chime-account-audit.html").read_text(encoding="utf-8")
+    events = json.loads((reports / "chime-account-audit.ocsf.json").read_text(encoding="utf-8"))
+    assert events and {s for e in events for s in e["compliance"]["standards"]} == {
+        "Example Corp Chime policy 2026.12, with severities, waivers set outside it"
+    }
+    assert [e["status"] for e in events] == ["Suppressed"] * len(events)
+    assert stats_data(mixed)["account_audit_complete"] is True
+
+
+def test_an_exclusive_policy_file_refuses_parts_set_in_the_variables_before_any_request(sample, tmp_path):
+    files = {"policy.yml": yaml.safe_dump(dict(ISSUE_POLICY, exclusive=True))}
+    refused = job(tmp_path, sample, files, audit_policy_file="policy.yml", account_audit_severities=DEMOTED,
+                  account_audit_waivers=_waive_all(name_glob="*"))  # fmt: skip
+    assert refused.status == "failed"
+    assert failure_message(refused) == (
+        "Chime account audit did not run: the policy file policy.yml is the whole policy (exclusive: true), but the"
+        " variables set severities, waivers: set them in the file, or leave them unset."
+    )
+    assert sample.log == [] and not (tmp_path / "reports").exists()  # not even STS GetCallerIdentity
+    assert stats_data(refused)["account_audit_outcome"] == "incomplete"
+    assert stats_data(refused)["account_audit_complete"] is False
+    alone = job(tmp_path / "alone", sample, files, audit_policy_file="policy.yml")
+    assert alone.status == "failed" and "At or above medium:" in failure_message(alone)
+
+
+# What a terminal acts on or reorders: C0 controls but the line feed and tab, DEL, C1 controls, bidirectional marks,
+# overrides and isolates, and the line and paragraph separators.
+SHOWS_WRONG = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+PREFIX = "<img src=x onerror=alert(2)>\u202e\x9b"  # the name filter, and the start of three accounts' names
+OSC = "\x1b]0;pwned\x07"
+
+
+def test_every_string_from_the_service_a_baseline_or_the_policy_reaches_the_job_output_only_escaped(sample, tmp_path):
+    """Account types and licenses from the service, a baseline's generated_at and fields, the name filter, the
+    policy's name, version and texts, and a waiver's reason, owner and ticket, with terminal escapes (ESC, OSC,
+    CSI), a C1 control and U+202E: none reaches the job's output raw, shown as YAML (ANSIBLE_CALLBACK_RESULT_FORMAT)
+    at -v, nor any report, and the HTML report holds no tag of theirs."""
+    data = sample.tenants[TENANT].data
+    for index, account in enumerate(data.accounts[20:23]):
+        account.update(Name=f"{PREFIX}{index}", AccountType=f"Team{OSC}\u202e", DefaultLicense="Pro\x1b[2J\u202e")
+    sample.add_tenant(data, KEY, SECRET)
+    policy = {
+        "name": f"Policy {OSC}<script>x</script>\u202e",
+        "version": "2026.12\x1b[31m\u2066",
+        "custom_rules": [{"id": "pro-only", "description": f"Pro only {OSC}\u202e", "severity": "low",
+                          "remediation": "Fix \x9b2J\u202e", "require": {"key": "default_license", "op": "eq",
+                                                                          "value": "Pro"}}],
+        "waivers": [{"rule": "pro-only", "name": f"{PREFIX}0", "reason": f"why {OSC}\u202e",
+                     "owner": "<b>owner</b>\u202e", "ticket": "T\x1b[1A-1", "expires": "2999-12-31"}],
+    }  # fmt: skip
+    gone = {"aws_account_id": TENANT, "account_id": "0c0ffee0-0000-4000-8000-000000000000",
+            "name": f"gone {OSC}\u202e", "account_type": f"Team{OSC}", "default_license": "Pro\u202e"}  # fmt: skip
+    baseline = {"generated_at": f"2026-11-01T08:00:00+00:00{OSC}\u202e", "accounts": [gone]}
+    files = {"policy.yml": yaml.safe_dump(policy), "baseline.json": json.dumps(baseline)}
+    formats = ["json", "csv", "markdown", "html", "ocsf"]
+    env_yaml = {"ANSIBLE_CALLBACK_RESULT_FORMAT": "yaml", "ANSIBLE_NOCOLOR": "1"}  # colours are escapes too
+    run = run_job(tmp_path / "yaml", dict(ENV, AWS_ENDPOINT_URL_STS=sample.url, **env_yaml),
+                  {"account_audit_endpoint_url": sample.url, "account_audit_dest": str(tmp_path / "reports"),
+                   "audit_policy_file": "policy.yml", "account_audit_formats": formats,
+                   "account_audit_baseline": "baseline.json", "account_audit_name": PREFIX,
+                   "account_audit_fail_on_violation": False}, cmdline="-v", project_files=files)  # fmt: skip
+    assert run.status == "successful", run.stdout
+    text = artifact_text(run.artifacts)
+    assert not SHOWS_WRONG.findall(text), sorted(set(SHOWS_WRONG.findall(text)))
+    for escaped in ("\\u202e", "\\u001b]0;pwned\\u0007", "\\u009b"):
+        assert escaped in run.stdout, escaped
+    assert "Accounts by type: Team\\u001b]0;pwned\\u0007\\u202e: 3" in run.stdout
+    assert "Accounts by default license: Pro\\u001b[2J\\u202e: 3" in run.stdout
+    assert "generated_at: 2026-11-01T08:00:00+00:00\\u001b]0;pwned\\u0007\\u202e" in run.stdout
+    reports = tmp_path / "reports"
+    written = sorted(p.name for p in reports.iterdir())
+    assert len(written) == 6, written
+    for path in reports.iterdir():
+        body = path.read_text(encoding="utf-8")
+        assert not SHOWS_WRONG.findall(body.replace("\r\n", "\n")), path.name
+    page = (reports / "chime-account-audit.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "<script>x" not in page and "<b>owner" not in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page  # the name filter, the names: shown as text
+    report = json.loads((reports / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert report["source"]["filters"]["name"] == PREFIX and len(report["waived"]) == 1  # the data itself, intact

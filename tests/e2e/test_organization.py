@@ -330,3 +330,33 @@ def test_audit_role_across_the_organization_reports_refused_aws_accounts(org, fa
     assert {v["account_id"] for v in report["violations"]} == outside and outside
     markdown = (dest / "chime-account-audit.md").read_text(encoding="utf-8")
     assert f"| {org.refuses_role} | denied | 0 |" in markdown
+
+
+def test_a_non_compliant_audit_that_missed_aws_accounts_publishes_that_it_is_not_complete(org, faults, tmp_path):
+    """non_compliant says that rules are broken, not that every AWS account was listed: the role publishes both,
+    with set_stats (account_audit_complete) and in the result, and the message names the AWS accounts missed."""
+    audit = {f"account_audit_{key}": value for key, value in _options(org).items()}
+    audit.update(account_audit_organization_role_name="ChimeAudit", account_audit_on_denied="warn")
+    audit.update(account_audit_dest=str(tmp_path / "audit"), account_audit_fail_on_violation=False)
+    audit["account_audit_rules"] = {"allowed_aws_account_ids": [MANAGEMENT_ACCOUNT]}
+    task = {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": audit}
+    env = dict(org.env(), ANSIBLE_SHOW_CUSTOM_STATS="1")
+
+    def run():
+        result = playbook_runner(tmp_path)([task], save=("account_audit_result",), env=env)
+        assert result.rc == 0, result.output
+        (line,) = [line for line in result.stdout.splitlines() if '"account_audit_complete"' in line]
+        stats = json.loads(line.split("RUN:", 1)[1])
+        return result.saved["account_audit_result"], stats
+
+    missed, stats = run()
+    assert (missed["outcome"], missed["complete"]) == ("non_compliant", False)
+    assert (stats["account_audit_outcome"], stats["account_audit_complete"]) == ("non_compliant", False)
+    refused = sorted([org.refuses_role, org.refuses_chime])
+    assert missed["msg"].endswith(f" Incomplete too: 2 AWS account(s) not listed: {', '.join(refused)}.")
+    org.gate.refuse.clear()
+    org.chime.set_faults(org.refuses_chime, {})
+    whole, stats = run()
+    assert (whole["outcome"], whole["complete"]) == ("non_compliant", True)
+    assert (stats["account_audit_outcome"], stats["account_audit_complete"]) == ("non_compliant", True)
+    assert "Incomplete too" not in whole["msg"]

@@ -26,10 +26,10 @@ from ansible_collections.chime.admin.plugins.action.chime_account_audit import a
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.plugin_utils import _audit_run as audit_run
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import BUILT_IN
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
+from ansible_collections.chime.admin.plugins.plugin_utils._rules import BUILT_IN
 from ansible_collections.chime.admin.tests.unit.plugins.modules.module_argument_spec import module_argument_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -201,7 +201,8 @@ _RULE = {
         ),
         (
             {"waivers": [{"rule": "name_pattern", "reason": "r", "expires": "2027-01-01"}]},
-            "waivers[0] (rule name_pattern) matches nothing: give at least one of account_id, aws_account_id, name.",
+            "waivers[0] (rule name_pattern) matches nothing: give at least one of account_id, aws_account_id, name,"
+            " name_glob.",
         ),
         ({"waivers": [{"rule": "nope", "name": "*", "reason": "r", "expires": "2027-01-01"}]}, "unknown rule 'nope'"),
         ({"waivers": [{"rule": "name_pattern", "name": "*", "expires": "2027-01-01"}]}, ".reason is required."),
@@ -210,6 +211,18 @@ _RULE = {
             ".expires must be a date",
         ),
         ({"severities": {"name_pattern": "urgent"}}, "severities.name_pattern must be one of informational"),
+        (
+            {"waiver_warn_days": 3000000},
+            "waiver_warn_days must be a whole number of days from 0 to 36500, got 3000000.",
+        ),
+        *(
+            (
+                {"custom_rules": [dict(_RULE, require={"key": "age_days", "op": op, "value": value})]},
+                f"age_days compares with a number of days, got {value!r}.",
+            )
+            for op in ("eq", "ne")
+            for value in ("abc", True)
+        ),
         ({"policy_file": "missing-policy.yml"}, "missing-policy.yml: cannot be read"),
         (
             {"policy_file": "policy.yml", "rules": {"no_suspended_accounts": True}},

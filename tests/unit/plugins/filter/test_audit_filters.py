@@ -26,7 +26,7 @@ if not AnsibleCollectionConfig.collection_finder:
     init_plugin_loader()
 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy  # noqa: E402
-from ansible_collections.chime.admin.plugins.plugin_utils._policy import PolicyError  # noqa: E402
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError  # noqa: E402
 
 
 def _rules_refusal(rules):

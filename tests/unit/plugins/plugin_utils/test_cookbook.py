@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The compliance guide (docs/docsite/rst/compliance.rst) against the policy engine (plugins/plugin_utils/_policy.py):
+"""The compliance guide (docs/docsite/rst/compliance.rst) against the policy engine (plugins/plugin_utils/_policy*.py):
 the table of built-in rules agrees with BUILT_IN, and every rule of the custom-rule cookbook, shown in the guide and
 kept as docs/examples/policy-cookbook.yml, flags the accounts it means and passes the others."""
 
@@ -12,7 +12,9 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.chime.admin.plugins.plugin_utils import _policy as pol
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as pfile
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_values as values
+from ansible_collections.chime.admin.plugins.plugin_utils import _rules as rules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 GUIDE = os.path.join(ROOT, "docs", "docsite", "rst", "compliance.rst")
@@ -47,7 +49,7 @@ def _cookbook_shown():
 
 
 def _policy():
-    return pol.combine({}, yaml.safe_load(_cookbook_shown()), "policy-cookbook.yml")
+    return pfile.combine({}, yaml.safe_load(_cookbook_shown()), "policy-cookbook.yml")
 
 
 POLICY = _policy()
@@ -141,7 +143,7 @@ def test_the_cookbook_shown_is_the_example_file():
 
 def test_the_cookbook_is_a_policy_file_of_ten_custom_rules_and_a_waiver():
     data = yaml.safe_load(_cookbook_shown())
-    assert set(data) == {"name", "version", "custom_rules", "waivers"} and set(data) <= set(pol.POLICY_FILE_KEYS)
+    assert set(data) == {"name", "version", "custom_rules", "waivers"} and set(data) <= set(pfile.POLICY_FILE_KEYS)
     assert (POLICY.name, POLICY.version) == ("Example Corp Amazon Chime cookbook", "2026.12")
     assert [rule.name for rule in POLICY.custom] == [case[0] for case in CASES]
     assert [waiver.rule for waiver in POLICY.waivers] == ["enterprise-accounts-use-oidc"]
@@ -198,9 +200,9 @@ def test_outside_production_test_accounts_are_allowed():
 
 def test_re2_word_boundary_is_ascii_only_as_the_guide_says():
     """Why the cookbook writes [^\\pL\\pN] for a boundary: RE2's \\b sees no word character in Ü."""
-    ascii_boundary = pol.compile_pattern(r"\btest\b", "test")
-    assert pol.pattern_search(ascii_boundary, "Ütest")
-    assert not pol.pattern_search(pol.compile_pattern(r"\w", "test"), "ü")
+    ascii_boundary = values.compile_pattern(r"\btest\b", "test")
+    assert values.pattern_search(ascii_boundary, "Ütest")
+    assert not values.pattern_search(values.compile_pattern(r"\w", "test"), "ü")
 
 
 def test_accounts_created_before_the_cut_off_are_not_checked_for_enterprise():
@@ -277,14 +279,14 @@ def _rule_table():
 def test_the_rule_table_lists_every_built_in_rule_with_its_default_severity():
     header, *rows = _rule_table()
     assert header == ["Rule", "Setting", "Default severity", "What it checks", "Remediation"]
-    assert [row[0] for row in rows] == [f"``{rule.name}``" for rule in pol.BUILT_IN]
-    for row, rule in zip(rows, pol.BUILT_IN, strict=True):
+    assert [row[0] for row in rows] == [f"``{rule.name}``" for rule in rules.BUILT_IN]
+    for row, rule in zip(rows, rules.BUILT_IN, strict=True):
         assert row[2] == rule.severity, rule.name
 
 
 def test_the_rule_table_gives_each_rules_setting_description_and_remediation():
     _header, *rows = _rule_table()
-    assert len(rows) == len(pol.BUILT_IN)
-    for (_name, setting, _severity, description, remediation), rule in zip(rows, pol.BUILT_IN, strict=True):
+    assert len(rows) == len(rules.BUILT_IN)
+    for (_name, setting, _severity, description, remediation), rule in zip(rows, rules.BUILT_IN, strict=True):
         assert setting.startswith(SETTING_WORDS[rule.kind]), (rule.name, setting)
         assert (description, remediation) == (rule.description, rule.remediation), rule.name

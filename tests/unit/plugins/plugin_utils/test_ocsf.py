@@ -311,3 +311,20 @@ def test_render_writes_ocsf_only_when_asked_and_refuses_a_report_without_its_tim
     assert rp.render(report, ["ocsf"]) == {"ocsf": ocsf.to_ocsf(report)}
     with pytest.raises(rp.ReportError, match="the ocsf format needs the report's generated_at as an ISO 8601 time"):
         rp.render(dict(report, generated_at=None), ["ocsf"])
+
+
+def test_the_standard_says_when_parts_of_the_policy_were_set_outside_its_file():
+    """A policy file names the standard; severities and waivers set in the variables beside it are not that
+    standard, and the events say so."""
+    origins = {"rules": "default", "custom_rules": "policy_file", "severities": "variables", "waivers": "variables",
+               "fail_severity": "policy_file"}  # fmt: skip
+    report = _report()
+    report["source"]["policy"].update(policy_file="audit-policy.yml", exclusive=False, origins=origins)
+    events = _events(report)
+    for event in events:
+        _validate(event)
+    assert {tuple(e["compliance"]["standards"]) for e in events} == {
+        ("chime-baseline 2026.11, with severities, waivers set outside it",)
+    }
+    report["source"]["policy"]["origins"] = dict(origins, severities="policy_file", waivers="default")
+    assert {tuple(e["compliance"]["standards"]) for e in _events(report)} == {("chime-baseline 2026.11",)}

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the policy engine (plugins/plugin_utils/_policy.py): the built-in rule table, custom rules'
-value filters, severities, waivers, the policy file and how it combines with the variables.
+"""Unit tests of the policy engine, through :class:`Policy` (plugins/plugin_utils/_policy.py): the built-in rule
+table (_rules.py), custom rules' value filters (_value_filters.py), severities, waivers (_waivers.py), the policy file
+and how it combines with the variables (_policy_file.py).
 
 A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
 """
@@ -18,6 +19,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy as pol
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as policy_file
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_values as values
+from ansible_collections.chime.admin.plugins.plugin_utils import _value_filters as filters
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 # The audit's time: the sample accounts (created 2020-01-02T03:04:05+00:00) are exactly 1461 days old.
@@ -148,7 +152,7 @@ def test_each_op_and_combinator_passes_a_compliant_account_and_fails_a_violating
 
 def test_every_op_is_covered():
     covered = {case[1].get("op", "eq") for case in OPS if isinstance(case[1], dict) and "key" in case[1]}
-    assert covered == set(pol.OPS)
+    assert covered == set(filters.OPS)
 
 
 # ----- fail closed: a missing value satisfies no comparison --------------------------------------------
@@ -300,8 +304,8 @@ BAD_FILTERS = [
     ),
     (
         "long-pattern",
-        {"key": "name", "op": "regex", "value": "a" * (pol.MAX_PATTERN + 1)},
-        f"{RULE}.require.value is longer than {pol.MAX_PATTERN} characters",
+        {"key": "name", "op": "regex", "value": "a" * (values.MAX_PATTERN + 1)},
+        f"{RULE}.require.value is longer than {values.MAX_PATTERN} characters",
     ),
     (
         "unknown-field",
@@ -320,6 +324,46 @@ BAD_FILTERS = [
         "age-of-a-string",
         {"key": "age_days", "op": "gt", "value": "1095"},
         f"{RULE}.require.value: age_days compares with a number",
+    ),
+    (
+        "age-eq-text",
+        {"key": "age_days", "op": "eq", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-eq-true",
+        {"key": "age_days", "op": "eq", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-ne-text",
+        {"key": "age_days", "op": "ne", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-ne-true",
+        {"key": "age_days", "op": "ne", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-lt-text",
+        {"key": "age_days", "op": "lt", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-lt-true",
+        {"key": "age_days", "op": "lt", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
+    ),
+    (
+        "age-ge-text",
+        {"key": "age_days", "op": "ge", "value": "abc"},
+        f"{RULE}.require.value: age_days compares with a number of days, got 'abc'",
+    ),
+    (
+        "age-ge-true",
+        {"key": "age_days", "op": "ge", "value": True},
+        f"{RULE}.require.value: age_days compares with a number of days, got True",
     ),
     (
         "nested",
@@ -357,14 +401,14 @@ def _nested(depth):
 
 
 def test_filters_nest_at_most_max_depth():
-    assert _flagged([_account(1)], _rule(_nested(pol.MAX_DEPTH))) == []  # an even number of nots
-    message = _refusal(custom_rules=[_rule(_nested(pol.MAX_DEPTH + 1))])
-    assert message.startswith(f"{RULE}.require.not[0]") and f"nested more than {pol.MAX_DEPTH} deep" in message
+    assert _flagged([_account(1)], _rule(_nested(filters.MAX_DEPTH))) == []  # an even number of nots
+    message = _refusal(custom_rules=[_rule(_nested(filters.MAX_DEPTH + 1))])
+    assert message.startswith(f"{RULE}.require.not[0]") and f"nested more than {filters.MAX_DEPTH} deep" in message
 
 
 def test_a_pattern_of_max_pattern_characters_is_accepted():
-    pol.Policy(rules={"name_pattern": "a" * pol.MAX_PATTERN})
-    assert f"rules.name_pattern is longer than {pol.MAX_PATTERN}" in _refusal(rules={"name_pattern": "a" * 1001})
+    pol.Policy(rules={"name_pattern": "a" * values.MAX_PATTERN})
+    assert f"rules.name_pattern is longer than {values.MAX_PATTERN}" in _refusal(rules={"name_pattern": "a" * 1001})
 
 
 BAD_RULES = [
@@ -544,6 +588,17 @@ def test_a_bad_fail_severity_or_warn_days_is_refused():
     assert "waiver_warn_days must be a whole number of days" in _refusal(waiver_warn_days=True)
 
 
+def test_waiver_warn_days_is_bounded_so_that_no_evaluation_overflows():
+    """3000000 days after today is past the last date Python holds: refused when the policy is checked, never an
+    OverflowError after the listing."""
+    assert "waiver_warn_days must be a whole number of days from 0 to 36500, got 3000000" in _refusal(
+        waiver_warn_days=3000000
+    )
+    waivers = [_waiver(account_id="id-2", expires="9999-12-31")]
+    found = pol.Policy(waivers=waivers, waiver_warn_days=pol.MAX_WAIVER_WARN_DAYS).evaluate([], NOW)
+    assert [w["expires"] for w in found.waivers["expiring"]] == []  # 2124 is before 9999
+
+
 # ----- waivers --------------------------------------------------------------------------------------
 def _waiver(**fields):
     return {"rule": "no_suspended_accounts", "reason": "being migrated", "expires": "2024-06-30", **fields}
@@ -611,11 +666,31 @@ def test_unused_and_expiring_waivers_are_listed():
 @pytest.mark.parametrize(
     "name,waived", [("legacy-x", True), ("legacy-", True), ("x-legacy-", False), ("Legacy-x", False)]
 )
-def test_a_name_waiver_is_a_glob(name, waived):
+def test_a_name_glob_waiver_is_a_glob(name, waived):
     found = _findings(
-        [_account(2, name=name, account_status="Suspended")], waivers=[_waiver(name="legacy-*")], **SUSPENDED
+        [_account(2, name=name, account_status="Suspended")], waivers=[_waiver(name_glob="legacy-*")], **SUSPENDED
     )
     assert (len(found.waived), len(found.violations)) == ((1, 0) if waived else (0, 1))
+
+
+@pytest.mark.parametrize(
+    "match,waived_names",
+    [
+        ({"name": "Legacy [EU]"}, ["Legacy [EU]"]),  # exactly the name: brackets are characters
+        ({"name": "Legacy *"}, ["Legacy *"]),
+        ({"name_glob": "Legacy [EU]"}, ["Legacy E", "Legacy U"]),  # a glob's set: one of E and U
+        ({"name_glob": "Legacy [[]EU]"}, ["Legacy [EU]"]),  # [[] is a literal bracket in a glob
+        ({"name_glob": "Legacy *"}, ["Legacy [EU]", "Legacy E", "Legacy U", "Legacy *"]),
+    ],
+)
+def test_a_name_waiver_matches_the_name_exactly_and_a_name_glob_as_a_glob(match, waived_names):
+    """Whoever creates an account chooses its name: ``name: "Legacy [EU]"`` waives the account of that name
+    only, never "Legacy E" and "Legacy U" as the glob's [EU] would."""
+    names = ["Legacy [EU]", "Legacy E", "Legacy U", "Legacy *", "Legacy"]
+    accounts = [_account(n, name=name, account_status="Suspended") for n, name in enumerate(names)]
+    found = _findings(accounts, waivers=[_waiver(**match)], **SUSPENDED)
+    assert [f["name"] for f in found.waived] == waived_names
+    assert found.waived[0]["waiver"] == {**_waiver(**match), "owner": None, "ticket": None, "state": "active"}
 
 
 def test_account_ids_are_matched_exactly_not_as_globs():
@@ -639,9 +714,9 @@ def test_a_waiver_of_a_custom_rule():
 @pytest.mark.parametrize(
     "match,waived",
     [
-        ({"aws_account_id": "111122223333", "name": "Engineering*"}, True),
-        ({"aws_account_id": 111122223333, "account_id": "id-2", "name": "Eng*"}, True),  # an int, as YAML gives it
-        ({"aws_account_id": OTHER_AWS, "name": "Engineering*"}, False),
+        ({"aws_account_id": "111122223333", "name_glob": "Engineering*"}, True),
+        ({"aws_account_id": 111122223333, "account_id": "id-2", "name_glob": "Eng*"}, True),  # an int, as YAML
+        ({"aws_account_id": OTHER_AWS, "name_glob": "Engineering*"}, False),
         ({"aws_account_id": "111122223333", "account_id": "id-3"}, False),
     ],
 )
@@ -778,7 +853,9 @@ def test_unknown_built_in_rules_are_refused():
 # ----- combine: the variables and the policy file --------------------------------------------------------
 def test_a_part_set_in_both_places_is_refused_naming_both():
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({"rules": {"name_pattern": "^E"}}, {"rules": {"no_suspended_accounts": True}}, "audit-policy.yml")
+        policy_file.combine(
+            {"rules": {"name_pattern": "^E"}}, {"rules": {"no_suspended_accounts": True}}, "audit-policy.yml"
+        )
     assert str(info.value) == (
         "rules is set both in the policy file audit-policy.yml and in the variables: set it in one place."
     )
@@ -786,11 +863,11 @@ def test_a_part_set_in_both_places_is_refused_naming_both():
 
 def test_an_error_in_a_part_from_the_file_names_the_file():
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({}, {"custom_rules": [_rule({"key": "colour"})]}, "audit-policy.yml")
+        policy_file.combine({}, {"custom_rules": [_rule({"key": "colour"})]}, "audit-policy.yml")
     assert str(info.value).startswith(f"{RULE}.require.key: unknown key 'colour'")
     assert str(info.value).endswith("(in the policy file audit-policy.yml)")
     with pytest.raises(pol.PolicyError) as info:
-        pol.combine({"custom_rules": [_rule({"key": "colour"})]}, {"fail_severity": "high"}, "audit-policy.yml")
+        policy_file.combine({"custom_rules": [_rule({"key": "colour"})]}, {"fail_severity": "high"}, "audit-policy.yml")
     assert "policy file" not in str(info.value)
 
 
@@ -811,7 +888,7 @@ def test_combine_takes_each_part_from_where_it_is_set():
         "waivers": [_waiver(account_id="id-3")],
         "fail_severity": None,
     }
-    policy = pol.combine(unset, file_policy, "audit-policy.yml", waiver_warn_days=7)
+    policy = policy_file.combine(unset, file_policy, "audit-policy.yml", waiver_warn_days=7)
     assert (policy.name, policy.version, policy.fail_severity, policy.waiver_warn_days) == (
         "finance baseline",
         "3",
@@ -824,7 +901,9 @@ def test_combine_takes_each_part_from_where_it_is_set():
 
 
 def test_combine_without_a_file_is_the_default_policy():
-    policy = pol.combine({"rules": None, "custom_rules": [], "severities": {}, "waivers": (), "fail_severity": None})
+    policy = policy_file.combine(
+        {"rules": None, "custom_rules": [], "severities": {}, "waivers": (), "fail_severity": None}
+    )
     assert (policy.name, policy.version, policy.fail_severity) == (pol.DEFAULT_POLICY_NAME, None, "informational")
     assert policy.checked() == () and policy.evaluate([BREAKS_ALL], NOW).violations == []
 
@@ -833,7 +912,7 @@ def test_combine_without_a_file_is_the_default_policy():
 def _load(tmp_path, data):
     path = tmp_path / "audit-policy.yml"
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return pol.load_policy_file(str(path), yaml.safe_load)
+    return policy_file.load_policy_file(str(path), yaml.safe_load)
 
 
 def _load_refusal(tmp_path, data):
@@ -858,12 +937,12 @@ custom_rules:
     where: {key: aws_account_id, value: "444455556666"}
     require: {key: name, op: regex, value: "^fin-"}
 waivers:
-  - {rule: finance-names, name: "legacy-*", reason: being retired, expires: 2024-06-30}
+  - {rule: finance-names, name_glob: "legacy-*", reason: being retired, expires: 2024-06-30}
 fail_severity: medium
 """
     loaded = _load(tmp_path, text)
     assert loaded["waivers"][0]["expires"] == datetime.date(2024, 6, 30)  # a YAML date
-    policy = pol.combine({}, loaded, "audit-policy.yml")
+    policy = policy_file.combine({}, loaded, "audit-policy.yml")
     accounts = [
         _account(1),
         _account(2, aws_account_id=OTHER_AWS),
@@ -883,7 +962,10 @@ fail_severity: medium
         ("", "must be a mapping"),
         ("rules: [unclosed\n", "not valid YAML at line "),
         (b"name: \xff\xfe\n", "not UTF-8 text."),
-        ("# " + "x" * pol.MAX_POLICY_FILE_BYTES + "\n", f"larger than {pol.MAX_POLICY_FILE_BYTES} bytes."),
+        (
+            "# " + "x" * policy_file.MAX_POLICY_FILE_BYTES + "\n",
+            f"larger than {policy_file.MAX_POLICY_FILE_BYTES} bytes.",
+        ),
     ],
     ids=["unknown-key", "a-list", "empty", "invalid-yaml", "not-utf-8", "too-large"],
 )
@@ -912,14 +994,14 @@ def test_a_file_that_is_not_yaml_is_refused_without_quoting_it(tmp_path, text):
 
 
 def test_a_file_of_exactly_the_limit_is_read(tmp_path):
-    text = "name: x\n#" + "x" * (pol.MAX_POLICY_FILE_BYTES - 10) + "\n"
-    assert len(text) == pol.MAX_POLICY_FILE_BYTES and _load(tmp_path, text) == {"name": "x"}
+    text = "name: x\n#" + "x" * (policy_file.MAX_POLICY_FILE_BYTES - 10) + "\n"
+    assert len(text) == policy_file.MAX_POLICY_FILE_BYTES and _load(tmp_path, text) == {"name": "x"}
 
 
 def test_a_missing_policy_file_is_refused(tmp_path):
     path = tmp_path / "missing.yml"
     with pytest.raises(pol.PolicyError) as info:
-        pol.load_policy_file(str(path), yaml.safe_load)
+        policy_file.load_policy_file(str(path), yaml.safe_load)
     assert str(info.value) == f"policy file {path}: cannot be read: No such file or directory."
 
 
@@ -943,6 +1025,15 @@ def test_describe_records_every_rule_with_its_setting():
         "name": "baseline",
         "version": "1",
         "fail_severity": "low",
+        "policy_file": None,
+        "exclusive": False,
+        "origins": {
+            "rules": "variables",
+            "custom_rules": "variables",
+            "severities": "variables",
+            "waivers": "default",
+            "fail_severity": "variables",
+        },
     }
     settings_ = {
         "allowed_aws_account_ids": ["111122223333", "444455556666"],
@@ -1074,8 +1165,8 @@ def test_a_policy_file_of_aliases_that_name_a_filter_exponentially_often_is_refu
     text = "\n".join(lines) + "\n"
     data = yaml.safe_load(text)
     started = time.monotonic()
-    with pytest.raises(pol.PolicyError, match=f"more than {pol.MAX_FILTER_NODES} filters in one rule"):
-        pol.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
+    with pytest.raises(pol.PolicyError, match=f"more than {filters.MAX_FILTER_NODES} filters in one rule"):
+        policy_file.combine({}, {"custom_rules": data["custom_rules"]}, "bomb.yml")
     assert time.monotonic() - started < 1.0
 
 
@@ -1084,7 +1175,7 @@ def _strict_refusal(tmp_path, text):
     path = tmp_path / "audit-policy.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(pol.PolicyError) as info:
-        pol.load_policy_file(str(path))
+        policy_file.load_policy_file(str(path))
     return str(info.value)
 
 
@@ -1098,7 +1189,7 @@ def test_the_policy_files_loader_refuses_aliases_and_keys_given_twice(tmp_path):
     assert "at line 3, column 1: a key given twice" in _strict_refusal(tmp_path, twice)
     inner = "custom_rules:\n  - {id: r, description: d, severity: low, remediation: r, require: x, require: y}\n"
     assert "a key given twice" in _strict_refusal(tmp_path, inner)
-    assert pol.load_policy_file(str(_write(tmp_path, "fail_severity: high\n"))) == {"fail_severity": "high"}
+    assert policy_file.load_policy_file(str(_write(tmp_path, "fail_severity: high\n"))) == {"fail_severity": "high"}
 
 
 def _write(tmp_path, text):
@@ -1128,10 +1219,10 @@ def test_a_fifo_or_a_directory_as_the_policy_file_is_refused_at_once(tmp_path):
     os.mkfifo(fifo)
     started = time.monotonic()
     with pytest.raises(pol.PolicyError, match="is not a regular file"):
-        pol.load_policy_file(str(fifo))
+        policy_file.load_policy_file(str(fifo))
     assert time.monotonic() - started < 1.0
     with pytest.raises(pol.PolicyError, match="cannot be read|is not a regular file"):
-        pol.load_policy_file(str(tmp_path))
+        policy_file.load_policy_file(str(tmp_path))
 
 
 @pytest.mark.parametrize("field,limit", [("description", 200), ("remediation", 1000)])
@@ -1177,7 +1268,7 @@ def test_an_aws_account_id_that_is_not_12_digits_is_refused(policy):
 
 def test_every_waiver_that_matches_is_used_and_the_one_that_expires_last_applies():
     first = _waiver(account_id="id-2", expires="2030-01-01", ticket="A")
-    second = _waiver(name="Team*", expires="2031-01-01", ticket="B")
+    second = _waiver(name_glob="Team*", expires="2031-01-01", ticket="B")
     found = _findings([_account(2, account_status="Suspended", name="Team 2")], waivers=[first, second], **SUSPENDED)
     assert found.waivers["unused"] == [] and found.waived[0]["waiver"]["ticket"] == "B"
 
@@ -1185,3 +1276,58 @@ def test_every_waiver_that_matches_is_used_and_the_one_that_expires_last_applies
 def test_a_lone_surrogate_in_a_pattern_is_refused_by_name():
     with pytest.raises(pol.PolicyError, match="rules.name_pattern holds a lone surrogate"):
         pol.Policy({"name_pattern": "\ud800"})
+
+
+# ----- provenance: where each part of the policy came from ---------------------------------------------------
+FILE_POLICY = {
+    "name": "Example Corp Chime policy",
+    "version": "2026.12",
+    "custom_rules": [_rule(TEAM, "team-only"), _rule(ACTIVE, "active-only", severity="high")],
+    "fail_severity": "medium",
+}
+DEMOTED = {"team-only": "informational", "active-only": "informational"}
+WAIVE_ALL = [{"rule": "team-only", "name_glob": "*", "reason": "r", "expires": "2999-12-31"}]
+
+
+def test_the_report_records_which_parts_came_from_the_file_and_which_from_the_variables():
+    """A policy file that fails the job on its own, with severities and a waiver of every name added by the
+    variables: the policy's record says that those two parts came from the variables, not from the file."""
+    unset = {part: None for part in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+    violator = _account(2, account_type="EnterpriseLWA", account_status="Suspended")
+    alone = policy_file.combine(unset, FILE_POLICY, "audit-policy.yml")
+    assert [alone.fails(v) for v in alone.evaluate([violator], NOW).violations] == [True, True]
+    mixed = policy_file.combine(dict(unset, severities=DEMOTED, waivers=WAIVE_ALL), FILE_POLICY, "audit-policy.yml")
+    assert not any(mixed.fails(v) for v in mixed.evaluate([violator], NOW).violations)
+    described = mixed.describe()
+    assert (described["name"], described["version"], described["policy_file"]) == (
+        "Example Corp Chime policy", "2026.12", "audit-policy.yml",
+    )  # fmt: skip
+    assert described["origins"] == {
+        "rules": "default",
+        "custom_rules": "policy_file",
+        "severities": "variables",
+        "waivers": "variables",
+        "fail_severity": "policy_file",
+    }
+    assert alone.describe()["origins"]["severities"] == "default"
+    assert policy_file.combine(unset).describe()["policy_file"] is None
+
+
+def test_an_exclusive_policy_file_refuses_every_part_set_in_the_variables():
+    unset = {part: None for part in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+    whole = dict(FILE_POLICY, exclusive=True)
+    assert policy_file.combine(dict(unset, waivers=[]), whole, "audit-policy.yml").describe()["exclusive"] is True
+    with pytest.raises(pol.PolicyError) as info:
+        policy_file.combine(dict(unset, severities=DEMOTED, waivers=WAIVE_ALL), whole, "audit-policy.yml")
+    assert str(info.value) == (
+        "the policy file audit-policy.yml is the whole policy (exclusive: true), but the variables set severities,"
+        " waivers: set them in the file, or leave them unset."
+    )
+    for part, value in (("rules", {"no_suspended_accounts": True}), ("fail_severity", "low")):
+        with pytest.raises(pol.PolicyError, match=f"variables set {part}:"):
+            policy_file.combine(dict(unset, **{part: value}), whole, "audit-policy.yml")
+    with pytest.raises(
+        pol.PolicyError, match="exclusive \\(in the policy file audit-policy.yml\\) must be true or false"
+    ):
+        policy_file.combine(unset, dict(FILE_POLICY, exclusive="sometimes"), "audit-policy.yml")
+    assert policy_file.combine(unset, dict(FILE_POLICY, exclusive=False), "p.yml").describe()["exclusive"] is False

@@ -18,6 +18,7 @@ import re
 import cmarkgfm
 import pytest
 
+from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as pfile
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
@@ -340,6 +341,7 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
     lines = rp.summary_lines(rp.build_report(_listing(ACCOUNTS, aws_accounts=aws), RULES, baseline=before))
     assert lines == [
         "Accounts: 3 in AWS account(s) 111122223333",
+        "Policy: chime.admin account audit, from the variables",
         "Accounts by status: Active: 2, Suspended: 1",
         "Accounts by type: Team: 3",
         "Accounts by default license: Pro: 3",
@@ -672,3 +674,57 @@ def test_a_malformed_comparison_base_is_refused(base, message):
     baseline["comparison_base"] = dict({"scope_digest": rp.scope_digest(SCOPE)}, **base)
     with pytest.raises(rp.ReportError, match=message):
         rp.comparison_base(baseline)
+
+
+# Hostile to a browser, a Markdown viewer and a terminal at once: a tag, an OSC title escape, a bidirectional
+# override and a C1 control (CSI).
+EVERYWHERE = "<img src=x onerror=alert(1)>\x1b]0;t\x07\u202e\x9b"
+
+
+def test_every_value_that_reaches_a_report_is_escaped_in_every_format_and_the_summary():
+    """Not only account names: the name filter, the caller, the policy's name, version and file, a custom rule's
+    texts, waiver reasons, owners and tickets, the service's account types, licenses and groups, an AWS
+    account's message, and a baseline's generated_at and accounts."""
+    h = EVERYWHERE
+    hostile = _account(1, name=h + "a", account_type=h, default_license=h, account_status="Suspended",
+                       signin_delegate_groups=[{"group_name": h}])  # fmt: skip
+    listing = _listing([hostile, _account(2)])
+    listing["aws_accounts"] = [
+        {"aws_account_id": "111122223333", "role_arn": None, "status": "listed", "accounts": 2},
+        {"aws_account_id": "444455556666", "role_arn": None, "status": "denied", "accounts": 0, "message": h},
+    ]
+    custom = {
+        "id": "r",
+        "description": h,
+        "remediation": h,
+        "severity": "low",
+        "require": {"key": "name", "op": "absent"},
+    }
+    waivers = [
+        {"rule": "r", "name_glob": "*", "reason": h, "owner": h, "ticket": h, "expires": "2999-12-31"},
+        {"rule": "no_suspended_accounts", "account_id": "id-1", "reason": h, "owner": h, "expires": "2000-01-01"},
+        {"rule": "no_suspended_accounts", "name": h, "reason": h, "ticket": h, "expires": "2999-01-01"},
+    ]
+    file_policy = {"name": h, "version": h, "rules": {"no_suspended_accounts": True}, "custom_rules": [custom]}
+    policy = pfile.combine({"waivers": waivers}, file_policy, h)
+    baseline = {"generated_at": h, "accounts": [_account(9, name=h, account_type=h, default_license=h)]}
+    caller = f"arn:aws:iam::111122223333:user/{h}"
+    report = rp.build_report(listing, None, baseline, "2026-11-29T08:00:00+00:00", {"name": h}, caller, policy=policy)
+    texts = rp.render(report, rp.FORMATS)
+    texts["summary"] = "\n".join(rp.summary_lines(report) + rp.violation_lines(report["violations"]))
+    assert set(texts) == {"json", "csv", "findings_csv", "markdown", "html", "ocsf", "summary"}
+    for fmt, text in texts.items():
+        assert not SHOWS_WRONG.findall(text.replace("\r\n", "\n")), fmt
+        assert "u202e" in text, fmt
+    for fmt in ("markdown", "html"):  # every value shown as text, none as a tag
+        assert "<img" not in texts[fmt], fmt
+    page = texts["html"]
+    shown = "&lt;img src=x onerror=alert(1)&gt;"
+    assert f"<p>Names starting with: {shown}" in page  # the name filter
+    assert f'<code id="caller">arn:aws:iam::111122223333:user/{shown}' in page
+    assert f'<p id="policy">Policy: {shown}' in page and f"from the policy file {shown}" in page
+    assert f"<p>Baseline generated {shown}" in page
+    assert f"Names starting with: {rp.md(h)}." in texts["markdown"]
+    for line in rp.summary_lines(report):
+        assert line == rp.visible(line), line  # nothing left to make visible
+    assert json.loads(texts["json"]) == report  # escaped in the text, the same data

@@ -253,3 +253,25 @@ def test_a_fifo_deep_nesting_and_identifiers_of_the_wrong_type_are_refused_as_ba
         store.decode_report(b"[" * 100_000 + b"]" * 100_000, "deep.json")
     with pytest.raises(store.StoreError, match="not a string"):
         store.decode_report(b'{"accounts": [{"aws_account_id": ["x"], "account_id": "a"}]}', "ids.json")
+
+
+def test_a_baseline_larger_than_the_bound_is_refused_naming_the_bound(tmp_path):
+    """A baseline is read whole and parsed: one past 128 MiB, local or in S3, is refused before it is read, and the
+    message says the bound, which holds the largest listing measured (100,000 accounts, about 70 MB)."""
+    assert store.MAX_REPORT_BYTES == 128 * 1024 * 1024
+    big = tmp_path / "big.json"
+    with open(big, "wb") as handle:
+        handle.truncate(store.MAX_REPORT_BYTES + 1)  # sparse: no disk or memory used
+    bound = "is larger than 128 MiB, the most a baseline may be (a report holds about 7 MB per 10,000 accounts)."
+    with pytest.raises(store.StoreError) as info:
+        store.read_local_report(str(big))
+    assert str(info.value) == f"baseline: {big} {bound}"
+
+    class _Large(_Client):
+        def get_object(self, Bucket, Key, ExpectedBucketOwner):  # noqa: N803
+            return {"Body": io.BytesIO(b"{}"), "Metadata": {}, "ContentLength": store.MAX_REPORT_BYTES + 1}
+
+    s3 = store.S3Store(_Large(), "audit-bucket", "p/", "111122223333")
+    with pytest.raises(store.StoreError) as info:
+        s3.read_report("p/r.json")
+    assert str(info.value) == f"baseline: s3://audit-bucket/p/r.json {bound}"
