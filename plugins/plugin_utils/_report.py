@@ -184,7 +184,16 @@ def _replace_lone_surrogates(listing):
     return replaced
 
 
-def build_report(listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None):
+def build_report(
+    listing,
+    rules=None,
+    baseline=None,
+    generated_at=None,
+    filters=None,
+    caller=None,
+    policy=None,
+    baseline_evidence=None,
+):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
     ``rules`` alone), and, with ``baseline``, what changed since it.
@@ -193,7 +202,9 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
     and per severity, how many fail the job, how many were waived, and the rules not checked), ``waivers``
     (how many are active, expired, unused and expiring soon) and, with a baseline, ``changes`` (how many
     accounts were added, removed, changed and not compared). ``caller`` is the ARN of the identity that
-    listed, from STS GetCallerIdentity.
+    listed, from STS GetCallerIdentity. ``baseline_evidence`` (what the baseline was: its location,
+    version, digest, scope and how it was verified) is recorded as ``source.baseline``, the chain an auditor
+    walks back.
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
@@ -239,6 +250,8 @@ def build_report(listing, rules=None, baseline=None, generated_at=None, filters=
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
     }
+    if baseline_evidence is not None:
+        values["source"]["baseline"] = plain(baseline_evidence)
     if replaced:
         values["source"]["replaced_characters"] = replaced
     return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}

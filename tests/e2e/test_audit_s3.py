@@ -94,6 +94,7 @@ def latest(s3, bucket, prefix="chime-account-audit/"):
 
 
 ALL = [f"chime-account-audit.{extension}" for extension in ("csv", "findings.csv", "html", "json", "md")]
+IN_S3 = sorted([*ALL, "manifest.json"])  # a run folder: the reports and the run's manifest
 
 
 def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path):
@@ -121,7 +122,7 @@ def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path)
     stats = stats_data(second)
     assert stats["account_audit_summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1, "not_compared": 0}
     folders = runs(s3, bucket)
-    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    assert len(folders) == 2 and all(sorted(names) == IN_S3 for names in folders.values())
     newest = list(folders)[-1]
     assert latest(s3, bucket)["run_folder"] == newest and stats["account_audit_s3"]["run_folder"].endswith(newest)
     report = json.loads(s3.get(bucket, f"{newest}chime-account-audit.json"))
@@ -166,7 +167,7 @@ def test_two_runs_at_once_both_land_and_latest_names_one(services, bucket, tmp_p
         results = list(pool.map(lambda n: audit(services, tmp_path / n, s3_bucket=bucket), ["x", "y"]))
     assert [rc for rc, _r, _o in results] == [0, 0]
     folders = runs(services[1], bucket)
-    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    assert len(folders) == 2 and all(sorted(names) == IN_S3 for names in folders.values())
     assert latest(services[1], bucket)["run_folder"] in folders
     assert {r["s3"]["run_folder"] for _rc, r, _o in results} == {f"s3://{bucket}/{f}" for f in folders}
 
