@@ -17,6 +17,7 @@ from e2e.awx_jobs import run_job
 from e2e.awx_jobs import stats_data
 from e2e.playbooks import FAST_RETRIES
 from e2e.playbooks import playbook_runner
+from fake_chime.bad_inputs import AUDIT_S3_CASES
 from fake_chime.data import audit_sample
 from fake_chime.s3 import FakeS3
 from fake_chime.server import FakeChime
@@ -207,8 +208,10 @@ def test_the_action_alone_module_defaults_check_mode_and_a_result_without_accoun
         ({"s3_bucket": "ok-bucket", "s3_prefix": "../up/"}, "s3_prefix"),
         ({"s3_bucket": "ok-bucket", "s3_bucket_owner": "12345"}, "s3_bucket_owner must be a 12-digit"),
         ({"report_name": "a/../../b"}, "report_name must be a plain file name"),
+        *((options, words) for _case, options, words in AUDIT_S3_CASES),
     ],
-    ids=["bucket", "sse", "kms-without-sse", "uri-without-key", "uri-bucket", "prefix", "owner", "name"],
+    ids=["bucket", "sse", "kms-without-sse", "uri-without-key", "uri-bucket", "prefix", "owner", "name"]
+    + [case for case, _options, _words in AUDIT_S3_CASES],
 )
 def test_bad_s3_input_fails_before_any_request(services, bucket, tmp_path, args, message):
     chime, s3 = services
