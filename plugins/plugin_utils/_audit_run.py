@@ -270,9 +270,8 @@ class Audit:
                 plan.object_lock,
             )  # fmt: skip
         if plan.bucket:  # Object Lock checked, the pointer read (its generation orders this run): before Chime
-            s3.begin(
-                params["report_name"], history=params["baseline"] == LATEST_BASELINE, adopt=params["s3_adopt_latest"]
-            )
+            history = params["baseline"] == LATEST_BASELINE
+            s3.begin(params["report_name"], history, params["s3_adopt_latest"], self.check_mode)
         evidence = None
         if plan.baseline_path:
             baseline, baseline_source = local_baseline, plan.baseline_path
@@ -358,6 +357,8 @@ class Audit:
                     f"{error} The local reports were written; {s3.uri(plan.prefix)}latest.json was not moved."
                 ) from None
             stored["console_url"] = console_url(partition, s3.bucket, stored.pop("folder_key"))
+            if stored["latest_reason"]:  # it may name a run folder that the pointer, bucket content, gave
+                stored["latest_reason"] = visible(stored["latest_reason"])
             self.result["s3"] = stored
             self.result["changed"] = True
             lines += [f"Stored in S3: {stored['run_folder']}", f"S3 console: {stored['console_url']}"]

@@ -306,6 +306,7 @@ class S3Store:
         self.client, self.bucket, self.prefix, self.owner = client, bucket, prefix, owner
         self.sse, self.kms_key_id, self.object_lock = sse, kms_key_id, object_lock
         self.base = None  # the pointer as this run read it when it began (parsed), or None
+        self._begun = None  # (pointer, ETag) read by begin(): the first conditional write's condition
         self.base_generation = 0
         self.run_started = _stamp()
         self.warnings = []
@@ -442,8 +443,10 @@ class S3Store:
     def _move_pointer(self, run):
         """Point ``latest.json`` to ``run`` by a conditional write, unless it names a newer run or a run of
         another scope; on a lost race, read it again and decide again. ``(moved, why not)``."""
-        for _attempt in range(MAX_POINTER_ATTEMPTS):
-            current, etag = self._read_pointer()
+        for attempt in range(MAX_POINTER_ATTEMPTS):
+            # The first attempt writes on what begin() read (one GET less): if the pointer moved since, S3
+            # answers 412 and the next attempt reads it again.
+            current, etag = self._begun if attempt == 0 and self._begun else self._read_pointer()
             if current is not None and not _history.same_scope(current["scope"], run["scope"]):
                 return False, "another scope"
             if not _history.newer(run, current):
@@ -509,15 +512,16 @@ class S3Store:
             )
         return pointer, etag
 
-    def begin(self, report_name, history=False, adopt=False):
+    def begin(self, report_name, history=False, adopt=False, check_mode=False):
         """What a run does in S3 before any Chime request: check that the bucket has Object Lock (when asked
         for), and read the pointer, whose generation orders this run. With ``history`` (``baseline:
         latest``) a missing pointer beside run folders is an error, or, with ``adopt``, the newest complete
-        run (by its manifest) becomes the pointer."""
+        run (by its manifest) becomes the pointer (in ``check_mode`` only this run's baseline: nothing is
+        written)."""
         if self.object_lock:
             self._check_object_lock()
         self.run_started = _stamp()
-        self.base, _etag = self._read_pointer()
+        self.base, etag = self._read_pointer()
         if self.base is None and history:
             folders = self._run_folders()
             if folders and not adopt:
@@ -530,9 +534,10 @@ class S3Store:
                     " s3_adopt_latest: true to make the newest complete run, by its manifest, the pointer."
                 )
             if folders:
-                self._adopt(folders)
-                self.base, _etag = self._read_pointer()
+                adopted = self._adopt(folders, check_mode)
+                self.base, etag = (adopted, None) if check_mode else self._read_pointer()
         self.base_generation = self.base["generation"] if self.base else 0
+        self._begun = (self.base, etag)
 
     def _check_object_lock(self):
         try:
@@ -578,9 +583,9 @@ class S3Store:
             if not page.get("IsTruncated") or not token:
                 return sorted(folders)
 
-    def _adopt(self, folders):
+    def _adopt(self, folders, check_mode=False):
         """Make the newest complete run whose manifest is whole the pointer (If-None-Match: a pointer written
-        meanwhile by another run is kept)."""
+        meanwhile by another run is kept); returns that pointer, parsed."""
         for folder in reversed(folders[-MAX_ADOPT_FOLDERS:]):
             data, _metadata, _etag, version = self._get(folder + _history.MANIFEST, missing_ok=True)
             if data is None:
@@ -603,6 +608,8 @@ class S3Store:
             extra = self._extra("application/json", "")
             pointer = _history.pointer_json(self.bucket, run, 1)
             extra["Metadata"] = {"sha256": sha256(pointer)}
+            if check_mode:
+                return _history.parse_pointer(pointer, self.uri(self.latest_key))
             try:
                 self.requests += 1
                 self.client.put_object(
@@ -613,7 +620,7 @@ class S3Store:
                 if _code(error) not in _RACED:
                     raise StoreError(self._refusal("upload", self.latest_key, error)) from None
             self.warnings.append(f"s3_adopt_latest: {self.uri(self.latest_key)} now points to {self.uri(folder)}.")
-            return
+            return _history.parse_pointer(pointer, self.uri(self.latest_key))
         raise StoreError(
             f"s3_adopt_latest: none of the newest {min(len(folders), MAX_ADOPT_FOLDERS)} run folder(s) under"
             f" {self.uri(self.prefix)} has the manifest of a complete run; set baseline: s3://... to a report instead."
@@ -689,7 +696,7 @@ class S3Store:
         """The JSON report of the newest complete run and its evidence, or ``(None, None)`` on the first run.
         The report is read at the version the pointer pinned and checked against the pointer's digest and
         against its run's manifest (pinned too); a pointer of format 1 has no manifest to check."""
-        pointer = self.base if self.base is not None else self._read_pointer()[0]
+        pointer = self.base if self._begun else self._read_pointer()[0]  # begin() read it already
         if pointer is None:
             return None, None
         entry = pointer["reports"]["json"]

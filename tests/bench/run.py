@@ -641,23 +641,35 @@ def audit_playbooks(directory, url, dest):
 
 
 def s3_uploads(tenant, texts, runs):
-    """S3Store.store of the rendered ``texts`` into FakeS3 on loopback, with the S3 client the action
-    creates; returns the median seconds and the requests one store makes."""
+    """The S3 part of runs of the action, in-process, into FakeS3 on loopback, with the S3 client the action
+    creates: S3Store.begin (the pointer read; the Object Lock check), the ``latest`` baseline read, and
+    S3Store.store of the rendered ``texts`` (reports, manifest, conditional latest.json). Returns the median
+    seconds of a later run, and the requests of a first run, a later run and a later run with Object Lock."""
     owner = tenant["aws_account_id"]
     with FakeS3() as s3:
         s3.add_credential(tenant["access_key"], tenant["secret_key"], owner)
-        bucket = f"chime-bench-{os.getpid()}"
-        s3.create_bucket(bucket, owner)
         connect = {"aws_access_key_id": tenant["access_key"], "aws_secret_access_key": tenant["secret_key"]}
         with unittest.mock.patch.dict(os.environ, s3.env()):  # botocore reads AWS_ENDPOINT_URL_S3 here
             client = core.AwsConnection(None, None, connect).client("s3")
-        store = S3Store(client, bucket, DEFAULT_PREFIX, owner)
-        times = []
-        for run in range(runs):
-            stamp = f"20260101T0000{run:02d}Z"
-            times.append(timed(lambda stamp=stamp: store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES)))
-        requests = len(s3.requests()) / runs
-        assert len(s3.objects(bucket)) == runs * len(texts) + 1, s3.objects(bucket)
+        requests, times = {}, []
+        for kind, lock in (("plain", None), ("locked", {"mode": "GOVERNANCE", "days": 1})):
+            bucket = f"chime-bench-{os.getpid()}-{kind}"
+            s3.create_bucket(bucket, owner, object_lock=lock is not None)
+            for run in range(runs + 1):
+                store = S3Store(client, bucket, DEFAULT_PREFIX, owner, object_lock=lock)
+                before = len(s3.requests())
+
+                def one(store=store, stamp=f"20260101T0000{run:02d}Z"):
+                    store.begin(DEFAULT_REPORT_NAME, history=True)
+                    store.read_latest()
+                    store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES, outcome="compliant")
+
+                seconds = timed(one)
+                made = len(s3.requests()) - before
+                requests.setdefault((kind, "first" if run == 0 else "later"), made)
+                if run and lock is None:
+                    times.append(seconds)
+            assert len(s3.objects(bucket)) == (runs + 1) * (len(texts) + 1) + 1, s3.objects(bucket)
     return statistics.median(times), requests
 
 
@@ -683,6 +695,7 @@ def measure_audit_role(count, runs):
                 texts[fmt] = handle.read()
         size = sum(len(text.encode("utf-8")) for text in texts.values())
         upload, requests = s3_uploads(endpoint.tenants[0], texts, runs)
+        first, later, locked = requests["plain", "first"], requests["plain", "later"], requests["locked", "later"]
         tenant = endpoint.tenants[0]
         envvars = {"AWS_ACCESS_KEY_ID": tenant["access_key"], "AWS_SECRET_ACCESS_KEY": tenant["secret_key"]}
         envvars.update(AWS_ENDPOINT_URL_STS=endpoint.url, AWS_CONFIG_FILE=os.devnull)
@@ -699,10 +712,16 @@ def measure_audit_role(count, runs):
             "target <= 1.0 (2.85 before the role was one action)",
         ),
         (
-            f"S3 upload of the 4 reports (S3Store.store), {count} accounts",
+            f"S3 part of a later run (pointer, baseline, 4 reports, manifest, latest.json), {count} accounts",
             f"{upload:.3f} s",
-            f"{size / 2**20:.1f} MiB in {requests:.0f} requests",
+            f"{size / 2**20:.1f} MiB",
             "in-process, fake S3 on loopback",
+        ),
+        (
+            "S3 requests per run: first run, later run, later run with Object Lock",
+            f"{first}, {later}, {locked}",
+            "before: 7, 8, no Object Lock",
+            "baseline: latest; a report of 8 MiB or more adds its parts and a HEAD",
         ),
         (
             f"account_audit role job peak RSS, {count} accounts",

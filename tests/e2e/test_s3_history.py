@@ -246,3 +246,12 @@ def test_a_failed_part_is_aborted_with_the_bucket_owner_named(s3, bucket):
         run.store({"json": big}, "r", "20261201T080000Z", {"json": "application/json"})
     (abort,) = s3.requests("AbortMultipartUpload")
     assert abort["expected_owner"] == OWNER and abort["status"] == 204
+
+
+def test_adopting_in_check_mode_writes_nothing(s3, bucket):
+    stored = _run(s3, bucket, ["a"])[2]
+    s3.delete(bucket, "h/latest.json")
+    run = _store(s3, bucket)
+    run.begin("r", history=True, adopt=True, check_mode=True)
+    assert run.read_latest()[1]["uri"] == stored["reports"]["json"]
+    assert "h/latest.json" not in s3.objects(bucket)
