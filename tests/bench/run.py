@@ -871,19 +871,29 @@ PERFORMANCE_NOTES = """
 
 ## The audit role at 10,000 accounts
 
-The last four rows run the `account_audit` role as a job runs it: against the fake endpoint (which also answers
+The last rows run the `account_audit` role as a job runs it: against the fake endpoint (which also answers
 STS `GetCallerIdentity`) and its 10,000 generated accounts, through `ansible-playbook` on localhost, with the
 four formats written locally, the AWX example's default rules and `account_audit_fail_on_violation: false`.
 
 - **Role against the listing** alternates the role's playbook with a playbook of one `chime_account_info` task
   whose result is registered, nothing else: listing the accounts into Ansible, before any report. The ratio was
   2.85 before the role became one action (the listing registered, the report built by a filter and templated).
-- **S3 upload** times `S3Store.store` in-process, on the four reports the role wrote, with the S3 client the
-  action creates, into the fake S3 on loopback: four reports and `latest.json`, one PUT each (every report is
-  under the 8 MiB multipart threshold). Chosen over the difference between the role with and without
-  `account_audit_s3_bucket`, which would be the difference of two noisy playbook times. The fake S3 is a
-  thread of the measuring process and checks every request's signature and body hash, so its own work is in
-  the figure; a real bucket's latency and bandwidth are not.
+- **S3 part of a later run** times, in-process, what the action does in S3 on a run with `baseline: latest`
+  after the first, on the four reports the role wrote, with the S3 client the action creates, into the fake S3
+  on loopback: `S3Store.begin` (one GET of `latest.json`, whose generation orders the run), the baseline (GETs
+  of the run's manifest and of its JSON report, at their pinned versions), and `S3Store.store` (each report in
+  one PutObject, which answers its VersionId, every report being under the 8 MiB multipart threshold; the
+  manifest; `latest.json` by a conditional PutObject on the ETag read at the start). Chosen over the
+  difference between the role with and without `account_audit_s3_bucket`, which would be the difference of
+  two noisy playbook times. The fake S3 is a thread of the measuring process and checks every request's
+  signature and body hash, so its own work is in the figure; a real bucket's latency and bandwidth are not.
+- **S3 requests per run** counts the requests the fake S3 answered in one run: a first run (the GET of the
+  missing `latest.json`, a ListObjectsV2 for run folders, four reports, the manifest and `latest.json`), a later
+  run (three GETs, four reports, the manifest, `latest.json`) and a later run with Object Lock (and
+  `GetObjectLockConfiguration`). Before conditional writes and manifests, the same runs made 7 and 8: the GET of
+  `latest.json` for the baseline, the report, four uploads, a second GET of `latest.json` and its unconditional
+  write (counted with the earlier `_store.py` the same way). A lost race adds a GET and a PutObject per
+  attempt.
 - **Peak RSS** runs the role's playbook once more in a fresh child process and reads `ru_maxrss` with `wait4`
   (`/usr/bin/time -v` reports the same): the largest single process of `ansible-playbook`'s tree (the
   controller, its forked worker, the processes they wait for), not their sum. For the role that is the worker

@@ -293,6 +293,7 @@ def test_a_deleted_pointer_fails_the_job_naming_the_newest_run_then_adopt_latest
     assert f"Baseline: s3://{name}/{folder}chime-account-audit.json" in adopted.stdout
     assert stats_data(adopted)["account_audit_summary"]["changes"]["added"] == 0
     assert latest(s3, name)["run_folder"] == list(runs(s3, name))[-1]
+    assert all(e["expected_owner"] == TENANT for e in s3.requests() if e["bucket"] == name)
 
 
 def test_an_object_locked_bucket_pins_the_baseline_and_records_the_chain(services, tmp_path):
@@ -318,7 +319,9 @@ def test_an_object_locked_bucket_pins_the_baseline_and_records_the_chain(service
     assert manifest["outcome"] == "non_compliant" and manifest["counts"]["accounts"] == 300
     with pytest.raises(Exception, match="AccessDenied"):
         s3.delete(name, key, version_id=first["s3"]["version_ids"]["json"])
-    assert any(e["operation"] == "GetBucketObjectLockConfiguration" for e in s3.requests())
+    calls = [e for e in s3.requests() if e["bucket"] == name]
+    assert {"GetBucketObjectLockConfiguration", "PutObject", "GetObject"} <= {e["operation"] for e in calls}
+    assert all(e["expected_owner"] == TENANT for e in calls), calls
 
 
 def test_a_bucket_without_object_lock_fails_before_any_chime_request(services, bucket, tmp_path):
