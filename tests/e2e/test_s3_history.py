@@ -124,7 +124,7 @@ def test_a_pointer_that_cannot_be_read_is_an_error_not_a_first_audit(s3, bucket)
 def test_run_folders_without_a_pointer_fail_naming_the_newest_run(s3, versioned):
     bucket = _bucket(s3, versioning=versioned)
     _run(s3, bucket, ["a"], stamp="20261201T080000Z")
-    _, _, second = _run(s3, bucket, ["a", "b"], stamp="20261202T080000Z")
+    second = _run(s3, bucket, ["a", "b"], stamp="20261202T080000Z")[2]
     s3.delete(bucket, "h/latest.json")  # in a versioned bucket: a delete marker over every version
     if versioned:
         (newest,) = [v for v in s3.versions(bucket, "h/latest.json") if v["IsLatest"]]
@@ -157,7 +157,7 @@ def test_the_pointers_digest_is_what_read_latest_checks(s3, bucket):
     """The report is replaced with new bytes and a recomputed sha256 metadata: the object's own metadata
     agrees, so only the digest that latest.json recorded can tell. Then the manifest is forged to list the
     new digest as well: the manifest's digest in latest.json tells."""
-    _, _, stored = _run(s3, bucket, ["a", "b", "c"])
+    stored = _run(s3, bucket, ["a", "b", "c"])[2]
     key, manifest_key = _key(stored["reports"]["json"]), _key(stored["manifest"])
     forged = _texts(["a"])["json"].encode()
     s3.put(bucket, key, forged, metadata={"sha256": store.sha256(forged)})
@@ -174,7 +174,7 @@ def test_the_pointers_digest_is_what_read_latest_checks(s3, bucket):
 
 @pytest.mark.parametrize("how", ["no-metadata", "recomputed-metadata", "manifest-removed"])
 def test_an_s3_baseline_is_checked_against_its_manifest(s3, bucket, how):
-    _, _, stored = _run(s3, bucket, ["a", "b", "c"])
+    stored = _run(s3, bucket, ["a", "b", "c"])[2]
     key = _key(stored["reports"]["json"])
     cut = _texts(["a"])["json"].encode()
     if how == "no-metadata":
