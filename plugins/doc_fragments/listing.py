@@ -138,7 +138,7 @@ notes:
     no longer serves this API." instead of naming the permission. It is still a refusal for O(on_denied).
   - botocore drops the models of retired services. When the installed botocore has no C(chime) service model,
     the task fails before any request, with error code C(ChimeApiUnavailable) and a message that names the
-    botocore releases that include it, 1.35.0 to 1.44.8, for example C(pip install 'botocore<=1.44.8' 'boto3<=1.44.8').
+    botocore releases that include it, 1.35.69 to 1.44.8, for example C(pip install 'botocore<=1.44.8' 'boto3<=1.44.8').
   - A failure quotes the service's message, or a proxy's error page, with control and other invisible
     characters escaped as C(\uXXXX) and cut after 500 characters, where it says how long the message was.
     The O(user_email) filter is redacted from it in any letter case and URL-encoded. The failure's

@@ -133,10 +133,17 @@ options:
         it, and the accounts of AWS accounts that this run could not list as not compared.
       - A path on the controller of an earlier JSON report (relative to the playbook's directory).
       - V(latest) reads the JSON report of the newest complete run in O(s3_bucket) under O(s3_prefix), found
-        through C(latest.json), and checks its SHA-256. On the first run, when there is no C(latest.json), the
-        audit says C(first audit, no baseline) and reports no changes.
+        through C(latest.json), at the version C(latest.json) pinned (in a versioned bucket), and checks its
+        SHA-256 against both C(latest.json) and the run's C(manifest.json). On the first run, when the prefix
+        holds no C(latest.json) and no run folder, the audit says C(first audit, no baseline) and reports no
+        changes. When run folders are there but C(latest.json) is missing (deleted, expired, a delete marker),
+        the run fails as V(incomplete) before any Chime request, naming the newest run folder; see
+        O(s3_adopt_latest).
       - An V(s3://bucket/key) URI reads that object (its owner must be the caller's AWS account or
-        O(s3_bucket_owner)), and checks the SHA-256 recorded with it when it was uploaded by this action.
+        O(s3_bucket_owner)) and checks it against its run folder's C(manifest.json), its SHA-256 and, in a
+        versioned bucket, the version the manifest pinned. V(s3://bucket/key?versionId=ID) reads exactly that
+        version; an ID that is not an S3 version ID is refused before any request. A report with no manifest,
+        or whose digest differs, is refused unless O(baseline_unverified=true).
       - Read before any Chime request; a missing, unreadable or malformed baseline fails naming it.
       - The baseline must be of this run's scope (the caller's AWS account and partition, the caller's own AWS
         account or O(role_arns) or the organization with O(organization_role_name), O(name), and whether
@@ -162,8 +169,11 @@ options:
       - Upload the reports to this S3 bucket, owned by the caller's AWS account (or O(s3_bucket_owner)). For an
         audit across an organization, this is the bucket of the auditing (central) account.
       - Each run goes into a folder of its own, C(<s3_prefix><UTC timestamp>-<random id>/<report_name>.<ext>),
-        so that two runs never overwrite each other. C(<s3_prefix>latest.json) then points to it, with the
-        SHA-256 of each report; it is written last, only after every format was uploaded.
+        so that two runs never overwrite each other, with a C(manifest.json) (every report's key, size, SHA-256
+        and VersionId, the run's scope, outcome and counts) written after the reports.
+        C(<s3_prefix>latest.json) then points to it, moved last by a conditional write (C(If-None-Match) or
+        C(If-Match)), so that it never moves to an older run or to a run of another scope, whatever the controllers'
+        clocks say; see RV(s3.latest_moved).
       - The S3 client takes botocore's own endpoint resolution (C(AWS_ENDPOINT_URL_S3), a profile's C(services)
         section); O(endpoint_url) is Chime's only.
       - Presigned URLs are not made, because a URL signed with temporary credentials carries the session token.
@@ -186,6 +196,38 @@ options:
       - The AWS account that must own O(s3_bucket) and any V(s3://) baseline's bucket, sent with every S3 call as
         C(ExpectedBucketOwner). The default is the caller's AWS account, from STS C(GetCallerIdentity).
     type: str
+  s3_object_lock:
+    description:
+      - S3 Object Lock retention of every report and manifest uploaded (not of C(latest.json), which each run
+        replaces). The bucket must have Object Lock (turned on when it was created, with versioning); it is
+        checked with C(GetObjectLockConfiguration) before any Chime request, and a bucket without it fails
+        naming it.
+      - Needs O(s3_bucket). Needs C(s3:PutObjectRetention) and C(s3:GetBucketObjectLockConfiguration).
+    type: dict
+    suboptions:
+      mode:
+        description:
+          - V(GOVERNANCE) (a user with C(s3:BypassGovernanceRetention) may still delete) or V(COMPLIANCE)
+            (nobody may, not even the root user, until the date).
+        type: str
+        required: true
+      days:
+        description: How long each object is retained, in days from its upload, 1 to 36500.
+        type: int
+        required: true
+  s3_adopt_latest:
+    description:
+      - With O(baseline=latest), when C(latest.json) is missing but run folders are there, make the newest run
+        whose C(manifest.json) says it was complete the pointer, and compare with it, instead of failing.
+    type: bool
+    default: false
+  baseline_unverified:
+    description:
+      - Compare with an V(s3://) baseline that cannot be verified (its run folder has no C(manifest.json), the
+        manifest does not list it, or its SHA-256 differs). The report records it as unverified, with the reason,
+        in C(source.baseline), and the run warns.
+    type: bool
+    default: false
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
@@ -212,10 +254,14 @@ notes:
     token as E(AWS_SESSION_TOKEN), as E(AWS_SECURITY_TOKEN), or both; the task's C(environment) keyword does not
     reach it.
   - Calls STS C(GetCallerIdentity) once, to record who audited and to know the bucket's expected owner.
-  - "IAM permissions: C(chime:ListAccounts); with O(s3_bucket): C(s3:PutObject), and C(s3:GetObject) for a
-    baseline and to read C(latest.json) before moving it; C(s3:ListBucket), without which S3 answers a missing
-    C(latest.json) with AccessDenied instead of NoSuchKey, so that a first run fails instead of starting without a
-    baseline; with O(s3_sse=aws:kms): C(kms:GenerateDataKey), and C(kms:Decrypt) to read a baseline."
+  - "IAM permissions: C(chime:ListAccounts); with O(s3_bucket): C(s3:PutObject), and C(s3:GetObject) and
+    C(s3:GetObjectVersion) for a baseline and to read C(latest.json) and manifests; C(s3:ListBucket), to find the
+    run folders when C(latest.json) is missing (and without which S3 answers a missing C(latest.json) with
+    AccessDenied instead of NoSuchKey); with O(s3_object_lock): C(s3:PutObjectRetention) and
+    C(s3:GetBucketObjectLockConfiguration); with O(s3_sse=aws:kms): C(kms:GenerateDataKey), and C(kms:Decrypt) to
+    read a baseline."
+  - "A C(latest.json) that cannot be read (AccessDenied, throttling, a KMS key) fails the run: it is never taken
+    for a missing one."
 seealso:
   - module: chime.admin.chime_account_info
 """
@@ -316,11 +362,28 @@ s3:
       description: Each report's C(s3://) URI, by format.
       type: dict
     sha256:
-      description: Each report's SHA-256, by format, as C(latest.json) records it.
+      description: Each report's SHA-256, by format, as C(latest.json) and C(manifest.json) record it.
       type: dict
-    latest:
-      description: The C(s3://) URI of C(latest.json), which now points to this run.
+    version_ids:
+      description: Each report's S3 VersionId, by format; V(null) values in a bucket without versioning.
+      type: dict
+    manifest:
+      description: The C(s3://) URI of the run's C(manifest.json), with C(?versionId=) in a versioned bucket.
       type: str
+    latest:
+      description: The C(s3://) URI of C(latest.json).
+      type: str
+    latest_moved:
+      description: Whether C(latest.json) now points to this run.
+      type: bool
+    latest_reason:
+      description:
+        - Why C(latest.json) was not moved, or V(null) when it was. V(another scope), C(it points to a newer
+          run, <run folder>), or C(not every AWS account was listed).
+      type: str
+    s3_requests:
+      description: How many S3 requests the run made (a multipart upload counts each part).
+      type: int
     console_url:
       description: The S3 console's page of the run folder.
       type: str
@@ -336,6 +399,8 @@ source:
     - C(policy) records where each part of the policy came from - C(policy_file) (the file's name as given, or
       V(null)), C(exclusive), and C(origins) (for C(rules), C(custom_rules), C(severities), C(waivers) and
       C(fail_severity), V(policy_file), V(variables) or V(default)); the summary lines say it in words.
+    - With a baseline, C(baseline), the evidence of what it compared with (C(uri), C(bucket), C(key),
+      C(version_id), C(run_folder), C(sha256), C(scope), C(manifest) and C(verified), or C(path) for a local one).
   type: dict
   returned: when the listing succeeded
 summary_lines:

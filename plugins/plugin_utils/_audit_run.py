@@ -15,7 +15,8 @@ Order of work, each step before the next:
    refuse the run here, before any Chime request (see _scope.py);
 4. the listing, with the same core and options as the module and the lookup;
 5. the report, rendered in every format asked for;
-6. the local files, then S3 (run folder first, ``latest.json`` last). Check mode writes and uploads nothing.
+6. the local files, then S3 (the run folder's reports, its manifest, then ``latest.json`` by a conditional
+   write). Check mode writes and uploads nothing.
 
 The result holds no account: the summary, counts, locations and at most ``show_violations`` violations.
 Private to this collection.
@@ -31,6 +32,8 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOp
 from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
+from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
+from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import load_policy_file
@@ -63,7 +66,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._store import check_bu
 from ansible_collections.chime.admin.plugins.plugin_utils._store import check_prefix
 from ansible_collections.chime.admin.plugins.plugin_utils._store import check_report_name
 from ansible_collections.chime.admin.plugins.plugin_utils._store import console_url
-from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_s3_uri
+from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_baseline_uri
 from ansible_collections.chime.admin.plugins.plugin_utils._store import read_local_report
 
 COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
@@ -108,6 +111,11 @@ def audit_option_spec():
         s3_sse=dict(type="str", choices=list(S3_SSE)),
         s3_kms_key_id=dict(type="str"),
         s3_bucket_owner=dict(type="str"),
+        s3_object_lock=dict(
+            type="dict", options=dict(mode=dict(type="str", required=True), days=dict(type="int", required=True))
+        ),
+        s3_adopt_latest=dict(type="bool", default=False),
+        baseline_unverified=dict(type="bool", default=False),
     )
 
 
@@ -129,7 +137,7 @@ class Plan:
             self.options.validate([params["name"]])
             self.policy = self._policy(params, basedir)
             self._check_audit_options(params, basedir)
-        except (ChimeInputError, PolicyError, StoreError) as error:
+        except (ChimeInputError, PolicyError, StoreError, HistoryError) as error:
             raise AuditInputError(str(error)) from None
 
     @staticmethod
@@ -160,13 +168,20 @@ class Plan:
             raise AuditInputError("s3_kms_key_id needs s3_sse: aws:kms.")
         if not self.bucket and (params["s3_sse"] or params["s3_kms_key_id"]):
             raise AuditInputError("s3_sse and s3_kms_key_id need s3_bucket.")
+        self.object_lock = check_object_lock("s3_object_lock", params["s3_object_lock"])
+        if self.object_lock and not self.bucket:
+            raise AuditInputError("s3_object_lock needs s3_bucket: it is the retention of the reports uploaded there.")
         baseline = params["baseline"]
+        if params["s3_adopt_latest"] and baseline != LATEST_BASELINE:
+            raise AuditInputError("s3_adopt_latest needs baseline: latest (and s3_bucket).")
+        if params["baseline_unverified"] and not (isinstance(baseline, str) and baseline.startswith("s3://")):
+            raise AuditInputError("baseline_unverified applies only to a baseline: s3://... report.")
         self.baseline_uri = self.baseline_path = None
         if baseline == LATEST_BASELINE:
             if not self.bucket:
                 raise AuditInputError("baseline: latest needs s3_bucket: the baseline is the bucket's latest run.")
         elif isinstance(baseline, str) and baseline.startswith("s3://"):
-            self.baseline_uri = parse_s3_uri("baseline", baseline)
+            self.baseline_uri = parse_baseline_uri("baseline", baseline)
         elif baseline:
             self.baseline_path = os.path.join(basedir, os.path.expanduser(baseline))
         if self.bucket:  # the longest key a run writes must fit S3's limit, checked before any request
@@ -217,6 +232,14 @@ def _listing(connection, name, options, caller):
         return facts, [error.message] if options.on_denied == "warn" else []
 
 
+def outcome_of(report, complete):
+    """The outcome of a run: non-compliant on any open violation (a fact whatever else was not listed),
+    incomplete when an AWS account asked for was not listed, else compliant."""
+    if report["violations"]:
+        return NON_COMPLIANT
+    return COMPLIANT if complete else INCOMPLETE
+
+
 class Audit:
     """One run: ``run()`` returns the action's result, whatever happened; nothing in it names an account
     beyond the violations shown."""
@@ -259,17 +282,36 @@ class Audit:
         s3 = None
         if plan.bucket or plan.baseline_uri:
             bucket = plan.bucket or plan.baseline_uri[0]
-            s3 = S3Store(connection.client("s3"), bucket, plan.prefix, owner, params["s3_sse"], params["s3_kms_key_id"])
+            s3 = S3Store(
+                connection.client("s3"), bucket, plan.prefix, owner, params["s3_sse"], params["s3_kms_key_id"],
+                plan.object_lock,
+            )  # fmt: skip
+        if plan.bucket:  # Object Lock checked, the pointer read (its generation orders this run): before Chime
+            history = params["baseline"] == LATEST_BASELINE
+            s3.begin(params["report_name"], history, params["s3_adopt_latest"], self.check_mode)
+        evidence = None
         if plan.baseline_path:
             baseline, baseline_source = local_baseline, plan.baseline_path
+            evidence = {"path": plan.baseline_path, "generated_at": local_baseline.get("generated_at")}
+            evidence["scope"] = (local_baseline.get("source") or {}).get("scope")
         else:
-            baseline, baseline_source = self._s3_baseline(plan, s3, owner)  # before any Chime request
+            baseline, baseline_source, evidence = self._s3_baseline(plan, s3, owner)  # before any Chime request
         self._check_scope(scope, plan, s3, baseline, baseline_source)  # before any Chime request
         facts, warnings = _listing(connection, params["name"], plan.options, caller)
-        self.result["warnings"] = warnings
+        self.result["warnings"] += (s3.warnings if s3 else []) + warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}
-        report = build_report(facts, None, baseline, now.isoformat(), filters, arn, policy=plan.policy, scope=scope)
+        report = build_report(
+            facts,
+            None,
+            baseline,
+            now.isoformat(),
+            filters,
+            arn,
+            policy=plan.policy,
+            baseline_evidence=evidence,
+            scope=scope,
+        )
         texts = render(report, params["formats"])
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
@@ -277,19 +319,21 @@ class Audit:
         unlisted = incomplete_aws_accounts(facts)
         self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
-        self._store(plan, s3, texts, now, partition, complete=not unlisted, scope=scope)
+        self._store(plan, s3, texts, now, partition, complete=not unlisted, report=report, evidence=evidence)
         self._verdict(report, unlisted, plan.policy)
 
     def _s3_baseline(self, plan, s3, owner):
-        """``(report or None, where it came from)`` for an ``s3://`` or ``latest`` baseline."""
+        """``(report or None, where it came from, its evidence)`` for an ``s3://`` or ``latest`` baseline."""
         if plan.baseline_uri:
-            bucket, key = plan.baseline_uri
+            bucket, key, version_id = plan.baseline_uri
             store = s3 if bucket == s3.bucket else S3Store(s3.client, bucket, "", owner)
-            return store.read_report(key), store.uri(key)
+            report, evidence = store.read_report(key, version_id, unverified=self.params["baseline_unverified"])
+            self.result["warnings"] += store.warnings if store is not s3 else []
+            return report, store.uri(key, version_id), evidence
         if self.params["baseline"] == LATEST_BASELINE:
-            report, uri = s3.read_latest()
-            return report, uri or NO_BASELINE
-        return None, None
+            report, evidence = s3.read_latest()
+            return report, evidence["uri"] if evidence else NO_BASELINE, evidence
+        return None, None, None
 
     def _check_scope(self, scope, plan, s3, baseline, baseline_source):
         """Refuse a run whose baseline is of another scope, and, with ``s3_bucket``, one whose bucket's
@@ -303,10 +347,10 @@ class Audit:
             except ReportError as error:
                 raise AuditInputError(f"baseline {baseline_source}: {error}") from None
         if plan.bucket and self.params["baseline"] != LATEST_BASELINE:  # a latest baseline is the pointer's
-            pointed, uri = s3.read_latest()
+            pointed, pointed_evidence = s3.read_latest()  # the pointer begin() read: no second GET of it
             if pointed is not None and not same_scope(scope, report_scope(pointed)):
                 latest = s3.uri(plan.prefix + LATEST)
-                subject = f"the run {latest} points to ({uri}), which this run would replace,"
+                subject = f"the run {latest} points to ({pointed_evidence['uri']}), which this run would replace,"
                 raise AuditInputError(refusal(scope, report_scope(pointed), subject))
 
     def _publish(self, report, baseline_source):
@@ -328,7 +372,7 @@ class Audit:
         if baseline_source is not None:
             self.result["summary_lines"].append(visible(f"Baseline: {baseline_source}"))
 
-    def _store(self, plan, s3, texts, now, partition, complete, scope):
+    def _store(self, plan, s3, texts, now, partition, complete, report, evidence):
         lines = self.result["summary_lines"]
         paths = dict(plan.local.paths)
         self.result["reports"] = paths
@@ -344,27 +388,33 @@ class Audit:
         if plan.bucket and texts:
             stamp = now.strftime("%Y%m%dT%H%M%SZ")
             try:
+                violations = report["summary"]["violations"]
+                counts = {key: violations[key] for key in ("total", "failing", "waived", "by_rule", "by_severity")}
+                counts["accounts"] = len(report["accounts"])
                 stored = s3.store(
-                    texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete, scope=scope
-                )
+                    texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete,
+                    scope=report["source"].get("scope"), outcome=outcome_of(report, complete), counts=counts,
+                    baseline=evidence,
+                )  # fmt: skip
             except StoreError as error:
                 raise StoreError(
                     f"{error} The local reports were written; {s3.uri(plan.prefix)}latest.json was not moved."
                 ) from None
             stored["console_url"] = console_url(partition, s3.bucket, stored.pop("folder_key"))
+            if stored["latest_reason"]:  # it may name a run folder that the pointer, bucket content, gave
+                stored["latest_reason"] = visible(stored["latest_reason"])
             self.result["s3"] = stored
             self.result["changed"] = True
             lines += [f"Stored in S3: {stored['run_folder']}", f"S3 console: {stored['console_url']}"]
             if not stored["latest_moved"]:
-                why = "not every AWS account was listed" if not complete else "it points to a newer run"
-                lines.append(f"Not moved: {stored['latest']} ({why})")
+                lines.append(f"Not moved: {stored['latest']} ({stored['latest_reason']})")
 
     def _verdict(self, report, unlisted, policy):
         """The outcome: non-compliant on any open violation (a fact whatever else was not listed), incomplete
         when an AWS account asked for was refused or failed (with on_denied warn or skip), else compliant.
         The job fails only for violations at or above the policy's fail severity."""
         violations = report["violations"]
-        if not violations:
+        if outcome_of(report, not unlisted) != NON_COMPLIANT:
             if unlisted:
                 message = (
                     f"Chime account audit incomplete: {len(unlisted)} AWS account(s) not listed:"

@@ -301,7 +301,15 @@ def _replace_lone_surrogates(listing):
 
 
 def build_report(
-    listing, rules=None, baseline=None, generated_at=None, filters=None, caller=None, policy=None, scope=None
+    listing,
+    rules=None,
+    baseline=None,
+    generated_at=None,
+    filters=None,
+    caller=None,
+    policy=None,
+    baseline_evidence=None,
+    scope=None,
 ):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
@@ -315,6 +323,9 @@ def build_report(
 
     The baseline must be of the same scope (the caller checks it). An incomplete baseline is compared through
     :func:`comparison_base`; an incomplete report carries what it was compared with (:func:`carry_forward`).
+
+    ``baseline_evidence`` (what the baseline was: its location, version, digest, scope and how it was verified)
+    is recorded as ``source.baseline``, the chain an auditor walks back.
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
@@ -364,6 +375,8 @@ def build_report(
         "changes": changes,
         "comparison_base": carry_forward(base, listing, digest),
     }
+    if baseline_evidence is not None:
+        values["source"]["baseline"] = plain(baseline_evidence)
     if replaced:
         values["source"]["replaced_characters"] = replaced
     return {key: values[key] for key in REPORT_KEYS if key != "aws_accounts" or values[key] is not None}

@@ -4,13 +4,14 @@
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """Where an audit's reports go, on the controller: a local directory (written atomically, never touching
-what the audit does not own) and an S3 bucket (one folder per run, ``latest.json`` written last).
+what the audit does not own) and an S3 bucket (one folder per run with its manifest, ``latest.json`` moved
+last by a conditional write).
 
 Private to this collection: the ``chime_account_audit`` action is its only caller.
 """
 
+import datetime
 import errno
-import hashlib
 import io
 import json
 import os
@@ -19,6 +20,8 @@ import secrets
 import stat
 import unicodedata
 from urllib.parse import quote
+
+from ansible_collections.chime.admin.plugins.plugin_utils import _history
 
 try:
     import boto3.s3.transfer
@@ -36,7 +39,7 @@ EXTENSIONS = {
     "ocsf": "ocsf.json",
 }
 LATEST = "latest.json"
-POINTER_FORMAT = 1
+POINTER_FORMAT = _history.POINTER_FORMAT
 FILE_MODE = 0o640
 DIRECTORY_MODE = 0o750
 # Large reports go up in parts (boto3's managed transfer): 8 MiB parts, as the AWS CLI uses.
@@ -121,9 +124,7 @@ def parse_s3_uri(option, uri):
     return check_bucket(option, bucket), key
 
 
-def sha256(data):
-    """The hex SHA-256 of ``data`` (bytes)."""
-    return hashlib.sha256(data).hexdigest()
+sha256 = _history.sha256
 
 
 # ----- Local --------------------------------------------------------------------------------------
@@ -271,17 +272,50 @@ def console_url(partition, bucket, prefix):
     return f"https://{host}/s3/buckets/{quote(bucket)}?prefix={quote(prefix, safe='')}"
 
 
+def parse_baseline_uri(option, uri):
+    """``s3://bucket/key[?versionId=...]`` as ``(bucket, key, version ID or None)``."""
+    try:
+        rest, version_id = _history.split_version(option, uri)
+    except _history.HistoryError as error:
+        raise StoreError(str(error)) from None
+    return (*parse_s3_uri(option, rest), version_id)
+
+
+# Answers of a conditional PutObject that mean "the pointer changed meanwhile": read it again, decide again.
+# 412 PreconditionFailed: the ETag (or the absence) read no longer holds; 409 ConditionalRequestConflict: a
+# concurrent write or delete of the same key; 404 NoSuchKey: If-Match on a pointer deleted meanwhile.
+_RACED = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412", "409")
+MAX_POINTER_ATTEMPTS = 10
+MAX_ADOPT_FOLDERS = 100  # run folders whose manifest is read, newest first, to find the newest complete run
+
+
+def _code(error):
+    return error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else type(error).__name__
+
+
+def _stamp():
+    """A run's start, to the microsecond, in a form that sorts as it reads."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class S3Store:
-    """Reports and their history in one bucket: each run in a folder of its own, and ``<prefix>latest.json``,
-    pointing to the newest complete run with the SHA-256 of each of its reports, written last.
+    """Reports and their history in one bucket: each run in a folder of its own with its ``manifest.json``,
+    and ``<prefix>latest.json``, pointing to the newest complete run, moved last and only by a conditional
+    write (see :mod:`_history` for the shapes and the order of runs).
 
     Every call passes ``ExpectedBucketOwner``: reports never land in, and baselines never come from, a
     bucket that another AWS account owns.
     """
 
-    def __init__(self, client, bucket, prefix, owner, sse=None, kms_key_id=None):
+    def __init__(self, client, bucket, prefix, owner, sse=None, kms_key_id=None, object_lock=None):
         self.client, self.bucket, self.prefix, self.owner = client, bucket, prefix, owner
-        self.sse, self.kms_key_id = sse, kms_key_id
+        self.sse, self.kms_key_id, self.object_lock = sse, kms_key_id, object_lock
+        self.base = None  # the pointer as this run read it when it began (parsed), or None
+        self._begun = None  # (pointer, ETag) read by begin(): the first conditional write's condition
+        self.base_generation = 0
+        self.run_started = _stamp()
+        self.warnings = []
+        self.requests = 0  # S3 requests this store made (boto3's managed transfer counts as one per call)
         # Every call, also those boto3's managed transfer makes on its own (AbortMultipartUpload after a
         # failed part), names the expected owner.
         client.meta.events.register(
@@ -291,34 +325,25 @@ class S3Store:
     def _name_the_owner(self, params, **_kwargs):
         params.setdefault("ExpectedBucketOwner", self.owner)
 
-    def uri(self, key):
-        """``s3://bucket/key``."""
-        return f"s3://{self.bucket}/{key}"
+    @property
+    def latest_key(self):
+        return self.prefix + LATEST
+
+    def uri(self, key, version_id=None):
+        """``s3://bucket/key``, with ``?versionId=`` when pinned."""
+        return f"s3://{self.bucket}/{key}" + (f"?versionId={quote(version_id, safe='')}" if version_id else "")
 
     def new_run_folder(self, stamp):
         """A run folder key of its own: ``<prefix><UTC timestamp>-<random>/``; two runs never share one."""
         return f"{self.prefix}{stamp}-{secrets.token_hex(4)}/"
 
-    def _extra(self, content_type, digest):
-        extra = {"ExpectedBucketOwner": self.owner, "ContentType": content_type, "Metadata": {"sha256": digest}}
-        if self.sse:
-            extra["ServerSideEncryption"] = self.sse
-        if self.kms_key_id:
-            extra["SSEKMSKeyId"] = self.kms_key_id
-        return extra
-
-    def _put(self, key, data, content_type):
-        config = boto3.s3.transfer.TransferConfig(**TRANSFER)
-        extra = self._extra(content_type, sha256(data))
-        try:
-            self.client.upload_fileobj(io.BytesIO(data), self.bucket, key, ExtraArgs=extra, Config=config)
-        except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as error:
-            raise StoreError(self._refusal("upload", key, error)) from None
-
-    def _refusal(self, verb, key, error):
-        code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else type(error).__name__
+    # ----- refusals ------------------------------------------------------------------------------
+    def _refusal(self, verb, key, error, needed=None):
+        code = _code(error)
         text = str(error)
-        needed = "s3:PutObject" if verb == "upload" else "s3:GetObject"
+        needed = needed or ("s3:PutObject" if verb == "upload" else "s3:GetObject")
+        if verb == "upload" and self.object_lock:
+            needed += ", s3:PutObjectRetention"
         if self.sse == "aws:kms" or "KMS" in str(code) or "KMS" in text:
             needed += ", kms:GenerateDataKey" if verb == "upload" else ", kms:Decrypt"
         where = f"s3://{self.bucket}/{key}"
@@ -333,89 +358,379 @@ class S3Store:
             f" {self.owner}."
         )
 
-    def store(self, texts, report_name, stamp, content_types, move_latest=True, scope=None):  # pylint: disable=unused-argument
-        """Upload every format of one run, then, with ``move_latest``, point ``latest.json`` to it. Returns
-        the run's locations, and whether ``latest.json`` now points to this run.
+    # ----- writing -------------------------------------------------------------------------------
+    def _extra(self, content_type, digest):
+        extra = {"ExpectedBucketOwner": self.owner, "ContentType": content_type, "Metadata": {"sha256": digest}}
+        if self.sse:
+            extra["ServerSideEncryption"] = self.sse
+        if self.kms_key_id:
+            extra["SSEKMSKeyId"] = self.kms_key_id
+        return extra
 
-        A failure raises :class:`StoreError` before ``latest.json`` moves: the previous complete run stays
-        the newest one. A pointer to a newer run (one that started later and finished first) is left as
-        it is."""
+    def _lock(self):
+        """The Object Lock arguments of a report or manifest upload. S3 takes a retention only with a
+        checksum of the body: SHA-256, named here, since botocore before 1.36 sends none by default."""
+        if not self.object_lock:
+            return {}
+        until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=self.object_lock["days"])
+        return {
+            "ObjectLockMode": self.object_lock["mode"],
+            "ObjectLockRetainUntilDate": until.replace(microsecond=0),
+            "ChecksumAlgorithm": "SHA256",
+        }
+
+    def _put(self, key, data, content_type, locked=True):
+        """Upload one report: in one PutObject (which answers the VersionId) up to the multipart threshold,
+        above it by boto3's managed transfer, whose VersionId a HeadObject then reads. Returns its entry."""
+        extra = self._extra(content_type, sha256(data))
+        extra.update(self._lock() if locked else {})
+        try:
+            if len(data) < TRANSFER["multipart_threshold"]:
+                self.requests += 1
+                answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+            else:
+                config = boto3.s3.transfer.TransferConfig(**TRANSFER)
+                self.requests += 2 + -(-len(data) // TRANSFER["multipart_chunksize"])
+                self.client.upload_fileobj(io.BytesIO(data), self.bucket, key, ExtraArgs=extra, Config=config)
+                self.requests += 1
+                answer = self.client.head_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
+                if (answer.get("Metadata") or {}).get("sha256") != extra["Metadata"]["sha256"]:
+                    raise StoreError(f"s3://{self.bucket}/{key} was overwritten while it was uploaded.")
+        except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as error:
+            raise StoreError(self._refusal("upload", key, error)) from None
+        version = answer.get("VersionId")
+        return {"key": key, "sha256": sha256(data), "size": len(data), "version_id": _version(version)}
+
+    def store(
+        self, texts, report_name, stamp, content_types, move_latest=True, scope=None, outcome=None, counts=None,
+        baseline=None,
+    ):  # fmt: skip
+        """Upload every format of one run, then its manifest, then, with ``move_latest``, point ``latest.json``
+        to it. Returns the run's locations, and whether ``latest.json`` now points to this run (and why not).
+
+        ``scope`` (a JSON-able dict, None when unknown) is recorded in the manifest and the pointer; a pointer
+        of another scope is never moved. A failure raises :class:`StoreError` before ``latest.json`` moves:
+        the previous complete run stays the newest one."""
         folder = self.new_run_folder(stamp)
         reports = {}
         for fmt, text in texts.items():
             data = text.encode("utf-8", "backslashreplace")
-            key = f"{folder}{report_name}.{EXTENSIONS[fmt]}"
-            self._put(key, data, content_types[fmt])
-            reports[fmt] = {"key": key, "sha256": sha256(data), "size": len(data)}
-        latest = self.prefix + LATEST
-        moved = move_latest and not self._newer_run_than(folder)
-        if moved:
-            pointer = {"pointer_format": POINTER_FORMAT, "bucket": self.bucket, "run_folder": folder}
-            pointer["reports"] = reports
-            self._put(latest, (json.dumps(pointer, indent=2) + "\n").encode("utf-8"), "application/json")
+            reports[fmt] = self._put(f"{folder}{report_name}.{EXTENSIONS[fmt]}", data, content_types[fmt])
+        run = {
+            "run_folder": folder,
+            "run_started": self.run_started,
+            "base_generation": self.base_generation,
+            "scope": scope,
+            "reports": reports,
+        }
+        lock = None
+        if self.object_lock:
+            lock = {"mode": self.object_lock["mode"], "days": self.object_lock["days"]}
+        data = _history.manifest_json(self.bucket, run, outcome, counts, baseline, lock)
+        run["manifest"] = self._put(folder + _history.MANIFEST, data, "application/json")
+        moved, why = (False, "not every AWS account was listed")
+        if move_latest:
+            moved, why = self._move_pointer(run)
         return {
             "bucket": self.bucket,
             "run_folder": self.uri(folder),
             "reports": {fmt: self.uri(entry["key"]) for fmt, entry in reports.items()},
             "sha256": {fmt: entry["sha256"] for fmt, entry in reports.items()},
-            "latest": self.uri(latest),
+            "version_ids": {fmt: entry["version_id"] for fmt, entry in reports.items()},
+            "manifest": self.uri(run["manifest"]["key"], run["manifest"]["version_id"]),
+            "latest": self.uri(self.latest_key),
             "latest_moved": moved,
+            "latest_reason": why,
+            "s3_requests": self.requests,
             "folder_key": folder,
         }
 
-    def _newer_run_than(self, folder):
-        """Whether ``latest.json`` already points to a run folder that sorts after ``folder`` (folders begin
-        with their UTC time). An unreadable pointer is no reason to keep it."""
-        try:
-            data, _metadata = self._get(self.prefix + LATEST, missing_ok=True)
-            current = json.loads(data.decode("utf-8")).get("run_folder") if data else None
-        except (StoreError, ValueError, AttributeError):
-            return False
-        return isinstance(current, str) and current > folder
+    def _move_pointer(self, run):
+        """Point ``latest.json`` to ``run`` by a conditional write, unless it names a newer run or a run of
+        another scope; on a lost race, read it again and decide again. ``(moved, why not)``."""
+        for attempt in range(MAX_POINTER_ATTEMPTS):
+            # The first attempt writes on what begin() read (one GET less): if the pointer moved since, S3
+            # answers 412 and the next attempt reads it again.
+            current, etag = self._begun if attempt == 0 and self._begun else self._read_pointer()
+            if current is not None and not _history.same_scope(current["scope"], run["scope"]):
+                return False, "another scope"
+            if not _history.newer(run, current):
+                return False, f"it points to a newer run, {self.uri(current['run_folder'])}"
+            generation = (current["generation"] if current else 0) + 1
+            data = _history.pointer_json(self.bucket, run, generation)
+            condition = {"IfMatch": etag} if current is not None else {"IfNoneMatch": "*"}
+            extra = self._extra("application/json", sha256(data))
+            try:
+                self.requests += 1
+                # put_object, not the managed transfer, which does not pass If-Match on; the pointer is small.
+                self.client.put_object(
+                    Bucket=self.bucket, Key=self.latest_key, Body=data, ChecksumAlgorithm="SHA256", **condition, **extra
+                )
+            except ClientError as error:
+                if _code(error) in _RACED:
+                    continue  # another run moved (or deleted) it meanwhile
+                raise StoreError(self._refusal("upload", self.latest_key, error)) from None
+            except BotoCoreError as error:
+                raise StoreError(self._refusal("upload", self.latest_key, error)) from None
+            return True, None
+        raise StoreError(
+            f"{self.uri(self.latest_key)} changed under every one of {MAX_POINTER_ATTEMPTS} conditional writes;"
+            " it was not moved."
+        )
 
-    def _get(self, key, missing_ok=False):
+    # ----- reading -------------------------------------------------------------------------------
+    def _get(self, key, missing_ok=False, version_id=None):
+        """``(bytes, metadata, ETag, VersionId)`` of an object, or ``(None,) * 4`` when missing and
+        ``missing_ok`` (a delete marker reads as missing)."""
+        args = {"Bucket": self.bucket, "Key": key, "ExpectedBucketOwner": self.owner}
+        if version_id:
+            args["VersionId"] = version_id
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
+            self.requests += 1
+            answer = self.client.get_object(**args)
             if answer.get("ContentLength", 0) > MAX_REPORT_BYTES:
                 answer["Body"].close()
                 raise StoreError(f"baseline: s3://{self.bucket}/{key} {_TOO_LARGE}")
-            return answer["Body"].read(), answer.get("Metadata") or {}
+            data = answer["Body"].read()
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if missing_ok and code in ("NoSuchKey", "404"):
-                return None, None
+            if missing_ok and _code(error) in ("NoSuchKey", "404"):
+                return None, None, None, None
             raise StoreError("baseline: " + self._refusal("read", key, error)) from None
         except BotoCoreError as error:
             raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {error}.") from None
+        return data, answer.get("Metadata") or {}, answer.get("ETag"), _version(answer.get("VersionId"))
 
-    def read_report(self, key, expected_digest=None):
-        """The report at ``key``, its digest checked against ``expected_digest`` (from ``latest.json``) or
-        against the digest recorded with the object when it was uploaded."""
-        data, metadata = self._get(key)
-        digest = expected_digest or (metadata or {}).get("sha256")
-        if digest and sha256(data) != digest:
-            raise StoreError(
-                f"baseline: s3://{self.bucket}/{key} does not match its recorded SHA-256 ({digest}): it was changed"
-                " or damaged after it was written."
-            )
-        return decode_report(data, self.uri(key))
-
-    def read_latest(self):
-        """The JSON report of the newest complete run and its URI, or ``(None, None)`` on the first run."""
-        data, _metadata = self._get(self.prefix + LATEST, missing_ok=True)
+    def _read_pointer(self):
+        """``(parsed pointer or None, its ETag)``. A pointer that cannot be read (refused, throttled, a KMS
+        key) raises: it is never taken for a missing one."""
+        data, _metadata, etag, _version_id = self._get(self.latest_key, missing_ok=True)
         if data is None:
             return None, None
-        where = self.uri(self.prefix + LATEST)
+        where = self.uri(self.latest_key)
         try:
-            pointer = json.loads(data.decode("utf-8"))
-            entry = pointer["reports"]["json"]
-            key, digest = entry["key"], entry["sha256"]
-            if not (isinstance(key, str) and isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)):
-                raise TypeError("key must be a string and sha256 a hex SHA-256 digest")
-        except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            pointer = _history.parse_pointer(data, where)
+        except _history.HistoryError as error:
+            raise StoreError(f"baseline: {error}.") from None
+        if not pointer["reports"]["json"]["key"].startswith(self.prefix):
             raise StoreError(
-                f"baseline: {where} is not a pointer to a run with a JSON report ({type(error).__name__}: {error})."
+                f"baseline: {where} points outside the prefix {self.prefix!r}: {pointer['reports']['json']['key']!r}."
+            )
+        return pointer, etag
+
+    def begin(self, report_name, history=False, adopt=False, check_mode=False):
+        """What a run does in S3 before any Chime request: check that the bucket has Object Lock (when asked
+        for), and read the pointer, whose generation orders this run. With ``history`` (``baseline:
+        latest``) a missing pointer beside run folders is an error, or, with ``adopt``, the newest complete
+        run (by its manifest) becomes the pointer (in ``check_mode`` only this run's baseline: nothing is
+        written)."""
+        if self.object_lock:
+            self._check_object_lock()
+        self.run_started = _stamp()
+        self.base, etag = self._read_pointer()
+        if self.base is None and history:
+            folders = self._run_folders()
+            if folders and not adopt:
+                newest = folders[-1]
+                raise StoreError(
+                    f"{self.uri(self.latest_key)} is missing, but {self.uri(self.prefix)} holds {len(folders)} run"
+                    f" folder(s), the newest {self.uri(newest)}. It was deleted (by a person, a lifecycle rule or a"
+                    " delete marker); a first audit now would report nothing that changed since. To go on, run once"
+                    f" with baseline: {self.uri(newest + report_name + '.json')} (that run's report), or with"
+                    " s3_adopt_latest: true to make the newest complete run, by its manifest, the pointer."
+                )
+            if folders:
+                adopted = self._adopt(folders, check_mode)
+                self.base, etag = (adopted, None) if check_mode else self._read_pointer()
+        self.base_generation = self.base["generation"] if self.base else 0
+        self._begun = (self.base, etag)
+
+    def _check_object_lock(self):
+        try:
+            self.requests += 1
+            answer = self.client.get_object_lock_configuration(Bucket=self.bucket, ExpectedBucketOwner=self.owner)
+            enabled = (answer.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled") == "Enabled"
+        except ClientError as error:
+            if _code(error) != "ObjectLockConfigurationNotFoundError":
+                raise StoreError(
+                    f"s3_object_lock: could not read the Object Lock configuration of the bucket {self.bucket}:"
+                    f" {str(error).rstrip('.')}. It needs s3:GetBucketObjectLockConfiguration (and"
+                    f" s3:PutObjectRetention to upload), on the bucket owned by AWS account {self.owner}."
+                ) from None
+            enabled = False
+        except BotoCoreError as error:
+            raise StoreError(
+                f"s3_object_lock: could not read the bucket {self.bucket}'s Object Lock: {error}."
             ) from None
-        if not key.startswith(self.prefix):
-            raise StoreError(f"baseline: {where} points outside the prefix {self.prefix!r}: {key!r}.")
-        return self.read_report(key, digest), self.uri(key)
+        if not enabled:
+            raise StoreError(
+                f"s3_object_lock: the bucket {self.bucket} has no Object Lock: the reports cannot be retained. Object"
+                " Lock is turned on when a bucket is created (with versioning); use such a bucket, or leave"
+                " s3_object_lock unset."
+            )
+
+    def _run_folders(self):
+        """The run folders under the prefix, oldest first (ListObjectsV2 with a delimiter)."""
+        folders, token = [], None
+        while True:
+            args = {"Bucket": self.bucket, "Prefix": self.prefix, "Delimiter": "/", "ExpectedBucketOwner": self.owner}
+            if token:
+                args["ContinuationToken"] = token
+            try:
+                self.requests += 1
+                page = self.client.list_objects_v2(**args)
+            except (ClientError, BotoCoreError) as error:
+                raise StoreError("baseline: " + self._refusal("list", self.prefix, error, "s3:ListBucket")) from None
+            for entry in page.get("CommonPrefixes") or []:
+                name = entry.get("Prefix", "")[len(self.prefix) :]
+                if _history.RUN_FOLDER.fullmatch(name):
+                    folders.append(self.prefix + name)
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return sorted(folders)
+
+    def _adopt(self, folders, check_mode=False):
+        """Make the newest complete run whose manifest is whole the pointer (If-None-Match: a pointer written
+        meanwhile by another run is kept); returns that pointer, parsed."""
+        for folder in reversed(folders[-MAX_ADOPT_FOLDERS:]):
+            data, _metadata, _etag, version = self._get(folder + _history.MANIFEST, missing_ok=True)
+            if data is None:
+                continue
+            try:
+                manifest = _history.parse_manifest(data, self.uri(folder + _history.MANIFEST))
+            except _history.HistoryError:
+                continue
+            if manifest.get("outcome") in (None, "incomplete") or "json" not in manifest["reports"]:
+                continue
+            run = {
+                "run_folder": folder,
+                "run_started": str(manifest.get("run_started") or ""),
+                "base_generation": -1,  # older than any run that reads the adopted pointer
+                "scope": manifest.get("scope"),
+                "reports": manifest["reports"],
+                "manifest": {"key": folder + _history.MANIFEST, "sha256": sha256(data), "size": len(data)},
+            }
+            run["manifest"]["version_id"] = version
+            extra = self._extra("application/json", "")
+            pointer = _history.pointer_json(self.bucket, run, 1)
+            extra["Metadata"] = {"sha256": sha256(pointer)}
+            if check_mode:
+                return _history.parse_pointer(pointer, self.uri(self.latest_key))
+            try:
+                self.requests += 1
+                self.client.put_object(
+                    Bucket=self.bucket, Key=self.latest_key, Body=pointer, IfNoneMatch="*", ChecksumAlgorithm="SHA256",
+                    **extra,
+                )  # fmt: skip
+            except ClientError as error:
+                if _code(error) not in _RACED:
+                    raise StoreError(self._refusal("upload", self.latest_key, error)) from None
+            self.warnings.append(f"s3_adopt_latest: {self.uri(self.latest_key)} now points to {self.uri(folder)}.")
+            return _history.parse_pointer(pointer, self.uri(self.latest_key))
+        raise StoreError(
+            f"s3_adopt_latest: none of the newest {min(len(folders), MAX_ADOPT_FOLDERS)} run folder(s) under"
+            f" {self.uri(self.prefix)} has the manifest of a complete run; set baseline: s3://... to a report instead."
+        )
+
+    def _manifest(self, folder, version_id=None, digest=None):
+        """``(manifest, its entry for the pointer or evidence)`` of a run folder, or ``(None, None)``."""
+        key = folder + _history.MANIFEST
+        data, _metadata, _etag, version = self._get(key, missing_ok=version_id is None, version_id=version_id)
+        if data is None:
+            return None, None
+        if digest and sha256(data) != digest:
+            raise StoreError(
+                f"baseline: {self.uri(key, version_id)} does not match the SHA-256 its pointer recorded ({digest}):"
+                " it was changed or damaged after it was written."
+            )
+        try:
+            manifest = _history.parse_manifest(data, self.uri(key))
+        except _history.HistoryError as error:
+            raise StoreError(f"baseline: {error}.") from None
+        return manifest, {"key": key, "version_id": version, "sha256": sha256(data)}
+
+    def _evidence(self, key, version, digest, manifest, manifest_entry, report, verified):
+        scope = (manifest or {}).get("scope")
+        if scope is None and isinstance(report.get("source"), dict):
+            scope = report["source"].get("scope")
+        return {
+            "uri": self.uri(key),
+            "bucket": self.bucket,
+            "key": key,
+            "version_id": version,
+            "run_folder": self.uri(_history.folder_of(key)),
+            "sha256": digest,
+            "generated_at": report.get("generated_at"),
+            "scope": scope,
+            "manifest": manifest_entry,
+            "verified": verified,
+        }
+
+    def read_report(self, key, version_id=None, unverified=False):
+        """The report at ``key`` (``s3://`` baseline) and its evidence, checked against its run folder's
+        manifest: its digest, and, when the URI names no version, the version the manifest pinned. With no
+        manifest, or a digest that differs, the report is refused unless ``unverified``."""
+        manifest, manifest_entry = self._manifest(_history.folder_of(key))
+        entry = manifest and _history.manifest_entry(manifest, key)
+        pinned = version_id or (entry or {}).get("version_id")
+        data, metadata, _etag, version = self._get(key, version_id=pinned)
+        digest, problem = sha256(data), None
+        if manifest is None:
+            problem = f"its run folder has no manifest ({self.uri(_history.folder_of(key) + _history.MANIFEST)})"
+        elif entry is None:
+            problem = f"its run folder's manifest ({self.uri(manifest_entry['key'])}) does not list it"
+        elif entry["sha256"] != digest:
+            problem = f"it does not match the SHA-256 its manifest recorded ({entry['sha256']})"
+        if problem is None:
+            report = decode_report(data, self.uri(key, version_id))
+            return report, self._evidence(key, version, digest, manifest, manifest_entry, report, "manifest")
+        if not unverified:
+            raise StoreError(
+                f"baseline: {self.uri(key, version_id)} cannot be verified: {problem}. It may have been changed after"
+                " it was written. Set baseline_unverified: true to compare with it anyway (the report says so)."
+            )
+        recorded = metadata.get("sha256")
+        self.warnings.append(f"baseline_unverified: {self.uri(key, version_id)} was not verified: {problem}.")
+        report = decode_report(data, self.uri(key, version_id))
+        evidence = self._evidence(key, version, digest, manifest, manifest_entry, report, False)
+        evidence["unverified_reason"] = problem + (
+            " (its own sha256 metadata differs too)" if recorded and recorded != digest else ""
+        )
+        return report, evidence
+
+    def read_latest(self):
+        """The JSON report of the newest complete run and its evidence, or ``(None, None)`` on the first run.
+        The report is read at the version the pointer pinned and checked against the pointer's digest and
+        against its run's manifest (pinned too); a pointer of format 1 has no manifest to check."""
+        pointer = self.base if self._begun else self._read_pointer()[0]  # begin() read it already
+        if pointer is None:
+            return None, None
+        entry = pointer["reports"]["json"]
+        key, digest, version = entry["key"], entry["sha256"], entry["version_id"]
+        manifest = manifest_entry = None
+        if pointer["manifest"] is not None:
+            recorded = pointer["manifest"]
+            manifest, manifest_entry = self._manifest(
+                _history.folder_of(key), recorded["version_id"] or None, recorded["sha256"]
+            )
+            listed = manifest and _history.manifest_entry(manifest, key)
+            if manifest is None or listed is None or listed["sha256"] != digest:
+                raise StoreError(
+                    f"baseline: {self.uri(self.latest_key)} and the manifest of {self.uri(_history.folder_of(key))}"
+                    f" disagree on {self.uri(key)}: one of them was changed after it was written."
+                )
+        data, _metadata, _etag, read_version = self._get(key, version_id=version)
+        if sha256(data) != digest:
+            raise StoreError(
+                f"baseline: {self.uri(key, version)} does not match its recorded SHA-256 ({digest}): it was changed"
+                " or damaged after it was written."
+            )
+        report = decode_report(data, self.uri(key))
+        verified = "manifest" if manifest is not None else "pointer"
+        evidence = self._evidence(key, read_version, digest, manifest, manifest_entry, report, verified)
+        evidence["generation"] = pointer["generation"]
+        return report, evidence
+
+
+def _version(version_id):
+    """A VersionId as S3 answers it; None for an unversioned bucket (no VersionId, or ``null``)."""
+    return version_id if isinstance(version_id, str) and version_id and version_id != "null" else None

@@ -641,23 +641,35 @@ def audit_playbooks(directory, url, dest):
 
 
 def s3_uploads(tenant, texts, runs):
-    """S3Store.store of the rendered ``texts`` into FakeS3 on loopback, with the S3 client the action
-    creates; returns the median seconds and the requests one store makes."""
+    """The S3 part of runs of the action, in-process, into FakeS3 on loopback, with the S3 client the action
+    creates: S3Store.begin (the pointer read; the Object Lock check), the ``latest`` baseline read, and
+    S3Store.store of the rendered ``texts`` (reports, manifest, conditional latest.json). Returns the median
+    seconds of a later run, and the requests of a first run, a later run and a later run with Object Lock."""
     owner = tenant["aws_account_id"]
     with FakeS3() as s3:
         s3.add_credential(tenant["access_key"], tenant["secret_key"], owner)
-        bucket = f"chime-bench-{os.getpid()}"
-        s3.create_bucket(bucket, owner)
         connect = {"aws_access_key_id": tenant["access_key"], "aws_secret_access_key": tenant["secret_key"]}
         with unittest.mock.patch.dict(os.environ, s3.env()):  # botocore reads AWS_ENDPOINT_URL_S3 here
             client = core.AwsConnection(None, None, connect).client("s3")
-        store = S3Store(client, bucket, DEFAULT_PREFIX, owner)
-        times = []
-        for run in range(runs):
-            stamp = f"20260101T0000{run:02d}Z"
-            times.append(timed(lambda stamp=stamp: store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES)))
-        requests = len(s3.requests()) / runs
-        assert len(s3.objects(bucket)) == runs * len(texts) + 1, s3.objects(bucket)
+        requests, times = {}, []
+        for kind, lock in (("plain", None), ("locked", {"mode": "GOVERNANCE", "days": 1})):
+            bucket = f"chime-bench-{os.getpid()}-{kind}"
+            s3.create_bucket(bucket, owner, object_lock=lock is not None)
+            for run in range(runs + 1):
+                store = S3Store(client, bucket, DEFAULT_PREFIX, owner, object_lock=lock)
+                before = len(s3.requests())
+
+                def one(store=store, stamp=f"20260101T0000{run:02d}Z"):
+                    store.begin(DEFAULT_REPORT_NAME, history=True)
+                    store.read_latest()
+                    store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES, outcome="compliant")
+
+                seconds = timed(one)
+                made = len(s3.requests()) - before
+                requests.setdefault((kind, "first" if run == 0 else "later"), made)
+                if run and lock is None:
+                    times.append(seconds)
+            assert len(s3.objects(bucket)) == (runs + 1) * (len(texts) + 1) + 1, s3.objects(bucket)
     return statistics.median(times), requests
 
 
@@ -683,6 +695,7 @@ def measure_audit_role(count, runs):
                 texts[fmt] = handle.read()
         size = sum(len(text.encode("utf-8")) for text in texts.values())
         upload, requests = s3_uploads(endpoint.tenants[0], texts, runs)
+        first, later, locked = requests["plain", "first"], requests["plain", "later"], requests["locked", "later"]
         tenant = endpoint.tenants[0]
         envvars = {"AWS_ACCESS_KEY_ID": tenant["access_key"], "AWS_SECRET_ACCESS_KEY": tenant["secret_key"]}
         envvars.update(AWS_ENDPOINT_URL_STS=endpoint.url, AWS_CONFIG_FILE=os.devnull)
@@ -699,10 +712,16 @@ def measure_audit_role(count, runs):
             "target <= 1.0 (2.85 before the role was one action)",
         ),
         (
-            f"S3 upload of the 4 reports (S3Store.store), {count} accounts",
+            f"S3 part of a later run (pointer, baseline, 4 reports, manifest, latest.json), {count} accounts",
             f"{upload:.3f} s",
-            f"{size / 2**20:.1f} MiB in {requests:.0f} requests",
+            f"{size / 2**20:.1f} MiB",
             "in-process, fake S3 on loopback",
+        ),
+        (
+            "S3 requests per run: first run, later run, later run with Object Lock",
+            f"{first}, {later}, {locked}",
+            "before: 7, 8, no Object Lock",
+            "baseline: latest; a report of 8 MiB or more adds its parts and a HEAD",
         ),
         (
             f"account_audit role job peak RSS, {count} accounts",
@@ -852,19 +871,29 @@ PERFORMANCE_NOTES = """
 
 ## The audit role at 10,000 accounts
 
-The last four rows run the `account_audit` role as a job runs it: against the fake endpoint (which also answers
+The last rows run the `account_audit` role as a job runs it: against the fake endpoint (which also answers
 STS `GetCallerIdentity`) and its 10,000 generated accounts, through `ansible-playbook` on localhost, with the
 four formats written locally, the AWX example's default rules and `account_audit_fail_on_violation: false`.
 
 - **Role against the listing** alternates the role's playbook with a playbook of one `chime_account_info` task
   whose result is registered, nothing else: listing the accounts into Ansible, before any report. The ratio was
   2.85 before the role became one action (the listing registered, the report built by a filter and templated).
-- **S3 upload** times `S3Store.store` in-process, on the four reports the role wrote, with the S3 client the
-  action creates, into the fake S3 on loopback: four reports and `latest.json`, one PUT each (every report is
-  under the 8 MiB multipart threshold). Chosen over the difference between the role with and without
-  `account_audit_s3_bucket`, which would be the difference of two noisy playbook times. The fake S3 is a
-  thread of the measuring process and checks every request's signature and body hash, so its own work is in
-  the figure; a real bucket's latency and bandwidth are not.
+- **S3 part of a later run** times, in-process, what the action does in S3 on a run with `baseline: latest`
+  after the first, on the four reports the role wrote, with the S3 client the action creates, into the fake S3
+  on loopback: `S3Store.begin` (one GET of `latest.json`, whose generation orders the run), the baseline (GETs
+  of the run's manifest and of its JSON report, at their pinned versions), and `S3Store.store` (each report in
+  one PutObject, which answers its VersionId, every report being under the 8 MiB multipart threshold; the
+  manifest; `latest.json` by a conditional PutObject on the ETag read at the start). Chosen over the
+  difference between the role with and without `account_audit_s3_bucket`, which would be the difference of
+  two noisy playbook times. The fake S3 is a thread of the measuring process and checks every request's
+  signature and body hash, so its own work is in the figure; a real bucket's latency and bandwidth are not.
+- **S3 requests per run** counts the requests the fake S3 answered in one run: a first run (the GET of the
+  missing `latest.json`, a ListObjectsV2 for run folders, four reports, the manifest and `latest.json`), a later
+  run (three GETs, four reports, the manifest, `latest.json`) and a later run with Object Lock (and
+  `GetObjectLockConfiguration`). Before conditional writes and manifests, the same runs made 7 and 8: the GET of
+  `latest.json` for the baseline, the report, four uploads, a second GET of `latest.json` and its unconditional
+  write (counted with the earlier `_store.py` the same way). A lost race adds a GET and a PutObject per
+  attempt.
 - **Peak RSS** runs the role's playbook once more in a fresh child process and reads `ru_maxrss` with `wait4`
   (`/usr/bin/time -v` reports the same): the largest single process of `ansible-playbook`'s tree (the
   controller, its forked worker, the processes they wait for), not their sum. For the role that is the worker

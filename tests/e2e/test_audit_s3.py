@@ -17,6 +17,7 @@ from e2e.awx_jobs import run_job
 from e2e.awx_jobs import stats_data
 from e2e.playbooks import FAST_RETRIES
 from e2e.playbooks import playbook_runner
+from fake_chime.bad_inputs import AUDIT_S3_CASES
 from fake_chime.data import audit_sample
 from fake_chime.s3 import FakeS3
 from fake_chime.server import FakeChime
@@ -94,6 +95,7 @@ def latest(s3, bucket, prefix="chime-account-audit/"):
 
 
 ALL = [f"chime-account-audit.{extension}" for extension in ("csv", "findings.csv", "html", "json", "md")]
+IN_S3 = sorted([*ALL, "manifest.json"])  # a run folder: the reports and the run's manifest
 
 
 def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path):
@@ -121,7 +123,7 @@ def test_two_scheduled_jobs_keep_their_history_in_s3(services, bucket, tmp_path)
     stats = stats_data(second)
     assert stats["account_audit_summary"]["changes"] == {"added": 1, "removed": 1, "changed": 1, "not_compared": 0}
     folders = runs(s3, bucket)
-    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    assert len(folders) == 2 and all(sorted(names) == IN_S3 for names in folders.values())
     newest = list(folders)[-1]
     assert latest(s3, bucket)["run_folder"] == newest and stats["account_audit_s3"]["run_folder"].endswith(newest)
     report = json.loads(s3.get(bucket, f"{newest}chime-account-audit.json"))
@@ -166,7 +168,7 @@ def test_two_runs_at_once_both_land_and_latest_names_one(services, bucket, tmp_p
         results = list(pool.map(lambda n: audit(services, tmp_path / n, s3_bucket=bucket), ["x", "y"]))
     assert [rc for rc, _r, _o in results] == [0, 0]
     folders = runs(services[1], bucket)
-    assert len(folders) == 2 and all(sorted(names) == ALL for names in folders.values())
+    assert len(folders) == 2 and all(sorted(names) == IN_S3 for names in folders.values())
     assert latest(services[1], bucket)["run_folder"] in folders
     assert {r["s3"]["run_folder"] for _rc, r, _o in results} == {f"s3://{bucket}/{f}" for f in folders}
 
@@ -206,8 +208,10 @@ def test_the_action_alone_module_defaults_check_mode_and_a_result_without_accoun
         ({"s3_bucket": "ok-bucket", "s3_prefix": "../up/"}, "s3_prefix"),
         ({"s3_bucket": "ok-bucket", "s3_bucket_owner": "12345"}, "s3_bucket_owner must be a 12-digit"),
         ({"report_name": "a/../../b"}, "report_name must be a plain file name"),
+        *((options, words) for _case, options, words in AUDIT_S3_CASES),
     ],
-    ids=["bucket", "sse", "kms-without-sse", "uri-without-key", "uri-bucket", "prefix", "owner", "name"],
+    ids=["bucket", "sse", "kms-without-sse", "uri-without-key", "uri-bucket", "prefix", "owner", "name"]
+    + [case for case, _options, _words in AUDIT_S3_CASES],
 )
 def test_bad_s3_input_fails_before_any_request(services, bucket, tmp_path, args, message):
     chime, s3 = services
@@ -225,3 +229,134 @@ def test_an_unreadable_baseline_object_fails_before_any_chime_request(services, 
     rc, result, _output = audit(services, tmp_path, baseline=f"s3://{bucket}/old/report.json")
     assert result["outcome"] == "incomplete" and f"s3://{bucket}/old/report.json" in result["failure"]
     assert chime.requests() == [] and not (tmp_path / "reports").exists()
+
+
+def test_the_older_of_two_overlapping_runs_leaves_latest_to_the_newer(services, bucket, tmp_path):
+    """Two ansible-playbook runs from the same pointer: the one that started first is held by the gate at
+    its write of latest.json until the newer one has finished. S3's If-Match refuses the older one's write;
+    it reads the pointer again, finds the newer run, and says why it did not move it."""
+    chime, s3 = services
+    rc, seed, _output = audit(services, tmp_path / "seed", s3_bucket=bucket, baseline="latest")
+    assert seed["s3"]["latest_moved"] is True
+    hold = s3.hold("PutObject", "chime-account-audit/latest.json")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        older = pool.submit(audit, services, tmp_path / "older", s3_bucket=bucket, baseline="latest")
+        assert hold.arrived.wait(300), "the older run never wrote its pointer"
+        _rc, newer, _output = audit(services, tmp_path / "newer", s3_bucket=bucket, baseline="latest")
+        hold.release.set()
+        _rc, late, _output = older.result(timeout=300)
+    assert newer["s3"]["latest_moved"] is True and late["s3"]["latest_moved"] is False
+    assert late["s3"]["latest_reason"] == f"it points to a newer run, {newer['s3']['run_folder']}"
+    assert f"Not moved: s3://{bucket}/chime-account-audit/latest.json (it points to a newer run" in str(
+        late["summary_lines"]
+    )
+    pointer = latest(s3, bucket)
+    assert f"s3://{bucket}/{pointer['run_folder']}" == newer["s3"]["run_folder"] and pointer["generation"] == 2
+    assert [e["status"] for e in s3.requests("PutObject") if e["key"].endswith("latest.json")][-2:] == [200, 412]
+
+
+def test_a_pointer_that_cannot_be_read_fails_before_any_chime_request(services, bucket, tmp_path):
+    chime, s3 = services
+    audit(services, tmp_path / "a", s3_bucket=bucket, baseline="latest")
+    s3.deny("GetObject", "chime-account-audit/latest.json")
+    before = len(chime.requests())
+    rc, result, _output = audit(services, tmp_path / "b", s3_bucket=bucket)  # no baseline: the pointer all the same
+    assert result["outcome"] == "incomplete" and "AccessDenied" in result["failure"]
+    assert "latest.json" in result["failure"] and "s3:GetObject" in result["failure"]
+    assert len(chime.requests()) == before and len(runs(s3, bucket)) == 1
+    s3.clear_denials()
+
+
+def test_a_deleted_pointer_fails_the_job_naming_the_newest_run_then_adopt_latest_goes_on(services, tmp_path):
+    """AWX jobs on a versioned bucket: latest.json gets a delete marker; the next job fails as incomplete,
+    naming the newest run folder and both ways on, before any Chime request; a job with
+    account_audit_s3_adopt_latest compares with the newest complete run and puts the pointer back."""
+    chime, s3 = services
+    s3.clear_denials()
+    name = f"chime-audit-{os.getpid()}-{next(_buckets)}"
+    s3.create_bucket(name, TENANT, versioning=True)
+    survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": name, "audit_fail_on_violation": False}
+    envvars = dict(aws_env(chime, s3), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    first = run_job(tmp_path / "first", envvars, survey)
+    assert first.status == "successful", first.stdout
+    (folder,) = runs(s3, name)
+    s3.delete(name, "chime-account-audit/latest.json")  # a delete marker: every version is still there
+    before = len(chime.requests())
+    lost = run_job(tmp_path / "lost", envvars, survey)
+    assert lost.status == "failed" and stats_data(lost)["account_audit_outcome"] == "incomplete"
+    assert "latest.json is missing" in lost.stdout and f"s3://{name}/{folder}" in lost.stdout
+    assert f"baseline: s3://{name}/{folder}chime-account-audit.json" in lost.stdout
+    assert "s3_adopt_latest: true" in lost.stdout and "Baseline: first audit" not in lost.stdout
+    assert len(chime.requests()) == before
+    adopted = run_job(tmp_path / "adopted", envvars, dict(survey, account_audit_s3_adopt_latest=True))
+    assert adopted.status == "successful", adopted.stdout
+    assert f"Baseline: s3://{name}/{folder}chime-account-audit.json" in adopted.stdout
+    assert stats_data(adopted)["account_audit_summary"]["changes"]["added"] == 0
+    assert latest(s3, name)["run_folder"] == list(runs(s3, name))[-1]
+    assert all(e["expected_owner"] == TENANT for e in s3.requests() if e["bucket"] == name)
+
+
+def test_an_object_locked_bucket_pins_the_baseline_and_records_the_chain(services, tmp_path):
+    chime, s3 = services
+    s3.clear_denials()
+    name = f"chime-audit-{os.getpid()}-{next(_buckets)}"
+    s3.create_bucket(name, TENANT, object_lock=True)
+    lock = {"mode": "COMPLIANCE", "days": 1}
+    rc, first, _output = audit(services, tmp_path / "a", s3_bucket=name, baseline="latest", s3_object_lock=lock)
+    assert first["outcome"] == "non_compliant" and first["s3"]["latest_moved"], first
+    json_uri = first["s3"]["reports"]["json"]
+    key = json_uri.split("/", 3)[3]
+    s3.put(name, key, json.dumps({"accounts": []}))  # overwritten: a new version; the pinned one stays
+    rc, second, _output = audit(services, tmp_path / "b", s3_bucket=name, baseline="latest", s3_object_lock=lock)
+    assert second["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 0}
+    report = json.loads(s3.get(name, second["s3"]["reports"]["json"].split("/", 3)[3]))
+    chain = report["source"]["baseline"]
+    assert chain["uri"] == json_uri and chain["version_id"] == first["s3"]["version_ids"]["json"]
+    assert chain["sha256"] == first["s3"]["sha256"]["json"] and chain["verified"] == "manifest"
+    assert chain["run_folder"] == first["s3"]["run_folder"] and "scope" in chain
+    manifest = json.loads(s3.get(name, second["s3"]["manifest"].split("/", 3)[3].split("?")[0]))
+    assert manifest["baseline"]["version_id"] == chain["version_id"] and manifest["object_lock"] == lock
+    assert manifest["outcome"] == "non_compliant" and manifest["counts"]["accounts"] == 300
+    with pytest.raises(Exception, match="AccessDenied"):
+        s3.delete(name, key, version_id=first["s3"]["version_ids"]["json"])
+    calls = [e for e in s3.requests() if e["bucket"] == name]
+    assert {"GetBucketObjectLockConfiguration", "PutObject", "GetObject"} <= {e["operation"] for e in calls}
+    assert all(e["expected_owner"] == TENANT for e in calls), calls
+
+
+def test_a_bucket_without_object_lock_fails_before_any_chime_request(services, bucket, tmp_path):
+    chime, s3 = services
+    before = len(chime.requests())
+    lock = {"mode": "GOVERNANCE", "days": 7}
+    rc, result, _output = audit(services, tmp_path, s3_bucket=bucket, s3_object_lock=lock)
+    assert result["outcome"] == "incomplete" and f"the bucket {bucket} has no Object Lock" in result["failure"]
+    assert len(chime.requests()) == before and s3.objects(bucket) == []
+
+
+@pytest.mark.parametrize("how", ["no-metadata", "recomputed-metadata", "manifest-removed"])
+def test_an_s3_baseline_rewritten_is_refused_unless_accepted_unverified(services, bucket, tmp_path, how):
+    chime, s3 = services
+    rc, first, _output = audit(services, tmp_path / "a", s3_bucket=bucket)
+    uri = first["s3"]["reports"]["json"]
+    key = uri.split("/", 3)[3]
+    original = json.loads(s3.get(bucket, key))
+    cut = json.dumps(dict(original, accounts=original["accounts"][:5])).encode()
+    if how == "manifest-removed":
+        s3.delete(bucket, first["s3"]["manifest"].split("/", 3)[3])
+    else:
+        s3.put(bucket, key, cut, metadata={"sha256": store_sha256(cut)} if how == "recomputed-metadata" else None)
+    before = len(chime.requests())
+    rc, refused, _output = audit(services, tmp_path / "b", baseline=uri)
+    assert refused["outcome"] == "incomplete" and "cannot be verified" in refused["failure"]
+    assert "baseline_unverified: true" in refused["failure"] and len(chime.requests()) == before
+    rc, accepted, _output = audit(services, tmp_path / "c", baseline=uri, baseline_unverified=True)
+    assert accepted["outcome"] == "non_compliant" and any("baseline_unverified" in w for w in accepted["warnings"])
+    assert accepted["source"]["baseline"]["verified"] is False
+    if how != "manifest-removed":
+        assert accepted["summary"]["changes"]["added"] == 295  # what the cut baseline makes of it, as asked
+
+
+def store_sha256(data):
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()

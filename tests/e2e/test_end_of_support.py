@@ -15,7 +15,7 @@ from fake_chime.testing import TENANT
 MODULE = "chime.admin.chime_account_info"
 NO_CHIME_MODEL = (
     f'The installed botocore {botocore.__version__} no longer includes the Amazon Chime API (no "chime" service'
-    " model), which AWS ended on 2026-02-20. botocore 1.35.0 to 1.44.8 include it: install one of those, for"
+    " model), which AWS ended on 2026-02-20. botocore 1.35.69 to 1.44.8 include it: install one of those, for"
     " example pip install 'botocore<=1.44.8' 'boto3<=1.44.8'. Even with it, the chime API may no longer answer at all."
 )
 END_OF_SUPPORT = (

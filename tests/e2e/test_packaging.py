@@ -54,8 +54,8 @@ def test_ansible_builder_reads_the_collection_dependencies():
     """What ansible-builder puts into an execution environment for this collection."""
     tree = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))  # .../ansible_collections/chime/admin -> tree
     out = _run(os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", tree)
-    assert "boto3>=1.35.0  # from collection chime.admin" in out
-    assert "botocore>=1.35.0  # from collection chime.admin" in out
+    assert "boto3>=1.35.69  # from collection chime.admin" in out
+    assert "botocore>=1.35.69  # from collection chime.admin" in out
     assert "python3 [platform:dpkg platform:rpm]  # from collection chime.admin" in out
 
 

@@ -119,3 +119,46 @@ MODULE_CASES_END_TO_END = (
 )
 # A renamed case must not drop out of the end-to-end run unseen.
 assert set(MODULE_CASES_END_TO_END) <= {case for case, _options, _words in MODULE_CASES}
+
+# The audit action's S3 history options, through ansible-playbook (tests/e2e/test_audit_s3.py): each refused before
+# any request (STS, S3 or Chime), naming the option. (case, options, words the failure message must hold)
+_LOCK = {"mode": "GOVERNANCE", "days": 30}
+AUDIT_S3_CASES = [
+    (
+        "object lock 0 days",
+        {"s3_bucket": "ok-bucket", "s3_object_lock": dict(_LOCK, days=0)},
+        "s3_object_lock.days must be a whole number of days from 1 to 36500, got 0",
+    ),
+    (
+        "object lock negative days",
+        {"s3_bucket": "ok-bucket", "s3_object_lock": dict(_LOCK, days=-3)},
+        "s3_object_lock.days must be a whole number of days from 1 to 36500",
+    ),
+    (
+        "object lock 36501 days",
+        {"s3_bucket": "ok-bucket", "s3_object_lock": dict(_LOCK, days=36501)},
+        "s3_object_lock.days must be a whole number of days from 1 to 36500",
+    ),
+    (
+        "object lock unknown mode",
+        {"s3_bucket": "ok-bucket", "s3_object_lock": dict(_LOCK, mode="LEGAL_HOLD")},
+        "s3_object_lock.mode must be GOVERNANCE or COMPLIANCE",
+    ),
+    ("object lock without a bucket", {"s3_object_lock": _LOCK}, "s3_object_lock needs s3_bucket"),
+    (
+        "versionId not a version ID",
+        {"baseline": "s3://ok-bucket/r.json?versionId=not a version;id"},
+        "baseline must name an S3 version ID",
+    ),
+    ("versionId empty", {"baseline": "s3://ok-bucket/r.json?versionId="}, "baseline must name an S3 version ID"),
+    (
+        "adopt_latest without baseline latest",
+        {"s3_bucket": "ok-bucket", "s3_adopt_latest": True},
+        "s3_adopt_latest needs baseline: latest",
+    ),
+    (
+        "baseline_unverified without an s3 baseline",
+        {"baseline_unverified": True},
+        "baseline_unverified applies only to a baseline: s3://",
+    ),
+]

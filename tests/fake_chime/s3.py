@@ -165,6 +165,8 @@ class _Gate:
         self.credentials = CredentialStore()
         self.owners: Dict[str, str] = {}
         self.denied: List[str] = []
+        self.denied_operations: List[tuple] = []  # (operation, key pattern)
+        self.holds: List[Hold] = []
         self.kms_keys: set = set()
         self.log: List[dict] = []
         self.lock = threading.Lock()
@@ -255,6 +257,10 @@ class _Gate:
         with self.lock:
             owner = self.owners.get(bucket)
             denied = key is not None and any(fnmatch.fnmatchcase(key, p) for p in self.denied)
+            refused = any(op == operation and fnmatch.fnmatchcase(key or "", p) for op, p in self.denied_operations)
+            hold = next((h for h in self.holds if h.matches(operation, key)), None)
+            if hold is not None:
+                self.holds.remove(hold)
             kms_known = entry["kms_key_id"] is None or self._kms_known(entry["kms_key_id"])
         if operation == "CreateBucket" and not internal:
             raise _Refusal(403, "AccessDenied", "Access Denied")  # buckets are made with FakeS3.create_bucket
@@ -264,6 +270,12 @@ class _Gate:
             raise _Refusal(403, "AccessDenied", "Access Denied")
         if not internal and denied and operation in PUT_OPERATIONS:
             raise _Refusal(403, "AccessDenied", "Access Denied")
+        if not internal and refused:
+            raise _Refusal(403, "AccessDenied", "Access Denied")
+        if hold is not None and not internal:
+            hold.arrived.set()
+            if not hold.release.wait(timeout=120):
+                raise _Refusal(500, "InternalError", "a held request was never released")
         if not internal and entry["sse"] in ("aws:kms", "aws:kms:dsse") and not kms_known:
             raise _Refusal(400, "KMS.NotFoundException", f"Invalid keyId {entry['kms_key_id']}")
         return owner if internal else (credential.tenant or _DEFAULT_ACCOUNT)
@@ -324,6 +336,18 @@ class _Gate:
         ]
         start_response(f"{refusal.status} {_REASONS.get(refusal.status, 'Error')}", headers)
         return [] if method == "HEAD" else [payload]
+
+
+class Hold:
+    """One request held at the gate (see :meth:`FakeS3.hold`): ``arrived`` is set when it reaches the gate,
+    which passes it on to moto only once ``release`` is set."""
+
+    def __init__(self, operation: str, pattern: str):
+        self.operation, self.pattern = operation, pattern
+        self.arrived, self.release = threading.Event(), threading.Event()
+
+    def matches(self, operation, key) -> bool:
+        return operation == self.operation and fnmatch.fnmatchcase(key or "", self.pattern)
 
 
 _REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
@@ -406,9 +430,10 @@ class FakeS3:
             self.gate.credentials[access_key] = Credential(access_key, secret_key, account_id, session_token)
         return self
 
-    def create_bucket(self, name: str, owner_account: str):
+    def create_bucket(self, name: str, owner_account: str, versioning: bool = False, object_lock: bool = False):
         """Create bucket ``name`` in moto, owned by ``owner_account``: every request on it must then
-        carry ``x-amz-expected-bucket-owner: <owner_account>``."""
+        carry ``x-amz-expected-bucket-owner: <owner_account>``. With ``versioning``, versioning is turned on;
+        with ``object_lock``, Object Lock too (at creation, as S3 requires)."""
         from moto.s3.models import s3_backends
 
         with self.gate.lock:
@@ -418,7 +443,11 @@ class FakeS3:
                 raise ValueError(f"bucket {name} exists already in this process's moto (moto's state is global)")
             self.gate.owners[name] = owner_account
         try:
-            self._client.create_bucket(Bucket=name)
+            self._client.create_bucket(Bucket=name, **({"ObjectLockEnabledForBucket": True} if object_lock else {}))
+            if versioning and not object_lock:  # Object Lock turns versioning on by itself
+                self._client.put_bucket_versioning(
+                    Bucket=name, ExpectedBucketOwner=owner_account, VersioningConfiguration={"Status": "Enabled"}
+                )
         except Exception:
             with self.gate.lock:
                 self.gate.owners.pop(name, None)
@@ -438,10 +467,29 @@ class FakeS3:
             self.gate.denied.append(pattern)
         return self
 
+    def deny(self, operation: str, pattern: str = "*"):
+        """Refuse with AccessDenied every ``operation`` (GetObject, ListObjectsV2...) on a key matching
+        ``pattern`` (fnmatch; a bucket-level operation has the key "")."""
+        with self.gate.lock:
+            self.gate.denied_operations.append((operation, pattern))
+        return self
+
+    def hold(self, operation: str, pattern: str) -> Hold:
+        """Hold the next ``operation`` on a key matching ``pattern`` at the gate until the returned
+        :class:`Hold` is released: a test's way to make one run slow at a chosen request."""
+        hold = Hold(operation, pattern)
+        with self.gate.lock:
+            self.gate.holds.append(hold)
+        return hold
+
     def clear_denials(self):
-        """Forget every :meth:`deny_put` pattern."""
+        """Forget every :meth:`deny_put` and :meth:`deny` pattern, and release every hold."""
         with self.gate.lock:
             self.gate.denied.clear()
+            self.gate.denied_operations.clear()
+            holds, self.gate.holds[:] = list(self.gate.holds), []
+        for hold in holds:
+            hold.release.set()
 
     # ----- observation --------------------------------------------------------------------
     def requests(self, operation: Optional[str] = None, service: str = "s3") -> List[dict]:
@@ -493,16 +541,35 @@ class FakeS3:
             keys.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(keys)
 
-    def get(self, bucket: str, key: str) -> bytes:
-        """The content of an object."""
-        answer = self._client.get_object(Bucket=bucket, Key=key, ExpectedBucketOwner=self._owner(bucket))
+    def get(self, bucket: str, key: str, version_id: Optional[str] = None) -> bytes:
+        """The content of an object (of one version)."""
+        extra = {"VersionId": version_id} if version_id else {}
+        answer = self._client.get_object(Bucket=bucket, Key=key, ExpectedBucketOwner=self._owner(bucket), **extra)
         return answer["Body"].read()
 
-    def put(self, bucket: str, key: str, body) -> None:
-        """Plant an object (a baseline, a malformed file...), past :meth:`deny_put` and unlogged."""
+    def put(self, bucket: str, key: str, body, metadata: Optional[Dict[str, str]] = None) -> Optional[str]:
+        """Plant an object (a baseline, a malformed file...), past :meth:`deny_put` and unlogged; returns
+        its VersionId (None in an unversioned bucket)."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        self._client.put_object(Bucket=bucket, Key=key, Body=body, ExpectedBucketOwner=self._owner(bucket))
+        answer = self._client.put_object(
+            Bucket=bucket, Key=key, Body=body, ExpectedBucketOwner=self._owner(bucket), Metadata=metadata or {},
+            ChecksumAlgorithm="SHA256",
+        )  # fmt: skip
+        return answer.get("VersionId")
+
+    def delete(self, bucket: str, key: str, version_id: Optional[str] = None) -> dict:
+        """Delete an object (in a versioned bucket: add a delete marker) or one version of it, unlogged;
+        moto's refusal (a retained version) is raised as botocore's ClientError."""
+        extra = {"VersionId": version_id} if version_id else {}
+        return self._client.delete_object(Bucket=bucket, Key=key, ExpectedBucketOwner=self._owner(bucket), **extra)
+
+    def versions(self, bucket: str, key: str) -> List[dict]:
+        """The versions and delete markers of ``key``, newest first (ListObjectVersions)."""
+        answer = self._client.list_object_versions(Bucket=bucket, Prefix=key, ExpectedBucketOwner=self._owner(bucket))
+        found = [dict(v, DeleteMarker=False) for v in answer.get("Versions", []) if v["Key"] == key]
+        found += [dict(m, DeleteMarker=True) for m in answer.get("DeleteMarkers", []) if m["Key"] == key]
+        return sorted(found, key=lambda v: v["LastModified"], reverse=True)
 
 
 def _forget_bucket(name: str):

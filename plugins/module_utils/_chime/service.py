@@ -23,7 +23,7 @@ SERVICE = "chime"
 # The botocore releases known to include the chime model: the oldest the collection supports (the oldest
 # stack of hacking/test_matrix.py, requirements.txt's floor) and the one demo-requirements.txt pins. A unit
 # test keeps both equal to those files and checks that the botocore it runs on lists the model.
-OLDEST_BOTOCORE = "1.35.0"
+OLDEST_BOTOCORE = "1.35.69"
 NEWEST_BOTOCORE = "1.44.8"
 API_UNAVAILABLE = "ChimeApiUnavailable"
 API_UNAVAILABLE_MESSAGE = (

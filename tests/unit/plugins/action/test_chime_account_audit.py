@@ -232,6 +232,10 @@ _RULE = {
         ({"s3_sse": "AES256"}, "need s3_bucket"),
         ({"baseline": "latest"}, "baseline: latest needs s3_bucket"),
         ({"baseline": "s3://b"}, "baseline must be s3://<bucket>/<key>"),
+        ({"s3_object_lock": {"mode": "GOVERNANCE", "days": 0}, "s3_bucket": "ok-bucket"}, "s3_object_lock.days must"),
+        ({"s3_object_lock": {"mode": "LEGAL", "days": 1}, "s3_bucket": "ok-bucket"}, "s3_object_lock.mode must"),
+        ({"s3_object_lock": {"mode": "COMPLIANCE", "days": 1}}, "s3_object_lock needs s3_bucket"),
+        ({"baseline": "s3://ok-bucket/k?versionId=a b"}, "baseline must name an S3 version ID"),
     ],
 )
 def test_bad_input_never_connects(tmp_path, given, message):

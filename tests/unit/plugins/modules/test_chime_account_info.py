@@ -144,7 +144,7 @@ def test_the_bad_input_matrix_is_refused_before_any_request(fake, capsys, connec
 # The two failures of the Chime service's end of support, word for word (the docs quote them).
 NO_CHIME_MODEL = (
     'The installed botocore {version} no longer includes the Amazon Chime API (no "chime" service model), which'
-    " AWS ended on 2026-02-20. botocore 1.35.0 to 1.44.8 include it: install one of those, for example pip install"
+    " AWS ended on 2026-02-20. botocore 1.35.69 to 1.44.8 include it: install one of those, for example pip install"
     " 'botocore<=1.44.8' 'boto3<=1.44.8'. Even with it, the chime API may no longer answer at all."
 )
 END_OF_SUPPORT = (

@@ -117,7 +117,8 @@ def test_prefixes_and_uris():
 
 
 class _Client:
-    """The two S3 client calls the store makes, over a dict; uploads of keys ending ``deny_suffix`` are refused."""
+    """The S3 client calls the store makes, over a dict (unversioned); uploads of keys ending ``deny_suffix``
+    are refused; PutObject honours If-Match and If-None-Match as S3 does."""
 
     def __init__(self):
         self.objects, self.calls, self.deny_suffix, self.handlers = {}, [], None, {}
@@ -126,22 +127,45 @@ class _Client:
     def register(self, event, handler, unique_id=None):
         self.handlers[unique_id] = (event, handler)  # botocore keeps one handler per unique_id
 
-    def upload_fileobj(self, fileobj, bucket, key, ExtraArgs=None, Config=None):  # noqa: N803 (boto3's names)
+    @staticmethod
+    def _error(code, operation):
         from botocore.exceptions import ClientError
 
-        self.calls.append(("put", key, ExtraArgs["ExpectedBucketOwner"]))
-        if self.deny_suffix and key.endswith(self.deny_suffix):
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "PutObject")
-        self.objects[key] = (fileobj.read(), dict(ExtraArgs["Metadata"]))
+        return ClientError({"Error": {"Code": code, "Message": code}}, operation)
 
-    def get_object(self, Bucket, Key, ExpectedBucketOwner):  # noqa: N803
-        from botocore.exceptions import ClientError
+    def put_object(self, Bucket, Key, Body, ExpectedBucketOwner, Metadata, IfMatch=None, IfNoneMatch=None, **_extra):  # noqa: N803
+        self.calls.append(("put", Key, ExpectedBucketOwner))
+        if self.deny_suffix and Key.endswith(self.deny_suffix):
+            raise self._error("AccessDenied", "PutObject")
+        if IfNoneMatch == "*" and Key in self.objects:
+            raise self._error("PreconditionFailed", "PutObject")
+        if IfMatch is not None and (Key not in self.objects or self.etag(Key) != IfMatch):
+            raise self._error("PreconditionFailed" if Key in self.objects else "NoSuchKey", "PutObject")
+        self.objects[Key] = (bytes(Body), dict(Metadata))
+        return {"ETag": self.etag(Key)}
 
+    def etag(self, key):
+        import hashlib
+
+        return '"' + hashlib.md5(self.objects[key][0]).hexdigest() + '"'  # noqa: S324 (S3's ETag)
+
+    def get_object(self, Bucket, Key, ExpectedBucketOwner, VersionId=None):  # noqa: N803
         self.calls.append(("get", Key, ExpectedBucketOwner))
         if Key not in self.objects:
-            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "missing"}}, "GetObject")
+            raise self._error("NoSuchKey", "GetObject")
         data, metadata = self.objects[Key]
-        return {"Body": io.BytesIO(data), "Metadata": metadata}
+        return {"Body": io.BytesIO(data), "Metadata": metadata, "ETag": self.etag(Key)}
+
+    def list_objects_v2(self, Bucket, Prefix, Delimiter, ExpectedBucketOwner, ContinuationToken=None):  # noqa: N803
+        self.calls.append(("list", Prefix, ExpectedBucketOwner))
+        folders = sorted(
+            {
+                Prefix + k[len(Prefix) :].split("/")[0] + "/"
+                for k in self.objects
+                if k.startswith(Prefix) and "/" in k[len(Prefix) :]
+            }
+        )
+        return {"CommonPrefixes": [{"Prefix": f} for f in folders], "IsTruncated": False}
 
 
 TEXTS = {"json": '{"accounts": []}\n', "csv": "a\r\n"}
@@ -158,7 +182,7 @@ def test_a_run_goes_into_its_own_folder_and_latest_is_written_last():
     assert len(folders) == 50  # runs in the same second still get folders of their own
     puts = [c[1] for c in client.calls if c[0] == "put"]
     assert puts[-1] == "p/latest.json"
-    assert [key.endswith("latest.json") for key in puts] == [False, False, True] * 2  # latest.json last
+    assert [key.rsplit("/", 1)[1] for key in puts] == ["r.json", "r.csv", "manifest.json", "latest.json"] * 2
     assert {c[2] for c in client.calls} == {"111122223333"}  # every call names the expected owner
     registered = list(client.handlers.values())  # and so does every call boto3 makes on its own
     assert len(registered) == 1
@@ -168,8 +192,9 @@ def test_a_run_goes_into_its_own_folder_and_latest_is_written_last():
     assert event == "before-parameter-build.s3" and params == {"ExpectedBucketOwner": "111122223333"}
     pointer = json.loads(client.objects["p/latest.json"][0])
     assert pointer["reports"]["json"]["key"] == second["reports"]["json"].split("/", 3)[3]
-    report, uri = s3.read_latest()
-    assert report == {"accounts": []} and uri == second["reports"]["json"]
+    report, evidence = s3.read_latest()
+    assert report == {"accounts": []} and evidence["uri"] == second["reports"]["json"]
+    assert evidence["verified"] == "manifest" and evidence["generation"] == 2
 
 
 def test_a_failed_upload_does_not_move_latest():
@@ -182,7 +207,7 @@ def test_a_failed_upload_does_not_move_latest():
     message = str(failure.value)
     assert "s3://audit-bucket/20261202T080000Z-" in message and "/r.csv" in message and "s3:PutObject" in message
     assert "owned by AWS account 111122223333" in message
-    assert s3.read_latest()[1] == kept["reports"]["json"]
+    assert s3.read_latest()[1]["uri"] == kept["reports"]["json"]
 
 
 def test_a_baseline_whose_digest_differs_is_refused():
@@ -194,8 +219,8 @@ def test_a_baseline_whose_digest_differs_is_refused():
     client.objects[key] = (b'{"accounts": [{"tampered": true}]}', metadata)
     with pytest.raises(store.StoreError, match="does not match its recorded SHA-256"):
         s3.read_latest()
-    with pytest.raises(store.StoreError, match="does not match its recorded SHA-256"):
-        s3.read_report(key)  # the digest recorded with the object itself
+    with pytest.raises(store.StoreError, match="does not match the SHA-256 its manifest recorded"):
+        s3.read_report(key)  # an s3:// baseline: its run's manifest
 
 
 def test_first_run_and_broken_pointers():
@@ -223,9 +248,9 @@ def test_latest_never_moves_back_to_an_older_run_nor_for_an_incomplete_one():
     newer = s3.store(TEXTS, "r", "20261202T080000Z", TYPES)
     older = s3.store(TEXTS, "r", "20261201T080000Z", TYPES)  # started earlier, finished later
     assert newer["latest_moved"] is True and older["latest_moved"] is False
-    assert s3.read_latest()[1] == newer["reports"]["json"]
+    assert s3.read_latest()[1]["uri"] == newer["reports"]["json"]
     partial = s3.store(TEXTS, "r", "20261203T080000Z", TYPES, move_latest=False)
-    assert partial["latest_moved"] is False and s3.read_latest()[1] == newer["reports"]["json"]
+    assert partial["latest_moved"] is False and s3.read_latest()[1]["uri"] == newer["reports"]["json"]
 
 
 def test_console_url_by_partition():
@@ -274,4 +299,5 @@ def test_a_baseline_larger_than_the_bound_is_refused_naming_the_bound(tmp_path):
     s3 = store.S3Store(_Large(), "audit-bucket", "p/", "111122223333")
     with pytest.raises(store.StoreError) as info:
         s3.read_report("p/r.json")
-    assert str(info.value) == f"baseline: s3://audit-bucket/p/r.json {bound}"
+    # The run folder's manifest is read first, and refused as the report would be.
+    assert str(info.value) == f"baseline: s3://audit-bucket/p/manifest.json {bound}"

@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The audit's history in S3 (plugins/plugin_utils/_store.py S3Store), in this process, against moto in server
+mode behind the fake S3's gate (SigV4, ExpectedBucketOwner on every call): conditional writes of latest.json
+under a real race, repeated; unreadable and missing pointers; manifests; pinned versions; Object Lock; the
+bucket-owner hook on a call boto3 makes by itself. The same flows through ansible-playbook and ansible-runner
+are in test_audit_s3.py; these need many runs, which a process each would make slow."""
+
+import concurrent.futures
+import itertools
+import json
+import os
+
+import botocore.exceptions
+import pytest
+
+from ansible_collections.chime.admin.plugins.plugin_utils import _store as store
+
+from fake_chime.s3 import FakeS3
+
+OWNER = "444455556666"
+KEY, SECRET = "AKIAS3HISTORYTEST001", "s3-history-secret"
+TYPES = {"json": "application/json", "csv": "text/csv"}
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def s3():
+    fake = FakeS3().start()
+    fake.add_credential(KEY, SECRET, OWNER)
+    yield fake
+    fake.stop()
+
+
+def _bucket(s3, **kind):
+    name = f"chime-history-{os.getpid()}-{next(_names)}"
+    s3.create_bucket(name, OWNER, **kind)
+    return name
+
+
+@pytest.fixture
+def bucket(s3):
+    s3.clear_denials()
+    s3.reset_log()
+    name = _bucket(s3)
+    yield name
+    # Every S3 call of the test named the bucket's owner, the store's own and those boto3 made by itself.
+    calls = [e for e in s3.requests() if e["bucket"] == name]
+    assert calls and all(e["expected_owner"] == OWNER for e in calls), calls
+
+
+def _store(s3, bucket, prefix="h/", **options):
+    return store.S3Store(s3.client(KEY, SECRET), bucket, prefix, OWNER, **options)
+
+
+def _texts(accounts):
+    report = {"generated_at": "2026-12-01T08:00:00+00:00", "accounts": [{"account_id": a} for a in accounts]}
+    return {"json": json.dumps(report) + "\n", "csv": "account_id\r\n" + "".join(f"{a}\r\n" for a in accounts)}
+
+
+def _run(s3, bucket, accounts, stamp="20261201T080000Z", history=True, scope=None, **options):
+    """One run as the audit makes it: begin (read the pointer), read the baseline, store."""
+    run = _store(s3, bucket, **options)
+    run.begin("r", history=history, adopt=options.pop("adopt", False) if "adopt" in options else False)
+    baseline = run.read_latest() if history else (None, None)
+    stored = run.store(_texts(accounts), "r", stamp, TYPES, scope=scope, outcome="compliant", counts={"accounts": 1})
+    return run, baseline, stored
+
+
+def _pointer(s3, bucket, prefix="h/"):
+    return json.loads(s3.get(bucket, prefix + "latest.json"))
+
+
+def _key(uri):
+    return uri.split("/", 3)[3].split("?")[0]
+
+
+def test_the_older_of_two_overlapping_runs_never_moves_the_pointer_back(s3, bucket):
+    """Twenty times: two runs start from the same pointer; the one that started first is held at the gate
+    while it writes latest.json, the newer one runs to the end, then the older is let go. The pointer ends on
+    the newer run every time, and the older says why it did not move it. Half the rounds hold the newer one
+    instead: it then moves the pointer after the older run did."""
+    _run(s3, bucket, ["seed"])
+    for round_ in range(20):
+        older, newer = _store(s3, bucket), _store(s3, bucket)
+        older.begin("r", history=True)
+        newer.begin("r", history=True)  # later: its start sorts after the older run's
+        slow, fast = (older, newer) if round_ % 2 == 0 else (newer, older)
+        hold = s3.hold("PutObject", "h/latest.json")
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            held = pool.submit(slow.store, _texts(["a"]), "r", "20261201T080000Z", TYPES)
+            assert hold.arrived.wait(60), "the slow run never wrote its pointer"
+            quick = fast.store(_texts(["b"]), "r", "20261201T080000Z", TYPES)
+            hold.release.set()
+            late = held.result(timeout=60)
+        results = {id(slow): late, id(fast): quick}
+        assert _pointer(s3, bucket)["run_folder"] == _key(results[id(newer)]["run_folder"]), round_
+        assert results[id(newer)]["latest_moved"] is True, round_
+        if slow is older:  # the older run finds the newer one's pointer and leaves it
+            assert results[id(older)]["latest_moved"] is False, round_
+            assert results[id(older)]["latest_reason"].startswith("it points to a newer run"), round_
+        else:  # the older run moved it first; the newer one, let go, reads it again and moves it past
+            assert results[id(older)]["latest_moved"] is True, round_
+    assert _pointer(s3, bucket)["generation"] == 1 + 10 + 20
+    # The held writes were refused by S3's condition, not by luck: a 412 for each of the slow runs.
+    refused = [e for e in s3.requests("PutObject") if e["key"] == "h/latest.json" and e["status"] == 412]
+    assert len(refused) == 20
+
+
+def test_a_pointer_that_cannot_be_read_is_an_error_not_a_first_audit(s3, bucket):
+    _run(s3, bucket, ["a"])
+    s3.deny("GetObject", "h/latest.json")
+    run = _store(s3, bucket)
+    with pytest.raises(store.StoreError, match=r"Could not read s3://.*/h/latest.json: .*AccessDenied.*s3:GetObject"):
+        run.begin("r", history=False)
+    with pytest.raises(store.StoreError, match="AccessDenied"):
+        run.store(_texts(["b"]), "r", "20261202T080000Z", TYPES)  # nor is it overwritten on the way out
+    s3.clear_denials()
+    assert _pointer(s3, bucket)["generation"] == 1
+
+
+@pytest.mark.parametrize("versioned", [False, True], ids=["deleted", "delete-marker"])
+def test_run_folders_without_a_pointer_fail_naming_the_newest_run(s3, versioned):
+    bucket = _bucket(s3, versioning=versioned)
+    _run(s3, bucket, ["a"], stamp="20261201T080000Z")
+    second = _run(s3, bucket, ["a", "b"], stamp="20261202T080000Z")[2]
+    s3.delete(bucket, "h/latest.json")  # in a versioned bucket: a delete marker over every version
+    if versioned:
+        (newest,) = [v for v in s3.versions(bucket, "h/latest.json") if v["IsLatest"]]
+        assert newest["DeleteMarker"] is True and len(s3.versions(bucket, "h/latest.json")) == 3
+    run = _store(s3, bucket)
+    with pytest.raises(store.StoreError) as failure:
+        run.begin("r", history=True)
+    message = str(failure.value)
+    assert "latest.json is missing" in message and second["run_folder"] in message
+    assert f"baseline: {second['reports']['json']}" in message and "s3_adopt_latest: true" in message
+    run = _store(s3, bucket)
+    run.begin("r", history=True, adopt=True)  # the newest complete run becomes the pointer
+    report, evidence = run.read_latest()
+    assert [a["account_id"] for a in report["accounts"]] == ["a", "b"] and evidence["verified"] == "manifest"
+    assert evidence["uri"] == second["reports"]["json"] and "now points to" in run.warnings[0]
+
+
+def test_an_incomplete_run_is_not_adopted(s3, bucket):
+    complete = _run(s3, bucket, ["a"], stamp="20261201T080000Z")[2]
+    partial = _store(s3, bucket)
+    partial.begin("r")
+    partial.store(_texts(["b"]), "r", "20261202T080000Z", TYPES, move_latest=False, outcome="incomplete")
+    s3.delete(bucket, "h/latest.json")
+    run = _store(s3, bucket)
+    run.begin("r", history=True, adopt=True)
+    assert run.read_latest()[1]["uri"] == complete["reports"]["json"]
+
+
+def test_the_pointers_digest_is_what_read_latest_checks(s3, bucket):
+    """The report is replaced with new bytes and a recomputed sha256 metadata: the object's own metadata
+    agrees, so only the digest that latest.json recorded can tell. Then the manifest is forged to list the
+    new digest as well: the manifest's digest in latest.json tells."""
+    stored = _run(s3, bucket, ["a", "b", "c"])[2]
+    key, manifest_key = _key(stored["reports"]["json"]), _key(stored["manifest"])
+    forged = _texts(["a"])["json"].encode()
+    s3.put(bucket, key, forged, metadata={"sha256": store.sha256(forged)})
+    run = _store(s3, bucket)
+    run.begin("r", history=True)
+    with pytest.raises(store.StoreError, match="does not match its recorded SHA-256"):
+        run.read_latest()
+    manifest = json.loads(s3.get(bucket, manifest_key))
+    manifest["reports"]["json"]["sha256"] = store.sha256(forged)
+    s3.put(bucket, manifest_key, json.dumps(manifest))
+    with pytest.raises(store.StoreError, match="does not match the SHA-256 its pointer recorded"):
+        run.read_latest()
+
+
+@pytest.mark.parametrize("how", ["no-metadata", "recomputed-metadata", "manifest-removed"])
+def test_an_s3_baseline_is_checked_against_its_manifest(s3, bucket, how):
+    stored = _run(s3, bucket, ["a", "b", "c"])[2]
+    key = _key(stored["reports"]["json"])
+    cut = _texts(["a"])["json"].encode()
+    if how == "no-metadata":
+        s3.put(bucket, key, cut)
+    elif how == "recomputed-metadata":
+        s3.put(bucket, key, cut, metadata={"sha256": store.sha256(cut)})
+    else:
+        s3.delete(bucket, _key(stored["manifest"]))
+    run = _store(s3, bucket, prefix="")
+    expected = "has no manifest" if how == "manifest-removed" else "does not match the SHA-256 its manifest recorded"
+    with pytest.raises(store.StoreError, match=expected) as failure:
+        run.read_report(key)
+    assert "baseline_unverified: true" in str(failure.value)
+    report, evidence = run.read_report(key, unverified=True)
+    assert evidence["verified"] is False and evidence["unverified_reason"] and run.warnings
+
+
+def test_a_versioned_object_locked_bucket_keeps_what_the_next_run_compares_with(s3):
+    bucket = _bucket(s3, object_lock=True)
+    lock = {"mode": "GOVERNANCE", "days": 1}
+    first = _run(s3, bucket, ["a", "b", "c"], object_lock=lock)[2]
+    assert all(first["version_ids"].values()) and "?versionId=" in first["manifest"]
+    key = _key(first["reports"]["json"])
+    s3.put(bucket, key, _texts(["a"])["json"])  # the key overwritten: a new version, the pinned one stays
+    run, (report, evidence), second = _run(s3, bucket, ["a", "b", "c"], object_lock=lock)
+    assert len(report["accounts"]) == 3 and evidence["version_id"] == first["version_ids"]["json"]
+    assert run.read_report(key)[1]["version_id"] == first["version_ids"]["json"]  # the manifest's pin
+    # Every report and manifest was uploaded with a retention; the pointer without one.
+    client = s3.client(KEY, SECRET)
+    for stored in (first, second):
+        pinned = [(_key(stored["reports"][f]), v) for f, v in stored["version_ids"].items()]
+        pinned.append((_key(stored["manifest"]), stored["manifest"].split("?versionId=")[1]))
+        for name, version in pinned:
+            head = client.head_object(Bucket=bucket, Key=name, VersionId=version, ExpectedBucketOwner=OWNER)
+            assert head["ObjectLockMode"] == "GOVERNANCE" and head["ObjectLockRetainUntilDate"], name
+    head = client.head_object(Bucket=bucket, Key="h/latest.json", ExpectedBucketOwner=OWNER)
+    assert "ObjectLockMode" not in head
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        s3.delete(bucket, key, version_id=first["version_ids"]["json"])  # a retained version cannot go
+    assert second["latest_moved"] is True
+
+
+def test_a_bucket_without_object_lock_fails_naming_it_and_the_permissions(s3, bucket):
+    run = _store(s3, bucket, object_lock={"mode": "COMPLIANCE", "days": 30})
+    with pytest.raises(store.StoreError, match=f"the bucket {bucket} has no Object Lock"):
+        run.begin("r")
+    s3.deny("GetBucketObjectLockConfiguration", "")
+    with pytest.raises(store.StoreError, match="s3:GetBucketObjectLockConfiguration.*s3:PutObjectRetention"):
+        run.begin("r")
+    assert not [e for e in s3.requests() if e["operation"] == "PutObject"]
+
+
+def test_another_scope_never_moves_the_pointer(s3, bucket):
+    weekly = {"aws_account": OWNER, "name": None}
+    _run(s3, bucket, ["a", "b"], scope=weekly)
+    other = _run(s3, bucket, ["a"], stamp="20261202T080000Z", history=False, scope={"aws_account": OWNER, "name": "L"})
+    assert other[2]["latest_moved"] is False and other[2]["latest_reason"] == "another scope"
+    again = _run(s3, bucket, ["a", "b"], stamp="20261203T080000Z", scope=dict(reversed(list(weekly.items()))))
+    assert again[2]["latest_moved"] is True and _pointer(s3, bucket)["scope"] == weekly
+
+
+def test_a_failed_part_is_aborted_with_the_bucket_owner_named(s3, bucket):
+    """boto3's managed transfer aborts a multipart upload after a failed part by itself, with no
+    ExpectedBucketOwner of its own: the store's hook names it, and the gate would refuse the call otherwise."""
+    s3.deny("UploadPart", "*")
+    run = _store(s3, bucket)
+    big = "x" * (store.TRANSFER["multipart_threshold"] + 1024)
+    with pytest.raises(store.StoreError, match="Could not upload"):
+        run.store({"json": big}, "r", "20261201T080000Z", {"json": "application/json"})
+    (abort,) = s3.requests("AbortMultipartUpload")
+    assert abort["expected_owner"] == OWNER and abort["status"] == 204
+
+
+def test_adopting_in_check_mode_writes_nothing(s3, bucket):
+    stored = _run(s3, bucket, ["a"])[2]
+    s3.delete(bucket, "h/latest.json")
+    run = _store(s3, bucket)
+    run.begin("r", history=True, adopt=True, check_mode=True)
+    assert run.read_latest()[1]["uri"] == stored["reports"]["json"]
+    assert "h/latest.json" not in s3.objects(bucket)
