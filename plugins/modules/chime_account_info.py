@@ -257,6 +257,7 @@ def main():
         ListingOptions.check_given(_load_params())
         options.validate(names)
     except ChimeInputError as error:
+        module.no_log_values.difference_update(ListingOptions.unmasked_when_refused(module.params["external_id"]))
         module.fail_json(msg=str(error))
 
     try:

@@ -30,6 +30,9 @@ from fake_chime.data import HOSTILE_NAME
 from fake_chime.data import audit_sample
 from fake_chime.data import generate
 from fake_chime.server import FakeChime
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT as TENANT_OF_FAKE
 
 TENANT = "444455556666"
 KEY, SECRET, TOKEN = "ASIAAUDITTEMPKEY0001", "audit-temporary-secret", "AuditSessionToken-9f3e"
@@ -442,3 +445,132 @@ def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message
     assert message in job.stdout
     assert sample.log == []  # no request at all, not even STS
     assert sorted(str(p) for p in tmp_path.rglob("*") if "runner" not in p.parts) == before  # no file written
+
+
+# ----- module_defaults: through the role and on the action ----------------------------------------------------
+DEFAULTS_KEY, DEFAULTS_SECRET, DEFAULTS_TOKEN = "ASIADEFAULTSKEY00001", "defaults-secret", "DefaultsToken-7c1a"
+# What AWX injects from the job's environment: a region that the play's module_defaults must override.
+AWX_REGION = {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}
+PREFIX = "Malm"  # 29 accounts of the standard fake's 450
+
+
+def _audit_task(door, dest):
+    """The audit through ``door``: the role with only its destination set, or the action with the role's
+    pattern of omitted arguments (``default(omit)`` for every option the defaults give)."""
+    if door == "role":
+        variables = {"account_audit_dest": dest, "account_audit_fail_on_violation": False}
+        return {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": variables}
+    omitted = ("access_key", "secret_key", "session_token", "region", "endpoint_url", "name", "page_size")
+    args = {name: "{{ undefined_in_this_play | default(omit) }}" for name in omitted}
+    args.update(dest=dest, formats=["json"], fail_on_violation=False)
+    return {"chime.admin.chime_account_audit": args, "register": "account_audit_result"}
+
+
+@pytest.mark.parametrize("key", ["group/chime.admin.aws", "chime.admin.chime_account_audit"])
+@pytest.mark.parametrize("door", ["role", "action"])
+def test_module_defaults_reach_the_role_and_the_action(fake, play, tmp_path, door, key):
+    """Credentials only in module_defaults, a module_defaults region over the one AWX's environment gives,
+    and the listing options: each applies, though the role's task (or the action's) omits it."""
+    fake.add_credential(TENANT_OF_FAKE, DEFAULTS_KEY, DEFAULTS_SECRET, session_token=DEFAULTS_TOKEN)
+    defaults = {
+        "access_key": DEFAULTS_KEY,
+        "secret_key": DEFAULTS_SECRET,
+        "session_token": DEFAULTS_TOKEN,
+        "region": "eu-west-1",
+        "endpoint_url": fake.url,
+        "name": PREFIX,
+        "page_size": 7,
+        "concurrency": 2,
+        "on_denied": "warn",
+        "backoff_retries": 1,
+        "backoff_delay": 0.01,
+        "backoff_max_delay": 0.05,
+        "validate_certs": False,
+    }
+    dest = tmp_path / "reports"
+    env = dict(AWX_REGION, AWS_ENDPOINT_URL_STS=fake.url)
+    result = play([_audit_task(door, str(dest))], save=("account_audit_result",), env=env,
+                  play_extra={"module_defaults": {key: defaults}})  # fmt: skip
+    assert result.rc == 0, result.output
+    assert result.saved["account_audit_result"]["outcome"] in ("compliant", "non_compliant")
+    log = fake.log
+    sts = [e for e in log if e["path"] == "/"]
+    chime = [e for e in log if e["path"] == "/accounts"]
+    assert len(sts) == 1 and chime
+    # Signed with the module_defaults key (and its token: the fake refuses the key without it), for the
+    # module_defaults region, not AWX's.
+    assert {(e["access_key"], e["region"], e["status"]) for e in log} == {(DEFAULTS_KEY, "eu-west-1", 200)}
+    assert {(e["query"]["name"], e["query"]["max-results"]) for e in chime} == {(PREFIX, "7")}
+    assert len(chime) == math.ceil(29 / 7)
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert report["source"]["filters"] == {"name": PREFIX, "user_email": False}
+    assert report["summary"]["total"] == 29
+
+
+def test_module_defaults_profile_reaches_the_role(fake, play, tmp_path):
+    (tmp_path / "aws_credentials").write_text(
+        f"[audit]\naws_access_key_id = {DEFAULTS_KEY}\naws_secret_access_key = {DEFAULTS_SECRET}\n"
+    )  # no default profile, and no key in the environment: only the profile can sign
+    fake.add_credential(TENANT_OF_FAKE, DEFAULTS_KEY, DEFAULTS_SECRET)
+    defaults = {"group/chime.admin.aws": {"profile": "audit", "endpoint_url": fake.url}}
+    task = _audit_task("role", str(tmp_path / "reports"))
+    result = play([task], save=("account_audit_result",), env={"AWS_ENDPOINT_URL_STS": fake.url},
+                  play_extra={"module_defaults": defaults})  # fmt: skip
+    assert result.rc == 0, result.output
+    assert {(e["access_key"], e["status"]) for e in fake.log} == {(DEFAULTS_KEY, 200)}
+
+
+# Each option the role passes through, set wrong in module_defaults alone: the action refuses it, naming it.
+REFUSED_DEFAULTS = {
+    "region": ("not a region", "did not run: region must be an AWS region name such as us-east-1, got 'not a region'."),
+    "access_key": (None, "did not run: secret_key is set but access_key is not: give both, or neither."),
+    "secret_key": (None, "did not run: access_key is set but secret_key is not: give both, or neither."),
+    "profile": ("audit", "did not run: Couldn't connect to AWS: Passing both a profile and access tokens"),
+    "name": ("a\nb", "did not run: name must not contain a line break"),
+    "user_email": ("not-an-address", "did not run: user_email must be an e-mail address"),
+    "page_size": (500, "did not run: page_size must be between 1 and 200, got 500."),
+    "backoff_retries": (-1, "did not run: backoff_retries must be between 0 and 100, got -1."),
+    "backoff_delay": (-1, "did not run: backoff_delay must be between 0.001 and 300, got -1.0."),
+    "backoff_max_delay": (0, "did not run: backoff_max_delay must be between 0.001 and 3600, got 0.0."),
+    "role_arns": (["nope"], "did not run: role_arns must hold IAM role ARNs"),
+    "organization_role_name": ("bad name!", "did not run: organization_role_name must be an IAM role name"),
+    # Shorter than any external ID accepted: not masked in the refusal ("a shorter one" stays whole).
+    "external_id": (
+        "short",
+        "did not run: external_id must be 8 to 1224 characters of [\\w+=,.@:/-] (value not "
+        "shown): a shorter one would also be masked",
+    ),  # fmt: skip
+    "role_session_name": ("bad name", "did not run: role_session_name must be 2 to 64 characters"),
+    "concurrency": (0, "did not run: concurrency must be between 1 and 64, got 0."),
+    "on_denied": ("ignore", "did not run: value of on_denied must be one of: error, warn, skip, got: ignore"),
+    "validate_certs": ("sometimes", "did not run: argument 'validate_certs' is of type str"),
+}
+
+
+def test_every_option_in_module_defaults_reaches_the_role(fake, play, tmp_path):
+    """One play, one block per option: the role with module_defaults that set that option wrong, beside
+    good credentials, region and endpoint; the block's rescue keeps the role's result. The certificate
+    options come last: the bundle is a path that does not exist, which only an HTTPS request can notice."""
+    good = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "region": "eu-west-1", "endpoint_url": fake.url}
+    https = dict(good, endpoint_url=fake.url.replace("http://", "https://"), backoff_retries=0)
+    cases = {name: (dict(good, **{name: value}), message) for name, (value, message) in REFUSED_DEFAULTS.items()}
+    cases["aws_ca_bundle"] = (dict(https, aws_ca_bundle=str(tmp_path / "no-such-ca.pem")), "No such file or directory")
+    tasks = []
+    for index, (name, (defaults, _message)) in enumerate(cases.items()):
+        tasks.append(
+            {
+                "name": f"Audit with a wrong {name} in module_defaults",
+                "block": [_audit_task("role", str(tmp_path / "reports"))],
+                "rescue": [{"ansible.builtin.set_fact": {f"case_{index}": "{{ account_audit_result }}"}}],
+                "module_defaults": {"group/chime.admin.aws": defaults},
+            }
+        )
+    saved = [f"case_{index}" for index in range(len(cases))]
+    result = play(tasks, save=saved, env={"AWS_ENDPOINT_URL_STS": fake.url})
+    assert result.rc == 0, result.output
+    for index, (name, (_defaults, message)) in enumerate(cases.items()):
+        outcome = result.saved[f"case_{index}"]
+        assert outcome and outcome["outcome"] == "incomplete", (name, outcome)
+        assert message in outcome["failure"], (name, outcome["failure"])
+    # Every refusal came before any request; only the HTTPS audit called STS (plain HTTP), then stopped.
+    assert [(e["path"], e.get("action")) for e in fake.log] == [("/", "GetCallerIdentity")]
