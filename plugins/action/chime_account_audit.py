@@ -122,7 +122,7 @@ class ActionModule(ActionBase):
         if not HAS_BOTO3:
             message = "Chime account audit did not run: boto3 and botocore are required on the controller."
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
-        self._task.args = with_module_defaults(self._task, self._templar, (task_vars or {}).get("omit"))
+        self._task.args = plain(with_module_defaults(self._task, self._templar, (task_vars or {}).get("omit")))
         try:
             try:
                 validation, params = self.validate_argument_spec(
