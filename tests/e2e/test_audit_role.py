@@ -344,9 +344,15 @@ def test_baseline_changes(sample, tmp_path):
 @pytest.mark.parametrize(
     "extravars,message",
     [
-        ({"account_audit_formats": ["json", "pdf"]}, "account_audit_formats"),
+        (
+            {"account_audit_formats": ["json", "pdf"]},
+            "value of formats must be one or more of: json, csv, markdown, html, ocsf. Got no match for: pdf",
+        ),
         ({"account_audit_rules": {"no_suspended": True}}, "no_suspended"),
-        ({"account_audit_rules": {"allowed_account_types": "Team"}}, "allowed_account_types"),
+        (
+            {"account_audit_rules": {"allowed_account_types": "Team"}},
+            "rules.allowed_account_types must be a list of strings, got str.",
+        ),
         ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern is not a regular expression RE2"),
         (
             {
@@ -366,11 +372,17 @@ def test_baseline_changes(sample, tmp_path):
             {"account_audit_waivers": [{"rule": "no_suspended_accounts", "name": "x*", "reason": "r"}]},
             "waivers[0] (rule no_suspended_accounts).expires is required",
         ),
-        ({"account_audit_fail_severity": "urgent"}, "account_audit_fail_severity"),
+        (
+            {"account_audit_fail_severity": "urgent"},
+            "value of fail_severity must be one of: informational, low, medium, high, critical, got: urgent",
+        ),
         ({"account_audit_policy_file": "BAD-POLICY"}, "policy.yml)"),
         ({"account_audit_policy_file": "CONFLICT"}, "rules is set both in the policy file"),
-        ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
-        ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
+        (
+            {"account_audit_fail_on_violation": "sometimes"},
+            "argument 'fail_on_violation' is of type str and we were unable to convert to bool",
+        ),
+        ({"account_audit_on_denied": "ignore"}, "value of on_denied must be one of: error, warn, skip, got: ignore"),
         ({"account_audit_baseline": "/nonexistent/report.json"}, "baseline: cannot read /nonexistent/report.json"),
         ({"account_audit_baseline": os.path.join(AWX_EXAMPLES, "survey.json")}, "(it has no list of accounts)"),
         ({"account_audit_page_size": 500}, "page_size"),
@@ -442,7 +454,16 @@ def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     job = run_job(tmp_path / "runner", credentials("both", sample), extravars)
     assert job.status == "failed"
-    assert message in job.stdout
+    # The action's own refusal, not ansible-core's role argument check (which dumps the whole argument spec and
+    # publishes nothing): the outcome is published first, then the last task fails with the message.
+    (failure,) = [e for e in job.events if e["event"] == "runner_on_failed"]
+    assert failure["event_data"]["task"] == "Fail when the audit is non-compliant or incomplete"
+    # A baseline is read before any request too, but its failures are the store's: the audit is incomplete.
+    prefix = "incomplete: " if extravars.get("account_audit_baseline") not in (None, "latest") else "did not run: "
+    assert failure["event_data"]["res"]["msg"].startswith(f"Chime account audit {prefix}"), failure["event_data"]
+    assert message in failure["event_data"]["res"]["msg"]
+    assert "argument_spec_data" not in job.stdout and "Ansible" not in failure["event_data"]["res"]["msg"]
+    assert stats_data(job)["account_audit_outcome"] == "incomplete"
     assert sample.log == []  # no request at all, not even STS
     assert sorted(str(p) for p in tmp_path.rglob("*") if "runner" not in p.parts) == before  # no file written
 
