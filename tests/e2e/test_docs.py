@@ -17,6 +17,7 @@ import yaml
 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUIDES = sorted(glob.glob(os.path.join(ROOT, "docs", "docsite", "rst", "*.rst")))
@@ -157,7 +158,9 @@ def test_task_snippets_pass_the_syntax_check(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-def test_report_reference_sample_is_what_the_report_makes():
+def _report_of_the_sample():
+    """The JSON sample of the report reference, and the report that the report code makes of its accounts,
+    baseline and policy."""
     (body,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "json"]
     sample = json.loads(body)
     summary = {k: v for k, v in sample["summary"].items() if k not in ("violations", "waivers", "changes")}
@@ -169,8 +172,22 @@ def test_report_reference_sample_is_what_the_report_makes():
     waivers = [{k: v for k, v in sample["waived"][0]["waiver"].items() if k != "state"}]
     policy = Policy({"no_suspended_accounts": True}, custom_rules=custom, waivers=waivers,
                     name=recorded["name"], version=recorded["version"])  # fmt: skip
-    made = build_report(listing, None, baseline, sample["generated_at"], policy=policy)
+    return sample, build_report(listing, None, baseline, sample["generated_at"], policy=policy)
+
+
+def test_report_reference_sample_is_what_the_report_makes():
+    sample, made = _report_of_the_sample()
     assert json.dumps(made, indent=2) == json.dumps(sample, indent=2)
+
+
+def test_report_reference_ocsf_sample_is_the_waived_finding_of_the_json_sample():
+    """The OCSF event shown is the one the ocsf format writes for the JSON sample's waived finding, byte for byte
+    (its title, description and remediation are the rule's own)."""
+    _sample, made = _report_of_the_sample()
+    (shown,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "text" and '"class_uid"' in b]
+    events = json.loads(render(made, ["ocsf"])["ocsf"])
+    waived = [event for event in events if event["status"] == "Suppressed"]
+    assert waived and json.dumps(waived[:1], indent=2, sort_keys=True, ensure_ascii=False) + "\n" == shown
 
 
 @pytest.mark.parametrize("name", ["user_guide", "compliance", "awx", "troubleshooting", "report_reference"])
