@@ -136,7 +136,7 @@ options:
       - Read before any Chime request; a missing, unreadable or malformed baseline fails naming it.
     type: str
   show_violations:
-    description: How many violations the result holds and the failure message names; 0 or more.
+    description: How many violations the result holds and the failure message names; 0 to 1000.
     type: int
     default: 20
   fail_on_violation:
@@ -296,8 +296,13 @@ s3:
       description: Each report's SHA-256, by format, as C(latest.json) records it.
       type: dict
     latest:
-      description: The C(s3://) URI of C(latest.json), which now points to this run.
+      description: The C(s3://) URI of C(latest.json), which now points to this run when RV(s3.latest_moved) is true.
       type: str
+    latest_moved:
+      description:
+        - Whether C(latest.json) now points to this run. V(false) when an AWS account was not listed (an incomplete
+          run is never the next baseline) or when it already pointed to a newer run.
+      type: bool
     console_url:
       description: The S3 console's page of the run folder.
       type: str

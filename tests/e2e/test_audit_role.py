@@ -597,3 +597,23 @@ def test_every_option_in_module_defaults_reaches_the_role(fake, play, tmp_path):
         assert "Ansible" not in outcome["failure"].replace("Ansible Vault", ""), (name, outcome["failure"])
     # Every refusal came before any request; only the HTTPS audit called STS (plain HTTP), then stopped.
     assert [(e["path"], e.get("action")) for e in fake.log] == [("/", "GetCallerIdentity")]
+
+
+@pytest.mark.parametrize("on_denied,rc", [("warn", 0), ("skip", 0), ("error", 2)])
+def test_a_refused_aws_account_fails_the_job_only_with_on_denied_error(fake, play, tmp_path, on_denied, rc):
+    """What the guides say, one way everywhere: an incomplete audit fails the job, but with on_denied warn or
+    skip a refused AWS account (here the only one) does not; the outcome is incomplete all the same."""
+    fake.set_faults(TENANT_OF_FAKE, rules=[{"kind": "forbidden", "every": 1}])
+    variables = {"account_audit_dest": str(tmp_path / "reports"), "account_audit_on_denied": on_denied}
+    variables.update(account_audit_endpoint_url=fake.url, account_audit_access_key=ACCESS_KEY)
+    variables.update(account_audit_secret_key=SECRET_KEY, account_audit_backoff_retries=0)
+    task = {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": variables}
+    result = play([task], save=("account_audit_result",), env={"AWS_ENDPOINT_URL_STS": fake.url})
+    assert result.rc == rc, result.output
+    if rc:  # the play stopped at the role's last task: its message is in the output
+        assert "Chime account audit incomplete: " in result.output
+        return
+    audit = result.saved["account_audit_result"]
+    assert audit["outcome"] == "incomplete"
+    assert audit["msg"].startswith("Chime account audit incomplete: "), audit["msg"]
+    assert ("[WARNING]" in result.output) == (on_denied == "warn")
