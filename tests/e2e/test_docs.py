@@ -197,3 +197,34 @@ def test_each_guide_is_in_the_docsite_and_linked_from_the_readme(name):
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     assert name in toctree and f"(docs/docsite/rst/{name}.rst)" in readme
+
+
+def _requirements(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+
+
+def test_the_install_line_and_make_demo_name_every_runtime_requirement():
+    """The user guide's pip line installs every requirement of requirements.txt, with its floor, and the README
+    says that make demo installs them (the Makefile's demo stage does)."""
+    (install,) = [b for f, lang, b in BLOCKS if f == "user_guide.rst" and lang == "console" and "pip install" in b]
+    with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as handle:
+        makefile = handle.read()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = " ".join(handle.read().split())
+    assert "-r requirements.txt -r demo-requirements.txt" in makefile
+    for requirement in _requirements("requirements.txt"):
+        assert f"'{requirement}'" in install, requirement
+        name = re.split(r"[<>=]", requirement)[0]
+        assert name in readme[readme.index("`make demo` installs") :][:300], name
+
+
+def test_the_documented_show_violations_bound_is_the_action_s():
+    from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import MAX_SHOW_VIOLATIONS
+
+    with open(os.path.join(ROOT, "roles", "account_audit", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        role = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["account_audit_show_violations"]
+    with open(os.path.join(ROOT, "plugins", "modules", "chime_account_audit.py"), encoding="utf-8") as handle:
+        action = yaml.safe_load(handle.read().split('DOCUMENTATION = r"""')[1].split('"""')[0])
+    bound = f"0 to {MAX_SHOW_VIOLATIONS}."
+    assert bound in role["description"][0] and action["options"]["show_violations"]["description"].endswith(bound)
