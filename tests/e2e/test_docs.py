@@ -228,3 +228,12 @@ def test_the_documented_show_violations_bound_is_the_action_s():
         action = yaml.safe_load(handle.read().split('DOCUMENTATION = r"""')[1].split('"""')[0])
     bound = f"0 to {MAX_SHOW_VIOLATIONS}."
     assert bound in role["description"][0] and action["options"]["show_violations"]["description"].endswith(bound)
+
+
+def test_the_audit_report_filter_documents_the_report_s_key_order():
+    from ansible_collections.chime.admin.plugins.plugin_utils._report import REPORT_KEYS
+
+    with open(os.path.join(ROOT, "plugins", "filter", "audit_report.yml"), encoding="utf-8") as handle:
+        description = " ".join(yaml.safe_load(handle)["DOCUMENTATION"]["description"])
+    order = description[description.index("Its keys come in a fixed order") :].split(". ")[0]
+    assert re.findall(r"C\((\w+)\)", order) == list(REPORT_KEYS)
