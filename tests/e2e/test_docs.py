@@ -237,3 +237,45 @@ def test_the_audit_report_filter_documents_the_report_s_key_order():
         description = " ".join(yaml.safe_load(handle)["DOCUMENTATION"]["description"])
     order = description[description.index("Its keys come in a fixed order") :].split(". ")[0]
     assert re.findall(r"C\((\w+)\)", order) == list(REPORT_KEYS)
+
+
+def test_every_version_added_is_a_release_or_the_coming_one():
+    """ansible-doc's "added in" names a release of the changelog, or the version galaxy.yml is about to release:
+    never one that was skipped."""
+    with open(os.path.join(ROOT, "changelogs", "changelog.yaml"), encoding="utf-8") as handle:
+        released = set(yaml.safe_load(handle)["releases"])
+    with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        coming = yaml.safe_load(handle)["version"]
+    found = {}
+    paths = glob.glob(os.path.join(ROOT, "plugins", "**", "*.*"), recursive=True)
+    for path in paths + glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml")):
+        with open(path, encoding="utf-8") as handle:
+            for version in re.findall(r"version_added: *['\"]?([0-9.]+)", handle.read()):
+                found.setdefault(version, os.path.relpath(path, ROOT))
+    assert found and set(found) <= released | {coming}, found
+
+
+def _fragments():
+    texts = {}
+    for path in glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*.yml")):
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        entries = [e for v in data.values() for e in (v if isinstance(v, list) else [v])]
+        texts[os.path.basename(path)] = " ".join(" ".join(str(e) for e in entries).split())
+    return texts
+
+
+def test_the_release_notes_state_today_s_defaults_and_report_format():
+    """The next release's notes are made of the fragments: each default or report format they state is the code's,
+    and none tells a user upgrading from the last release of a value that no release had ("it was 8")."""
+    from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
+    from ansible_collections.chime.admin.plugins.plugin_utils._report import REPORT_FORMAT
+
+    concurrency = ListingOptions().concurrency
+    for name, text in _fragments().items():
+        for stated in re.findall(r"``concurrency``,? (?:is |default )(?:now )?(\d+)", text):
+            assert int(stated) == concurrency, (name, stated)
+        assert not re.search(r"default ``concurrency`` is (?!" + str(concurrency) + r"\b)\d+", text), name
+        assert "(it was " not in text, name
+        for stated in re.findall(r"``report_format`` (?:is )?(\d+)", text):
+            assert int(stated) == REPORT_FORMAT, (name, stated)
