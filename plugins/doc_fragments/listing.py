@@ -58,7 +58,7 @@ options:
       - Mutually exclusive with O(organization_role_name).
     type: list
     elements: str
-    version_added: 0.2.0
+    version_added: 0.3.0
   organization_role_name:
     description:
       - List the Chime accounts of every active account of the caller's AWS organization.
@@ -71,7 +71,7 @@ options:
       - A role name with an optional path, such as V(ChimeAudit) or V(audit/ChimeAudit).
       - Mutually exclusive with O(role_arns).
     type: str
-    version_added: 0.2.0
+    version_added: 0.3.0
   external_id:
     description:
       - The external ID that the roles' trust policies require, sent with every C(AssumeRole).
@@ -80,14 +80,14 @@ options:
         masked wherever it appears in the results, so an external ID such as V(Pro) would also replace every
         V(Pro) license there. AWS advises a long random value.
     type: str
-    version_added: 0.2.0
+    version_added: 0.3.0
   role_session_name:
     description:
       - The session name of every assumed role, which AWS CloudTrail records in each member account.
       - 2 to 64 characters of C([\w+=,.@-]), as STS requires.
     type: str
     default: chime-admin
-    version_added: 0.2.0
+    version_added: 0.3.0
   concurrency:
     description:
       - How many AWS accounts are listed at the same time, in one process. The pages of one AWS account are
@@ -101,7 +101,7 @@ options:
         automation uses the same account's STS quota.
     type: int
     default: 32
-    version_added: 0.2.0
+    version_added: 0.3.0
   on_denied:
     description:
       - What to do when an AWS account refuses, because STS refuses to assume its role or Chime refuses

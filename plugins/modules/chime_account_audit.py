@@ -155,7 +155,7 @@ options:
         it carries of each AWS account it did not list (C(comparison_base)), so no change is lost behind it.
     type: str
   show_violations:
-    description: How many violations the result holds and the failure message names; 0 or more.
+    description: How many violations the result holds and the failure message names; 0 to 1000.
     type: int
     default: 20
   fail_on_violation:

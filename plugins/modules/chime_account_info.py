@@ -187,7 +187,7 @@ summary:
       type: dict
       returned: when O(role_arns) or O(organization_role_name) is given
       sample: {"111122223333": 2, "444455556666": 1}
-      version_added: 0.2.0
+      version_added: 0.3.0
     by_default_license:
       description: Accounts per C(default_license).
       type: dict
@@ -199,7 +199,7 @@ aws_accounts:
   returned: when O(role_arns) or O(organization_role_name) is given
   type: list
   elements: dict
-  version_added: 0.2.0
+  version_added: 0.3.0
   contains:
     aws_account_id:
       description: The AWS account ID.
@@ -257,6 +257,7 @@ def main():
         ListingOptions.check_given(_load_params())
         options.validate(names)
     except ChimeInputError as error:
+        module.no_log_values.difference_update(ListingOptions.unmasked_when_refused(module.params["external_id"]))
         module.fail_json(msg=str(error))
 
     try:

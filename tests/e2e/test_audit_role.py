@@ -30,6 +30,9 @@ from fake_chime.data import HOSTILE_NAME
 from fake_chime.data import audit_sample
 from fake_chime.data import generate
 from fake_chime.server import FakeChime
+from fake_chime.testing import ACCESS_KEY
+from fake_chime.testing import SECRET_KEY
+from fake_chime.testing import TENANT as TENANT_OF_FAKE
 
 TENANT = "444455556666"
 KEY, SECRET, TOKEN = "ASIAAUDITTEMPKEY0001", "audit-temporary-secret", "AuditSessionToken-9f3e"
@@ -353,9 +356,15 @@ def test_baseline_changes(sample, tmp_path):
 @pytest.mark.parametrize(
     "extravars,message",
     [
-        ({"account_audit_formats": ["json", "pdf"]}, "account_audit_formats"),
+        (
+            {"account_audit_formats": ["json", "pdf"]},
+            "value of formats must be one or more of: json, csv, markdown, html, ocsf. Got no match for: pdf",
+        ),
         ({"account_audit_rules": {"no_suspended": True}}, "no_suspended"),
-        ({"account_audit_rules": {"allowed_account_types": "Team"}}, "allowed_account_types"),
+        (
+            {"account_audit_rules": {"allowed_account_types": "Team"}},
+            "rules.allowed_account_types must be a list of strings, got str.",
+        ),
         ({"account_audit_rules": {"name_pattern": "(unclosed"}}, "name_pattern is not a regular expression RE2"),
         (
             {
@@ -375,11 +384,17 @@ def test_baseline_changes(sample, tmp_path):
             {"account_audit_waivers": [{"rule": "no_suspended_accounts", "name": "x*", "reason": "r"}]},
             "waivers[0] (rule no_suspended_accounts).expires is required",
         ),
-        ({"account_audit_fail_severity": "urgent"}, "account_audit_fail_severity"),
+        (
+            {"account_audit_fail_severity": "urgent"},
+            "value of fail_severity must be one of: informational, low, medium, high, critical, got: urgent",
+        ),
         ({"account_audit_policy_file": "BAD-POLICY"}, "policy.yml)"),
         ({"account_audit_policy_file": "CONFLICT"}, "rules is set both in the policy file"),
-        ({"account_audit_fail_on_violation": "sometimes"}, "account_audit_fail_on_violation"),
-        ({"account_audit_on_denied": "ignore"}, "account_audit_on_denied"),
+        (
+            {"account_audit_fail_on_violation": "sometimes"},
+            "argument 'fail_on_violation' is of type str and we were unable to convert to bool",
+        ),
+        ({"account_audit_on_denied": "ignore"}, "value of on_denied must be one of: error, warn, skip, got: ignore"),
         ({"account_audit_baseline": "/nonexistent/report.json"}, "baseline: cannot read /nonexistent/report.json"),
         ({"account_audit_baseline": os.path.join(AWX_EXAMPLES, "survey.json")}, "(it has no list of accounts)"),
         ({"account_audit_page_size": 500}, "page_size"),
@@ -451,6 +466,166 @@ def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     job = run_job(tmp_path / "runner", credentials("both", sample), extravars)
     assert job.status == "failed"
-    assert message in job.stdout
+    # The action's own refusal, not ansible-core's role argument check (which dumps the whole argument spec and
+    # publishes nothing): the outcome is published first, then the last task fails with the message.
+    (failure,) = [e for e in job.events if e["event"] == "runner_on_failed"]
+    assert failure["event_data"]["task"] == "Fail when the audit is non-compliant or incomplete"
+    # A baseline is read before any request too, but its failures are the store's: the audit is incomplete.
+    prefix = "incomplete: " if extravars.get("account_audit_baseline") not in (None, "latest") else "did not run: "
+    assert failure["event_data"]["res"]["msg"].startswith(f"Chime account audit {prefix}"), failure["event_data"]
+    assert message in failure["event_data"]["res"]["msg"]
+    assert "argument_spec_data" not in job.stdout and "Ansible" not in failure["event_data"]["res"]["msg"]
+    assert stats_data(job)["account_audit_outcome"] == "incomplete"
     assert sample.log == []  # no request at all, not even STS
     assert sorted(str(p) for p in tmp_path.rglob("*") if "runner" not in p.parts) == before  # no file written
+
+
+# ----- module_defaults: through the role and on the action ----------------------------------------------------
+DEFAULTS_KEY, DEFAULTS_SECRET, DEFAULTS_TOKEN = "ASIADEFAULTSKEY00001", "defaults-secret", "DefaultsToken-7c1a"
+# What AWX injects from the job's environment: a region that the play's module_defaults must override.
+AWX_REGION = {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}
+PREFIX = "Malm"  # 29 accounts of the standard fake's 450
+
+
+def _audit_task(door, dest):
+    """The audit through ``door``: the role with only its destination set, or the action with the role's
+    pattern of omitted arguments (``default(omit)`` for every option the defaults give)."""
+    if door == "role":
+        variables = {"account_audit_dest": dest, "account_audit_fail_on_violation": False}
+        return {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": variables}
+    omitted = ("access_key", "secret_key", "session_token", "region", "endpoint_url", "name", "page_size")
+    args = {name: "{{ undefined_in_this_play | default(omit) }}" for name in omitted}
+    args.update(dest=dest, formats=["json"], fail_on_violation=False)
+    return {"chime.admin.chime_account_audit": args, "register": "account_audit_result"}
+
+
+@pytest.mark.parametrize("key", ["group/chime.admin.aws", "chime.admin.chime_account_audit"])
+@pytest.mark.parametrize("door", ["role", "action"])
+def test_module_defaults_reach_the_role_and_the_action(fake, play, tmp_path, door, key):
+    """Credentials only in module_defaults, a module_defaults region over the one AWX's environment gives,
+    and the listing options: each applies, though the role's task (or the action's) omits it."""
+    fake.add_credential(TENANT_OF_FAKE, DEFAULTS_KEY, DEFAULTS_SECRET, session_token=DEFAULTS_TOKEN)
+    defaults = {
+        "access_key": DEFAULTS_KEY,
+        "secret_key": DEFAULTS_SECRET,
+        "session_token": DEFAULTS_TOKEN,
+        "region": "eu-west-1",
+        "endpoint_url": fake.url,
+        "name": PREFIX,
+        "page_size": 7,
+        "concurrency": 2,
+        "on_denied": "warn",
+        "backoff_retries": 1,
+        "backoff_delay": 0.01,
+        "backoff_max_delay": 0.05,
+        "validate_certs": False,
+    }
+    dest = tmp_path / "reports"
+    env = dict(AWX_REGION, AWS_ENDPOINT_URL_STS=fake.url)
+    result = play([_audit_task(door, str(dest))], save=("account_audit_result",), env=env,
+                  play_extra={"module_defaults": {key: defaults}})  # fmt: skip
+    assert result.rc == 0, result.output
+    assert result.saved["account_audit_result"]["outcome"] in ("compliant", "non_compliant")
+    log = fake.log
+    sts = [e for e in log if e["path"] == "/"]
+    chime = [e for e in log if e["path"] == "/accounts"]
+    assert len(sts) == 1 and chime
+    # Signed with the module_defaults key (and its token: the fake refuses the key without it), for the
+    # module_defaults region, not AWX's.
+    assert {(e["access_key"], e["region"], e["status"]) for e in log} == {(DEFAULTS_KEY, "eu-west-1", 200)}
+    assert {(e["query"]["name"], e["query"]["max-results"]) for e in chime} == {(PREFIX, "7")}
+    assert len(chime) == math.ceil(29 / 7)
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert report["source"]["filters"] == {"name": PREFIX, "user_email": False}
+    assert report["summary"]["total"] == 29
+
+
+def test_module_defaults_profile_reaches_the_role(fake, play, tmp_path):
+    (tmp_path / "aws_credentials").write_text(
+        f"[audit]\naws_access_key_id = {DEFAULTS_KEY}\naws_secret_access_key = {DEFAULTS_SECRET}\n"
+    )  # no default profile, and no key in the environment: only the profile can sign
+    fake.add_credential(TENANT_OF_FAKE, DEFAULTS_KEY, DEFAULTS_SECRET)
+    defaults = {"group/chime.admin.aws": {"profile": "audit", "endpoint_url": fake.url}}
+    task = _audit_task("role", str(tmp_path / "reports"))
+    result = play([task], save=("account_audit_result",), env={"AWS_ENDPOINT_URL_STS": fake.url},
+                  play_extra={"module_defaults": defaults})  # fmt: skip
+    assert result.rc == 0, result.output
+    assert {(e["access_key"], e["status"]) for e in fake.log} == {(DEFAULTS_KEY, 200)}
+
+
+# Each option the role passes through, set wrong in module_defaults alone: the action refuses it, naming it.
+REFUSED_DEFAULTS = {
+    "region": ("not a region", "did not run: region must be an AWS region name such as us-east-1, got 'not a region'."),
+    "access_key": (None, "did not run: secret_key is set but access_key is not: give both, or neither."),
+    "secret_key": (None, "did not run: access_key is set but secret_key is not: give both, or neither."),
+    "profile": ("audit", "did not run: Couldn't connect to AWS: Passing both a profile and access tokens"),
+    "name": ("a\nb", "did not run: name must not contain a line break"),
+    "user_email": ("not-an-address", "did not run: user_email must be an e-mail address"),
+    "page_size": (500, "did not run: page_size must be between 1 and 200, got 500."),
+    "backoff_retries": (-1, "did not run: backoff_retries must be between 0 and 100, got -1."),
+    "backoff_delay": (-1, "did not run: backoff_delay must be between 0.001 and 300, got -1.0."),
+    "backoff_max_delay": (0, "did not run: backoff_max_delay must be between 0.001 and 3600, got 0.0."),
+    "role_arns": (["nope"], "did not run: role_arns must hold IAM role ARNs"),
+    "organization_role_name": ("bad name!", "did not run: organization_role_name must be an IAM role name"),
+    # Shorter than any external ID accepted: not masked in the refusal ("a shorter one" stays whole).
+    "external_id": (
+        "short",
+        "did not run: external_id must be 8 to 1224 characters of [\\w+=,.@:/-] (value not "
+        "shown): a shorter one would also be masked",
+    ),  # fmt: skip
+    "role_session_name": ("bad name", "did not run: role_session_name must be 2 to 64 characters"),
+    "concurrency": (0, "did not run: concurrency must be between 1 and 64, got 0."),
+    "on_denied": ("ignore", "did not run: value of on_denied must be one of: error, warn, skip, got: ignore"),
+    "validate_certs": ("sometimes", "did not run: argument 'validate_certs' is of type "),
+}
+
+
+def test_every_option_in_module_defaults_reaches_the_role(fake, play, tmp_path):
+    """One play, one block per option: the role with module_defaults that set that option wrong, beside
+    good credentials, region and endpoint; the block's rescue keeps the role's result. The certificate
+    options come last: the bundle is a path that does not exist, which only an HTTPS request can notice."""
+    good = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "region": "eu-west-1", "endpoint_url": fake.url}
+    https = dict(good, endpoint_url=fake.url.replace("http://", "https://"), backoff_retries=0)
+    cases = {name: (dict(good, **{name: value}), message) for name, (value, message) in REFUSED_DEFAULTS.items()}
+    cases["aws_ca_bundle"] = (dict(https, aws_ca_bundle=str(tmp_path / "no-such-ca.pem")), "No such file or directory")
+    tasks = []
+    for index, (name, (defaults, _message)) in enumerate(cases.items()):
+        tasks.append(
+            {
+                "name": f"Audit with a wrong {name} in module_defaults",
+                "block": [_audit_task("role", str(tmp_path / "reports"))],
+                "rescue": [{"ansible.builtin.set_fact": {f"case_{index}": "{{ account_audit_result }}"}}],
+                "module_defaults": {"group/chime.admin.aws": defaults},
+            }
+        )
+    saved = [f"case_{index}" for index in range(len(cases))]
+    result = play(tasks, save=saved, env={"AWS_ENDPOINT_URL_STS": fake.url})
+    assert result.rc == 0, result.output
+    for index, (name, (_defaults, message)) in enumerate(cases.items()):
+        outcome = result.saved[f"case_{index}"]
+        assert outcome and outcome["outcome"] == "incomplete", (name, outcome)
+        assert message in outcome["failure"], (name, outcome["failure"])
+        # The value's type is Python's (str), not ansible-core's (_AnsibleTaggedStr, AnsibleUnicode).
+        assert "Ansible" not in outcome["failure"].replace("Ansible Vault", ""), (name, outcome["failure"])
+    # Every refusal came before any request; only the HTTPS audit called STS (plain HTTP), then stopped.
+    assert [(e["path"], e.get("action")) for e in fake.log] == [("/", "GetCallerIdentity")]
+
+
+@pytest.mark.parametrize("on_denied,rc", [("warn", 0), ("skip", 0), ("error", 2)])
+def test_a_refused_aws_account_fails_the_job_only_with_on_denied_error(fake, play, tmp_path, on_denied, rc):
+    """What the guides say, one way everywhere: an incomplete audit fails the job, but with on_denied warn or
+    skip a refused AWS account (here the only one) does not; the outcome is incomplete all the same."""
+    fake.set_faults(TENANT_OF_FAKE, rules=[{"kind": "forbidden", "every": 1}])
+    variables = {"account_audit_dest": str(tmp_path / "reports"), "account_audit_on_denied": on_denied}
+    variables.update(account_audit_endpoint_url=fake.url, account_audit_access_key=ACCESS_KEY)
+    variables.update(account_audit_secret_key=SECRET_KEY, account_audit_backoff_retries=0)
+    task = {"ansible.builtin.include_role": {"name": "chime.admin.account_audit"}, "vars": variables}
+    result = play([task], save=("account_audit_result",), env={"AWS_ENDPOINT_URL_STS": fake.url})
+    assert result.rc == rc, result.output
+    if rc:  # the play stopped at the role's last task: its message is in the output
+        assert "Chime account audit incomplete: " in result.output
+        return
+    audit = result.saved["account_audit_result"]
+    assert audit["outcome"] == "incomplete"
+    assert audit["msg"].startswith("Chime account audit incomplete: "), audit["msg"]
+    assert ("[WARNING]" in result.output) == (on_denied == "warn")

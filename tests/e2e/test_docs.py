@@ -17,6 +17,7 @@ import yaml
 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
+from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 
@@ -159,7 +160,9 @@ def test_task_snippets_pass_the_syntax_check(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-def test_report_reference_sample_is_what_the_report_makes():
+def _report_of_the_sample():
+    """The JSON sample of the report reference, and the report that the report code makes of its accounts,
+    baseline and policy."""
     (body,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "json"]
     sample = json.loads(body)
     summary = {k: v for k, v in sample["summary"].items() if k not in ("violations", "waivers", "changes")}
@@ -173,8 +176,22 @@ def test_report_reference_sample_is_what_the_report_makes():
                     name=recorded["name"], version=recorded["version"])  # fmt: skip
     # The scope the action records (the filter, without a caller, records none: see source.scope).
     scope = sample["source"]["scope"]
-    made = build_report(listing, None, baseline, sample["generated_at"], policy=policy, scope=scope)
+    return sample, build_report(listing, None, baseline, sample["generated_at"], policy=policy, scope=scope)
+
+
+def test_report_reference_sample_is_what_the_report_makes():
+    sample, made = _report_of_the_sample()
     assert json.dumps(made, indent=2) == json.dumps(sample, indent=2)
+
+
+def test_report_reference_ocsf_sample_is_the_waived_finding_of_the_json_sample():
+    """The OCSF event shown is the one the ocsf format writes for the JSON sample's waived finding, byte for byte
+    (its title, description and remediation are the rule's own)."""
+    _sample, made = _report_of_the_sample()
+    (shown,) = [b for f, lang, b in BLOCKS if f == "report_reference.rst" and lang == "text" and '"class_uid"' in b]
+    events = json.loads(render(made, ["ocsf"])["ocsf"])
+    waived = [event for event in events if event["status"] == "Suppressed"]
+    assert waived and json.dumps(waived[:1], indent=2, sort_keys=True, ensure_ascii=False) + "\n" == shown
 
 
 def test_the_awx_guides_scope_refusal_is_the_message_a_run_gives():
@@ -192,3 +209,85 @@ def test_each_guide_is_in_the_docsite_and_linked_from_the_readme(name):
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     assert name in toctree and f"(docs/docsite/rst/{name}.rst)" in readme
+
+
+def _requirements(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+
+
+def test_the_install_line_and_make_demo_name_every_runtime_requirement():
+    """The user guide's pip line installs every requirement of requirements.txt, with its floor, and the README
+    says that make demo installs them (the Makefile's demo stage does)."""
+    (install,) = [b for f, lang, b in BLOCKS if f == "user_guide.rst" and lang == "console" and "pip install" in b]
+    with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as handle:
+        makefile = handle.read()
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = " ".join(handle.read().split())
+    assert "-r requirements.txt -r demo-requirements.txt" in makefile
+    for requirement in _requirements("requirements.txt"):
+        assert f"'{requirement}'" in install, requirement
+        name = re.split(r"[<>=]", requirement)[0]
+        assert name in readme[readme.index("`make demo` installs") :][:300], name
+
+
+def test_the_documented_show_violations_bound_is_the_action_s():
+    from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import MAX_SHOW_VIOLATIONS
+
+    with open(os.path.join(ROOT, "roles", "account_audit", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        role = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["account_audit_show_violations"]
+    with open(os.path.join(ROOT, "plugins", "modules", "chime_account_audit.py"), encoding="utf-8") as handle:
+        action = yaml.safe_load(handle.read().split('DOCUMENTATION = r"""')[1].split('"""')[0])
+    bound = f"0 to {MAX_SHOW_VIOLATIONS}."
+    assert bound in role["description"][0] and action["options"]["show_violations"]["description"].endswith(bound)
+
+
+def test_the_audit_report_filter_documents_the_report_s_key_order():
+    from ansible_collections.chime.admin.plugins.plugin_utils._report import REPORT_KEYS
+
+    with open(os.path.join(ROOT, "plugins", "filter", "audit_report.yml"), encoding="utf-8") as handle:
+        description = " ".join(yaml.safe_load(handle)["DOCUMENTATION"]["description"])
+    order = description[description.index("Its keys come in a fixed order") :].split(". ")[0]
+    assert re.findall(r"C\((\w+)\)", order) == list(REPORT_KEYS)
+
+
+def test_every_version_added_is_a_release_or_the_coming_one():
+    """ansible-doc's "added in" names a release of the changelog, or the version galaxy.yml is about to release:
+    never one that was skipped."""
+    with open(os.path.join(ROOT, "changelogs", "changelog.yaml"), encoding="utf-8") as handle:
+        released = set(yaml.safe_load(handle)["releases"])
+    with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        coming = yaml.safe_load(handle)["version"]
+    found = {}
+    paths = glob.glob(os.path.join(ROOT, "plugins", "**", "*.*"), recursive=True)
+    for path in paths + glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml")):
+        with open(path, encoding="utf-8") as handle:
+            for version in re.findall(r"version_added: *['\"]?([0-9.]+)", handle.read()):
+                found.setdefault(version, os.path.relpath(path, ROOT))
+    assert found and set(found) <= released | {coming}, found
+
+
+def _fragments():
+    texts = {}
+    for path in glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*.yml")):
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        entries = [e for v in data.values() for e in (v if isinstance(v, list) else [v])]
+        texts[os.path.basename(path)] = " ".join(" ".join(str(e) for e in entries).split())
+    return texts
+
+
+def test_the_release_notes_state_today_s_defaults_and_report_format():
+    """The next release's notes are made of the fragments: each default or report format they state is the code's,
+    and none tells a user upgrading from the last release of a value that no release had ("it was 8")."""
+    from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
+    from ansible_collections.chime.admin.plugins.plugin_utils._report import REPORT_FORMAT
+
+    concurrency = ListingOptions().concurrency
+    for name, text in _fragments().items():
+        for stated in re.findall(r"``concurrency``,? (?:is |default )(?:now )?(\d+)", text):
+            assert int(stated) == concurrency, (name, stated)
+        assert not re.search(r"default ``concurrency`` is (?!" + str(concurrency) + r"\b)\d+", text), name
+        assert "(it was " not in text, name
+        for stated in re.findall(r"``report_format`` (?:is )?(\d+)", text):
+            assert int(stated) == REPORT_FORMAT, (name, stated)

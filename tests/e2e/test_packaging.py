@@ -76,4 +76,4 @@ def test_ansible_builder_creates_a_context_for_the_example_execution_environment
     galaxy = yaml.safe_load((build / "requirements.yml").read_text())
     assert {"name": "chime.admin", "version": ">=0.3.0"} in galaxy["collections"]
     containerfile = (tmp_path / "context" / "Containerfile").read_text()
-    assert "quay.io/fedora/fedora:41" in containerfile and "ansible-galaxy" in containerfile
+    assert "quay.io/fedora/fedora:44" in containerfile and "ansible-galaxy" in containerfile

@@ -127,6 +127,13 @@ class ListingOptions:
         """The options from a mapping of option values, such as a module's ``params`` (other keys are ignored)."""
         return cls(**{field.name: params[field.name] for field in dataclasses.fields(cls)})
 
+    @staticmethod
+    def unmasked_when_refused(external_id):
+        """The values of ``external_id`` that a door need not mask in its result: one shorter than the minimum
+        is refused before any request, so it reaches no service and no report, and masking it would garble
+        the refusal itself (the external ID "short" in "a shorter one")."""
+        return {external_id} if isinstance(external_id, str) and len(external_id) < MIN_EXTERNAL_ID else set()
+
     @classmethod
     def check_given(cls, given):
         """Refuse a boolean given to a numeric option, in ``given``: the options as the task gave them, before

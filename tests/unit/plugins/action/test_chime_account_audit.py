@@ -81,6 +81,32 @@ def test_the_role_passes_every_option_through():
         assert ("no_log" in role[f"account_audit_{name}"]) == bool(argument_spec()[name].get("no_log")), name
 
 
+def _expects(variable):
+    """What a role variable's description says it expects (its last line): the role declares every variable
+    raw, so that the action, not ansible-core's role argument check, refuses a wrong value."""
+    assert variable["type"] == "raw" and "elements" not in variable and "choices" not in variable, variable
+    return variable["description"][-1]
+
+
+def _expected(option):
+    """The line a role variable's description ends with for the action's ``option``."""
+    kind, elements, choices = option.get("type", "str"), option.get("elements"), option.get("choices")
+    if kind == "list":
+        listed = ", ".join(f"V({c})" for c in choices) if choices else f"C({elements})"
+        return f"Expects a list of {listed}."
+    if choices:
+        return "Expects one of " + ", ".join(f"V({c})" for c in choices) + "."
+    return f"Expects a C({kind})."
+
+
+def test_every_role_variable_says_what_the_action_expects():
+    role, _defaults, _passed = _role()
+    spec = argument_spec()
+    spec["dest"] = dict(spec["dest"], type="path")  # the action reads a str, expanding ~ itself (see _audit_run)
+    for variable, declared in role.items():
+        assert _expects(declared) == _expected(spec[variable[len("account_audit_") :]]), variable
+
+
 def _filter_doc(name):
     with open(os.path.join(ROOT, "plugins", "filter", f"{name}.yml"), encoding="utf-8") as handle:
         return yaml.safe_load(handle)["DOCUMENTATION"]["options"]
@@ -108,7 +134,7 @@ def test_the_rule_table_is_what_the_role_the_action_and_the_filters_document():
     action_doc = " ".join(_documented()["rules"]["description"])
     for rule in BUILT_IN:
         assert f"V({rule.name}) {rule.severity}" in action_doc, rule.name
-    assert role["account_audit_fail_severity"]["choices"] == list(SEVERITIES)
+    assert _expects(role["account_audit_fail_severity"]) == _expected({"choices": list(SEVERITIES)})
     assert _documented()["fail_severity"]["choices"] == list(SEVERITIES)
     for name in ("audit_violations", "audit_report"):
         assert _filter_doc(name)["fail_severity"]["choices"] == list(SEVERITIES), name
@@ -133,8 +159,7 @@ def test_every_option_of_the_module_is_a_role_variable_passed_through_to_the_act
             assert variable is None and name not in passed, f"{name} is in the role: take it out of NOT_IN_ROLE"
             continue
         assert variable is not None, f"account_audit_{name} is not in roles/account_audit/meta/argument_specs.yml"
-        for key, unset in (("type", "str"), ("elements", None), ("choices", None)):
-            assert variable.get(key, unset) == option.get(key, unset), (name, key)
+        assert _expects(variable) == _expected(option), name
         assert bool(variable.get("no_log")) == bool(option.get("no_log")), name
         if "default" in variable:
             assert variable["default"] == defaults.get(f"account_audit_{name}") == option.get("default"), name
