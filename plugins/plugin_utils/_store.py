@@ -27,6 +27,8 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # the action reports a missing boto3 before it gets here
 
+from ansible_collections.chime.admin.plugins.module_utils.chime import quoted
+
 EXTENSIONS = {
     "json": "json",
     "csv": "csv",
@@ -312,7 +314,8 @@ class S3Store:
 
     def _refusal(self, verb, key, error):
         code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else type(error).__name__
-        text = str(error)
+        # S3's AccessDenied may quote the caller's ARN, whose session name may be an e-mail address.
+        text = quoted(str(error))
         needed = "s3:PutObject" if verb == "upload" else "s3:GetObject"
         if self.sse == "aws:kms" or "KMS" in str(code) or "KMS" in text:
             needed += ", kms:GenerateDataKey" if verb == "upload" else ", kms:Decrypt"
@@ -320,7 +323,9 @@ class S3Store:
         if code in ("NoSuchBucket",):
             reason = f"the bucket {self.bucket} does not exist"
         elif "KMS" in str(code):
-            reason = f"the KMS key is not usable ({code}: {error.response.get('Error', {}).get('Message', '')})"
+            reason = (
+                f"the KMS key is not usable ({code}: {quoted(str(error.response.get('Error', {}).get('Message', '')))})"
+            )
         else:
             reason = text.rstrip(".")
         return (
@@ -381,7 +386,7 @@ class S3Store:
                 return None, None
             raise StoreError("baseline: " + self._refusal("read", key, error)) from None
         except BotoCoreError as error:
-            raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {error}.") from None
+            raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {quoted(str(error))}.") from None
 
     def read_report(self, key, expected_digest=None):
         """The report at ``key``, its digest checked against ``expected_digest`` (from ``latest.json``) or

@@ -34,14 +34,16 @@ class ChimeListingError(AnsibleAWSError):
     its ``response``. ``message`` names the operation and the error code (and, on a refusal, the IAM
     permission); ``code`` is the error code; ``response`` is the AWS error response, where there was
     one. None of them holds the user e-mail filter, which is why the botocore exception is not kept
-    as ``exception``: its text would carry the filter.
+    as ``exception``: its text would carry the filter. ``denied`` is a refusal that ``on_denied`` decides
+    about; ``end_of_support`` is the service's answer that it no longer serves the API, which is never one.
     """
 
-    def __init__(self, message, code=None, response=None, denied=False):
+    def __init__(self, message, code=None, response=None, denied=False, end_of_support=False):
         super().__init__(message)
         self.code = code
         self.response = response
         self.denied = denied
+        self.end_of_support = end_of_support
 
 
 # The longest service message a failure quotes. A proxy's HTML error page (a 502 or a 403 from a gateway) is not
@@ -70,10 +72,10 @@ _ENCODED = re.compile(
 _PASSES = 4  # layers of encoding decoded; a form encoded more often than that is not one a service sends
 # Where an address that is not a known secret ends: an ARN's : and / (so that the account and the principal
 # type stay), brackets, quotes and white space. Everything else around an @ is withheld with it.
-_STOPS = frozenset("\"<>()[]{}/\\:;|`")
+_STOPS = frozenset('"<>()[]{}/\\:;|`')
 # The characters after which what comes before can no longer change, whatever follows: no encoded form holds
 # them and no match crosses them (a secret's own characters are taken out). quoted() cuts only at one of these.
-_SAFE = frozenset(" \t\r\n\"<>()[]{}/:|`")
+_SAFE = frozenset(' \t\r\n"<>()[]{}/:|`')
 _FOLDED = {}
 
 

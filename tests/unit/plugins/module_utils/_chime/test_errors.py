@@ -155,7 +155,9 @@ def test_a_redacted_message_that_fits_is_not_marked_cut_and_a_long_one_costs_onl
     assert errors.quoted("x" * 480 + "ALICE%40EXAMPLE.COM", "alice@example.com") == "x" * 480 + "<user_email>"
     seen = []
     normalised = errors._normalised  # pylint: disable=protected-access
-    monkeypatch.setattr(errors, "_normalised", lambda text, decode=True: seen.append(len(text)) or normalised(text, decode))
+    monkeypatch.setattr(
+        errors, "_normalised", lambda text, decode=True: seen.append(len(text)) or normalised(text, decode)
+    )
     assert errors.quoted("y " * 5_000_000, "alice@example.com").endswith("(cut at 500 of 10000000 characters)")
     assert max(seen) <= 1000  # the first start, of twice the limit, shows enough
     seen.clear()
