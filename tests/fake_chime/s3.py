@@ -165,6 +165,7 @@ class _Gate:
         self.credentials = CredentialStore()
         self.owners: Dict[str, str] = {}
         self.denied: List[str] = []
+        self.denied_message = "Access Denied"
         self.kms_keys: set = set()
         self.log: List[dict] = []
         self.lock = threading.Lock()
@@ -263,7 +264,7 @@ class _Gate:
         if operation != "CreateBucket" and entry["expected_owner"] != owner:
             raise _Refusal(403, "AccessDenied", "Access Denied")
         if not internal and denied and operation in PUT_OPERATIONS:
-            raise _Refusal(403, "AccessDenied", "Access Denied")
+            raise _Refusal(403, "AccessDenied", self.denied_message)
         if not internal and entry["sse"] in ("aws:kms", "aws:kms:dsse") and not kms_known:
             raise _Refusal(400, "KMS.NotFoundException", f"Invalid keyId {entry['kms_key_id']}")
         return owner if internal else (credential.tenant or _DEFAULT_ACCOUNT)
@@ -431,17 +432,20 @@ class FakeS3:
             self.gate.kms_keys.add(key_id)
         return self
 
-    def deny_put(self, pattern: str):
+    def deny_put(self, pattern: str, message: str = "Access Denied"):
         """Refuse with AccessDenied every write of an object whose key matches ``pattern`` (fnmatch,
-        case-sensitive, ``*`` matches ``/`` too): PutObject, the multipart upload's steps, copies."""
+        case-sensitive, ``*`` matches ``/`` too): PutObject, the multipart upload's steps, copies. ``message``
+        is the refusal's (S3 names the caller's ARN in some: "User: ... is not authorized to perform: ...")."""
         with self.gate.lock:
             self.gate.denied.append(pattern)
+            self.gate.denied_message = message
         return self
 
     def clear_denials(self):
         """Forget every :meth:`deny_put` pattern."""
         with self.gate.lock:
             self.gate.denied.clear()
+            self.gate.denied_message = "Access Denied"
 
     # ----- observation --------------------------------------------------------------------
     def requests(self, operation: Optional[str] = None, service: str = "s3") -> List[dict]:

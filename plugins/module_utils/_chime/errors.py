@@ -157,10 +157,10 @@ def _normalised(text, decode=True):
     if text.isascii():
         return text.lower(), spans
     chars, out_spans = [], []
-    for char, span in zip(text, spans):
+    for index, char in enumerate(text):
         for folded in _fold(char):
             chars.append(folded)
-            out_spans.append(span)
+            out_spans.append(spans[index])
     # Canonical ordering: each run of combining marks sorted by combining class (stable), as NFD orders them.
     index = 0
     while index < len(chars):
@@ -168,9 +168,8 @@ def _normalised(text, decode=True):
             end = index
             while end < len(chars) and unicodedata.combining(chars[end]):
                 end += 1
-            run = sorted(zip(chars[index:end], out_spans[index:end]), key=lambda pair: unicodedata.combining(pair[0]))
-            chars[index:end] = [pair[0] for pair in run]
-            out_spans[index:end] = [pair[1] for pair in run]
+            order = sorted(range(index, end), key=lambda at: unicodedata.combining(chars[at]))
+            chars[index:end], out_spans[index:end] = [chars[at] for at in order], [out_spans[at] for at in order]
             index = end
         else:
             index += 1

@@ -67,6 +67,8 @@ END_OF_SUPPORT_WORDS = re.compile(
 # named with those words is not taken for the service's own wording.
 _QUOTED = re.compile(r"\barn:\S*|\S*/\S*|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)|`[^`]*`")
 
+_BOTOCORE_ERROR = BotoCoreError or ValueError  # without botocore, AnsibleAWSModule / AWSLookupBase fail first
+
 # Whether the model is there, per set of data paths (a profile or AWS_DATA_PATH may add some): listing every
 # service model costs about 20 ms, and the lookup may run many times in one process.
 _HAS_MODEL = {}
@@ -114,7 +116,7 @@ def at_default_endpoint(connection, client):
         return False
     try:
         return client.meta.endpoint_url == connection.botocore_endpoint(SERVICE)
-    except (AttributeError, ValueError) + ((BotoCoreError,) if BotoCoreError else ()):
+    except (AttributeError, ValueError, _BOTOCORE_ERROR):
         return False
 
 

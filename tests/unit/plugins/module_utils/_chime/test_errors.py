@@ -219,6 +219,7 @@ def test_an_address_in_an_arn_is_withheld_in_every_encoding_keeping_the_account_
         ("a+b@example.com", "user-email=a&#43;b&#64;example.com"),
         ("a+b@example.com", "user-email=a&plus;b&commat;example.com"),
         ("a+b@example.com", "user-email=a\\u002bb\\u0040example.com"),  # a literal escape, in a page not JSON
+        ("a\u0323\u0301b@example.com", "user-email=A\u0301\u0323B@example.com"),  # combining marks reordered
         ("straße@example.de", "user-email=STRASSE@EXAMPLE.DE"),  # case folding: ß is ss
         ("STRASSE@example.de", "user-email=straße@example.de"),
         ("ana@example.com", "user-email=ana%2540example.com"),
