@@ -3,6 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """secret_key, session_token and user_email never appear in output, results, warnings or failures."""
 
+import json
+
+import pytest
+
 from e2e.playbooks import FAST_RETRIES
 from fake_chime.testing import TENANT
 
@@ -67,3 +71,62 @@ def test_markers_never_leak(fake, play):
         assert marker not in result.stdout, marker
         assert marker not in result.stderr, marker
         assert marker not in str(saved), marker
+
+
+# The caller's own address, in an ARN part, as STS names it: an IAM user or a federated user named by e-mail, an
+# assumed role's session named by AWS IAM Identity Center. It is in no input of the runs below: only the fake's
+# answers hold it, so any trace of it in any output is a leak.
+CALLER_EMAIL = "alice.auditor@privacy-marker.example"
+CALLERS = {
+    "iam_user": f"arn:aws:iam::{TENANT}:user/{CALLER_EMAIL}",
+    "federated_user": f"arn:aws:sts::{TENANT}:federated-user/{CALLER_EMAIL}",
+    "sso_session": f"arn:aws:sts::{TENANT}:assumed-role/AWSReservedSSO_Auditor_0123abcd/{CALLER_EMAIL}",
+}
+
+
+def leaks(text, addresses=(CALLER_EMAIL,)):
+    """The forms of ``addresses`` found in ``text``: any part of the address in any letter case, URL-encoded
+    (once or twice), or written in HTML character references (as html_403_entities writes it)."""
+    found = []
+    folded = text.casefold()
+    for address in addresses:
+        local, _at, domain = address.partition("@")
+        forms = [local, domain, address.replace("@", "%40"), address.replace("@", "%2540")]
+        forms += ["".join(f"&#{ord(char)};" for char in part[:4]) for part in (local, domain)]
+        forms += [address.replace("@", "&#64;"), address.replace("@", "\\u0040")]
+        found += [form for form in forms if form.casefold() in folded]
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(CALLERS))
+def test_the_callers_address_is_in_no_output_of_the_module_or_the_lookup(fake, play, kind):
+    """Refusals quote the caller's ARN: as they are (AccessDeniedException) and in a gateway's HTML page written in
+    character references, with the user_email filter's @ as &#64;. Through the module (on_denied error and warn)
+    and the lookup (warn), at -vvvv."""
+    account_id = fake.tenants[TENANT].data.accounts[5]["AccountId"]
+    fake.tenants[TENANT].data.users[EMAIL] = account_id
+    fake.add_credential(TENANT, KEY, SECRET, session_token=TOKEN, arn=CALLERS[kind])
+    fake.set_faults(TENANT, rules=[{"kind": "denied_caller", "at": 1, "count": 3}, {"kind": "html_403_entities", "at": 4}])
+    tasks = [
+        _module(fake.url, "m_denied"),
+        _module(fake.url, "m_warned", on_denied="warn"),
+        _lookup(fake.url, "l_warned", on_denied="warn"),
+        _module(fake.url, "m_entities"),
+        _module(fake.url, "m_ok"),
+    ]
+    names = [t["register"] for t in tasks] + ["l_warned_value"]
+    result = play(tasks, save=names, env={"ANSIBLE_INJECT_INVOCATION": "1"}, args=["-vvvv"])
+    assert result.rc == 0, result.output
+    saved = result.saved
+    withheld = "<e-mail address withheld>"
+    principal = CALLERS[kind].rsplit("/", 1)[0] + f"/{withheld}"
+    assert saved["m_denied"]["failed"] and f"User: {principal} is not authorized" in saved["m_denied"]["msg"]
+    assert f"User: {principal} is not authorized" in saved["m_warned"]["warnings"][0]
+    assert saved["l_warned_value"] == [] and f"User: {principal} is not authorized" in result.stdout
+    entities = saved["m_entities"]["msg"]
+    assert "returned 403: <!DOCTYPE html>" in entities and "No access for <user_email>." in entities
+    assert f"{CALLERS[kind].rsplit('/', 1)[0]}/{withheld}" in entities
+    assert [a["account_id"] for a in saved["m_ok"]["accounts"]] == [account_id]
+    for text in (result.stdout, result.stderr, json.dumps(saved)):
+        assert not leaks(text, (CALLER_EMAIL, EMAIL)), leaks(text, (CALLER_EMAIL, EMAIL))
+    assert "invocation" in result.output
