@@ -4,6 +4,7 @@
 """secret_key, session_token and user_email never appear in output, results, warnings or failures."""
 
 import json
+import os
 
 import pytest
 
@@ -130,3 +131,62 @@ def test_the_callers_address_is_in_no_output_of_the_module_or_the_lookup(fake, p
     for text in (result.stdout, result.stderr, json.dumps(saved)):
         assert not leaks(text, (CALLER_EMAIL, EMAIL)), leaks(text, (CALLER_EMAIL, EMAIL))
     assert "invocation" in result.output
+
+
+def _every_file(folder):
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_the_callers_address_is_in_no_output_of_an_audit_job(tmp_path):
+    """The role run as AWX runs it (ansible-runner, -vvvv), with reports in every format, in S3: the caller is an
+    IAM user named by e-mail in a complete run, an Identity Center session in a run whose only AWS account refuses
+    (on_denied warn, the refusal naming the caller) and whose upload S3 refuses naming the caller too, and a
+    federated user in a run that fails on a gateway's page (on_denied error). Nothing the jobs leave holds the
+    address: output, job events, set_stats, the private data directory with its reports, and the S3 objects."""
+    from e2e.awx_jobs import run_job
+    from e2e.awx_jobs import stats_data
+    from fake_chime.data import audit_sample
+    from fake_chime.s3 import FakeS3
+    from fake_chime.server import FakeChime
+
+    tenant, key, secret, token = "444455556666", "ASIAPRIVACYTEMPKEY01", "privacy-temporary-secret", "PrivacyToken-1"
+    bucket = f"chime-privacy-{tenant}"
+    with FakeChime() as chime, FakeS3() as s3:
+        chime.add_tenant(audit_sample(40, seed=3, aws_account_id=tenant), key, secret, session_token=token)
+        s3.add_credential(key, secret, tenant, session_token=token)
+        s3.create_bucket(bucket, tenant)
+        envvars = {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token}
+        envvars.update(AWS_ENDPOINT_URL_STS=chime.url, AWS_CONFIG_FILE=os.devnull, **s3.env())
+        envvars.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+        survey.update(account_audit_formats=["json", "csv", "markdown", "html", "ocsf"], **{
+            f"account_audit_{name}": value for name, value in FAST_RETRIES.items()})  # fmt: skip
+
+        def job(name, arn, **extra):
+            chime.credentials[key].arn = arn.replace(TENANT, tenant)
+            return run_job(tmp_path / name, envvars, dict(survey, **extra), cmdline="-vvvv")
+
+        complete = job("complete", CALLERS["iam_user"])
+        assert complete.status == "successful", complete.stdout
+        listed_as = f"Listed as: arn:aws:iam::{tenant}:user/<e-mail address withheld>"
+        assert listed_as in complete.stdout and stats_data(complete)["account_audit_outcome"] == "non_compliant"
+
+        chime.set_faults(tenant, rules=[{"kind": "denied_caller", "every": 1}])
+        caller = CALLERS["sso_session"].replace(TENANT, tenant)
+        s3.deny_put("*.csv", f"User: {caller} is not authorized to perform: s3:PutObject on resource")
+        refused = job("refused", CALLERS["sso_session"], account_audit_on_denied="warn")
+        principal = caller.rsplit("/", 1)[0] + "/<e-mail address withheld>"
+        assert f"User: {principal} is not authorized to perform: chime:ListAccounts" in refused.stdout
+        assert f"User: {principal} is not authorized to perform: s3:PutObject" in refused.stdout
+        assert stats_data(refused)["account_audit_outcome"] == "incomplete"
+        s3.clear_denials()
+
+        chime.set_faults(tenant, rules=[{"kind": "html_403_entities", "every": 1}])
+        failed = job("failed", CALLERS["federated_user"], account_audit_on_denied="error")
+        assert failed.status == "failed" and "returned 403: <!DOCTYPE html>" in failed.stdout
+        assert f"federated-user/<e-mail address withheld>" in failed.stdout
+
+        reports = [s3.get(bucket, k).decode("utf-8") for k in s3.objects(bucket)]
+        assert len(reports) >= 6 and any(listed_as.replace("Listed as: ", "") in text for text in reports)
+        for name, text in [("s3", "\n".join(reports))] + [(j, _every_file(tmp_path / j)) for j in ("complete", "refused", "failed")]:
+            assert not leaks(text), (name, leaks(text))
