@@ -4,17 +4,21 @@
 """Unit tests of the end of support's two failures (module_utils/_chime/service.py): a botocore without the
 chime model, found before any request, and a 403 that speaks of deprecation."""
 
+import contextlib
 import os
 import re
 import threading
 
 import botocore
+import botocore.exceptions
 import botocore.session
 import pytest
 
 from ansible_collections.chime.admin.plugins.module_utils._chime import listing
 from ansible_collections.chime.admin.plugins.module_utils._chime import service
 from ansible_collections.chime.admin.plugins.module_utils._chime.errors import ChimeListingError
+from ansible_collections.chime.admin.plugins.module_utils._chime.inventory import inventory
+from ansible_collections.chime.admin.plugins.module_utils._chime.options import ListingOptions
 
 from fake_chime.no_chime import hide_chime
 
@@ -237,3 +241,40 @@ def test_botocores_own_endpoint_ignores_the_configured_ones(monkeypatch):
     assert service.at_default_endpoint(connection, client) is False
     monkeypatch.delenv("AWS_ENDPOINT_URL_CHIME")
     assert service.at_default_endpoint(connection, connection.client("chime")) is True
+
+
+class _Roles:
+    """An AwsConnection stand-in: STS assumes any role; AWS account 222222222222's Chime answers the end of
+    support's 403, 111111111111's one account."""
+
+    def client(self, service, pool=None):
+        assert service == "sts"
+        return self
+
+    @contextlib.contextmanager
+    def role_client(self, credentials, pool=None):
+        yield _RoleChime(credentials["AccessKeyId"])
+
+    def assume_role(self, RoleArn, RoleSessionName, ExternalId=None):  # noqa: N803 (boto3's parameter names)
+        return {"Credentials": {"AccessKeyId": RoleArn.split(":")[4], "SecretAccessKey": "s", "SessionToken": "t"}}
+
+
+class _RoleChime:
+    def __init__(self, aws_account_id):
+        self.aws_account_id = aws_account_id
+
+    def list_accounts(self, **params):
+        if self.aws_account_id == "222222222222":
+            error = {"Code": "ForbiddenException", "Message": "The Amazon Chime API has been discontinued."}
+            raise botocore.exceptions.ClientError({"Error": error}, "ListAccounts")
+        return {"Accounts": [{"AccountId": "a-1", "AwsAccountId": self.aws_account_id, "Name": "One"}]}
+
+
+@pytest.mark.parametrize("on_denied", ["skip", "warn", "error"])
+def test_across_aws_accounts_an_end_of_support_answer_fails_whatever_on_denied_says(on_denied):
+    arns = ["arn:aws:iam::111111111111:role/Audit", "arn:aws:iam::222222222222:role/Audit"]
+    options = ListingOptions(role_arns=arns, on_denied=on_denied, backoff_retries=0)
+    with pytest.raises(ChimeListingError) as info:
+        inventory(_Roles(), [None], options)
+    assert info.value.message.startswith("Failed to list Chime accounts in 1 of 2 AWS accounts: 222222222222:")
+    assert service.END_OF_SUPPORT_HINT in info.value.message and not info.value.denied
