@@ -107,7 +107,9 @@ def test_the_callers_address_is_in_no_output_of_the_module_or_the_lookup(fake, p
     account_id = fake.tenants[TENANT].data.accounts[5]["AccountId"]
     fake.tenants[TENANT].data.users[EMAIL] = account_id
     fake.add_credential(TENANT, KEY, SECRET, session_token=TOKEN, arn=CALLERS[kind])
-    fake.set_faults(TENANT, rules=[{"kind": "denied_caller", "at": 1, "count": 3}, {"kind": "html_403_entities", "at": 4}])
+    fake.set_faults(
+        TENANT, rules=[{"kind": "denied_caller", "at": 1, "count": 3}, {"kind": "html_403_entities", "at": 4}]
+    )
     tasks = [
         _module(fake.url, "m_denied"),
         _module(fake.url, "m_warned", on_denied="warn"),
@@ -184,9 +186,11 @@ def test_the_callers_address_is_in_no_output_of_an_audit_job(tmp_path):
         chime.set_faults(tenant, rules=[{"kind": "html_403_entities", "every": 1}])
         failed = job("failed", CALLERS["federated_user"], account_audit_on_denied="error")
         assert failed.status == "failed" and "returned 403: <!DOCTYPE html>" in failed.stdout
-        assert f"federated-user/<e-mail address withheld>" in failed.stdout
+        assert "federated-user/<e-mail address withheld>" in failed.stdout
 
         reports = [s3.get(bucket, k).decode("utf-8") for k in s3.objects(bucket)]
         assert len(reports) >= 6 and any(listed_as.replace("Listed as: ", "") in text for text in reports)
-        for name, text in [("s3", "\n".join(reports))] + [(j, _every_file(tmp_path / j)) for j in ("complete", "refused", "failed")]:
+        outputs = [("s3", "\n".join(reports))]
+        outputs += [(name, _every_file(tmp_path / name)) for name in ("complete", "refused", "failed")]
+        for name, text in outputs:
             assert not leaks(text), (name, leaks(text))
