@@ -111,6 +111,9 @@ options:
         Either way it is reported in RV(chime.admin.chime_account_info#module:aws_accounts) as V(denied).
       - Every other failure, after retries, fails the task once every AWS account has been tried, with a message
         that names each failed AWS account and its error. A partial list is never a success.
+      - >-
+        The service's answer that it no longer serves the API (its end of support, see the notes) is not a
+        refusal: it fails the task whatever O(on_denied) says, so that it is never silent.
     type: str
     default: error
     choices: [error, warn, skip]
@@ -132,15 +135,33 @@ notes:
   - AWS ended support for the Amazon Chime service on 2026-02-20. A refusal from the service (401 or 403)
     fails with a message that names the permission C(chime:ListAccounts).
   - >-
-    A 403 whose message speaks of deprecation or end of support (the words C(deprecated), C(end of support),
-    C(no longer supported) or C(no longer available), in any case) keeps the service's own text and ends with
-    "This is the Amazon Chime service's end of support (2026-02-20), not a missing IAM permission: the service
-    no longer serves this API." instead of naming the permission. It is still a refusal for O(on_denied).
+    A 403 whose own wording speaks of deprecation, end of support or end of life, or discontinuation (the words
+    C(deprecated), C(end of support), C(end of life), C(no longer supported), C(no longer available) or
+    C(has been discontinued), in any case; never an ARN, a name with a path or a quoted name in the message,
+    such as a role C(End-of-Support-Cleanup)) keeps the service's own text and ends with "This is the Amazon Chime
+    service's end of support (2026-02-20), not a missing IAM permission: the service no longer serves this API.
+    It fails the listing whatever on_denied says." instead of naming the permission. It is not a refusal for
+    O(on_denied): with V(warn) or V(skip) too, the task fails (the audit's outcome is C(incomplete)), as no
+    permission would make the service answer.
+  - >-
+    When botocore's own Chime endpoint (no O(endpoint_url), none in the environment or the profile) cannot be
+    reached at all (the connection is refused, its name does not resolve, connecting times out), the failure
+    ends with "The Amazon Chime service ended on 2026-02-20, and its endpoint may no longer answer (this is
+    botocore's default Chime endpoint: no endpoint_url is set)."
+  - >-
+    A refused or dropped connection, and a resolver that fails for now, are retried as throttling is. A name
+    that the resolver says does not exist (C(EAI_NONAME)) is not: the answer would be the same each time.
   - botocore drops the models of retired services. When the installed botocore has no C(chime) service model,
     the task fails before any request, with error code C(ChimeApiUnavailable) and a message that names the
-    botocore releases that include it, 1.35.69 to 1.44.8, for example C(pip install 'botocore<=1.44.8' 'boto3<=1.44.8').
-  - A failure quotes the service's message, or a proxy's error page, with control and other invisible
+    botocore releases checked to include it, 1.35.69 and later up to at least 1.44.18, for example
+    C(pip install 'botocore>=1.35.69,<=1.44.18' 'boto3>=1.35.69,<=1.44.18').
+  - >-
+    A failure quotes the service's message, or a proxy's error page, with control and other invisible
     characters escaped as C(\uXXXX) and cut after 500 characters, where it says how long the message was.
-    The O(user_email) filter is redacted from it in any letter case and URL-encoded. The failure's
+    The O(user_email) filter is redacted from it (C(<user_email>)), and so is every other e-mail address, such
+    as the caller's in an ARN that a refusal quotes (C(<e-mail address withheld>), keeping the AWS account and
+    the principal type): in any letter case (case-folded), any Unicode form, URL-encoded, as HTML character
+    references (C(&#64;)) or as C(\u0040) escapes. Warnings and the messages of the C(aws_accounts) entries are
+    redacted the same way. A message is cut only where no address can straddle the cut. The failure's
     C(response_metadata) keeps C(request_id), C(http_status_code) and C(retry_attempts), not the response headers.
 """

@@ -16,6 +16,8 @@ are thin doors onto this API:
 - :func:`caller_identity` is STS ``GetCallerIdentity``, with the same retries;
 - :func:`normalize_account` and :func:`summarize` turn API records into facts;
 - :class:`ChimeInputError` and :class:`ChimeListingError` are the failures the doors report;
+- :func:`redact` and :func:`quoted` are the one redaction of every AWS service's message: a secret and any
+  e-mail address withheld, in every encoding (:func:`quoted` also escapes and bounds the text);
 - ``COLLECTION_VERSION`` is the collection's version, as the User-Agent names it.
 
 The parts live in private modules behind this file (``_chime/``), as amazon.aws splits its larger
@@ -36,6 +38,8 @@ COLLECTION_VERSION = _listing.COLLECTION_VERSION
 
 ChimeInputError = _errors.ChimeInputError
 ChimeListingError = _errors.ChimeListingError
+redact = _errors.redact
+quoted = _errors.quoted
 
 ListingOptions = _options.ListingOptions
 

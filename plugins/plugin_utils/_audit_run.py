@@ -31,6 +31,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeList
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
+from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
@@ -202,18 +203,16 @@ def shown(value):
 
 
 def caller_evidence(caller):
-    """``(ARN to record, partition)`` from STS GetCallerIdentity's answer. The session name of an assumed
-    role is often the person's e-mail address (AWS IAM Identity Center sessions): it is withheld then, as
-    the collection keeps e-mail addresses out of reports and logs."""
+    """``(ARN to record, partition)`` from STS GetCallerIdentity's answer. Any part of the ARN that holds an
+    e-mail address is withheld (an IAM user or a federated user named by e-mail, an assumed role's session
+    name from AWS IAM Identity Center), keeping the AWS account and the principal type: the collection keeps
+    e-mail addresses out of reports and logs, with the same redaction as every service message."""
     arn, account = caller.get("Arn"), caller.get("Account")
     parts = arn.split(":", 5) if isinstance(arn, str) else []
     if len(parts) != 6 or parts[0] != "arn" or parts[4] != account:
-        raise ChimeListingError(f"STS GetCallerIdentity returned no ARN of account {account!r}: {arn!r}.")
-    kind, _sep, rest = parts[5].partition("/")
-    role, _sep, session = rest.rpartition("/")
-    if kind == "assumed-role" and "@" in session:
-        parts[5] = f"assumed-role/{role}/<session name withheld: an e-mail address>"
-    return ":".join(parts), parts[1]
+        shown = redact(arn) if isinstance(arn, str) else arn
+        raise ChimeListingError(f"STS GetCallerIdentity returned no ARN of account {account!r}: {shown!r}.")
+    return redact(arn), parts[1]
 
 
 def _listing(connection, name, options, caller):

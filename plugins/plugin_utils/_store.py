@@ -30,6 +30,8 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # the action reports a missing boto3 before it gets here
 
+from ansible_collections.chime.admin.plugins.module_utils.chime import quoted
+
 EXTENSIONS = {
     "json": "json",
     "csv": "csv",
@@ -340,7 +342,8 @@ class S3Store:
     # ----- refusals ------------------------------------------------------------------------------
     def _refusal(self, verb, key, error, needed=None):
         code = _code(error)
-        text = str(error)
+        # S3's AccessDenied may quote the caller's ARN, whose session name may be an e-mail address.
+        text = quoted(str(error))
         needed = needed or ("s3:PutObject" if verb == "upload" else "s3:GetObject")
         if verb == "upload" and self.object_lock:
             needed += ", s3:PutObjectRetention"
@@ -350,7 +353,9 @@ class S3Store:
         if code in ("NoSuchBucket",):
             reason = f"the bucket {self.bucket} does not exist"
         elif "KMS" in str(code):
-            reason = f"the KMS key is not usable ({code}: {error.response.get('Error', {}).get('Message', '')})"
+            reason = (
+                f"the KMS key is not usable ({code}: {quoted(str(error.response.get('Error', {}).get('Message', '')))})"
+            )
         else:
             reason = text.rstrip(".")
         return (
@@ -497,7 +502,7 @@ class S3Store:
                 return None, None, None, None
             raise StoreError("baseline: " + self._refusal("read", key, error)) from None
         except BotoCoreError as error:
-            raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {error}.") from None
+            raise StoreError(f"baseline: could not read s3://{self.bucket}/{key}: {quoted(str(error))}.") from None
         return data, answer.get("Metadata") or {}, answer.get("ETag"), _version(answer.get("VersionId"))
 
     def _read_pointer(self):

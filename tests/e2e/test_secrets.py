@@ -3,6 +3,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """secret_key, session_token and user_email never appear in output, results, warnings or failures."""
 
+import json
+import os
+
+import pytest
+
 from e2e.playbooks import FAST_RETRIES
 from fake_chime.testing import TENANT
 
@@ -67,3 +72,125 @@ def test_markers_never_leak(fake, play):
         assert marker not in result.stdout, marker
         assert marker not in result.stderr, marker
         assert marker not in str(saved), marker
+
+
+# The caller's own address, in an ARN part, as STS names it: an IAM user or a federated user named by e-mail, an
+# assumed role's session named by AWS IAM Identity Center. It is in no input of the runs below: only the fake's
+# answers hold it, so any trace of it in any output is a leak.
+CALLER_EMAIL = "alice.auditor@privacy-marker.example"
+CALLERS = {
+    "iam_user": f"arn:aws:iam::{TENANT}:user/{CALLER_EMAIL}",
+    "federated_user": f"arn:aws:sts::{TENANT}:federated-user/{CALLER_EMAIL}",
+    "sso_session": f"arn:aws:sts::{TENANT}:assumed-role/AWSReservedSSO_Auditor_0123abcd/{CALLER_EMAIL}",
+}
+
+
+def leaks(text, addresses=(CALLER_EMAIL,)):
+    """The forms of ``addresses`` found in ``text``: any part of the address in any letter case, URL-encoded
+    (once or twice), or written in HTML character references (as html_403_entities writes it)."""
+    found = []
+    folded = text.casefold()
+    for address in addresses:
+        local, _at, domain = address.partition("@")
+        forms = [local, domain, address.replace("@", "%40"), address.replace("@", "%2540")]
+        forms += ["".join(f"&#{ord(char)};" for char in part[:4]) for part in (local, domain)]
+        forms += [address.replace("@", "&#64;"), address.replace("@", "\\u0040")]
+        found += [form for form in forms if form.casefold() in folded]
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(CALLERS))
+def test_the_callers_address_is_in_no_output_of_the_module_or_the_lookup(fake, play, kind):
+    """Refusals quote the caller's ARN: as they are (AccessDeniedException) and in a gateway's HTML page written in
+    character references, with the user_email filter's @ as &#64;. Through the module (on_denied error and warn)
+    and the lookup (warn), at -vvvv."""
+    account_id = fake.tenants[TENANT].data.accounts[5]["AccountId"]
+    fake.tenants[TENANT].data.users[EMAIL] = account_id
+    fake.add_credential(TENANT, KEY, SECRET, session_token=TOKEN, arn=CALLERS[kind])
+    fake.set_faults(
+        TENANT, rules=[{"kind": "denied_caller", "at": 1, "count": 3}, {"kind": "html_403_entities", "at": 4}]
+    )
+    tasks = [
+        _module(fake.url, "m_denied"),
+        _module(fake.url, "m_warned", on_denied="warn"),
+        _lookup(fake.url, "l_warned", on_denied="warn"),
+        _module(fake.url, "m_entities"),
+        _module(fake.url, "m_ok"),
+    ]
+    names = [t["register"] for t in tasks] + ["l_warned_value"]
+    result = play(tasks, save=names, env={"ANSIBLE_INJECT_INVOCATION": "1"}, args=["-vvvv"])
+    assert result.rc == 0, result.output
+    saved = result.saved
+    withheld = "<e-mail address withheld>"
+    principal = CALLERS[kind].rsplit("/", 1)[0] + f"/{withheld}"
+    assert saved["m_denied"]["failed"] and f"User: {principal} is not authorized" in saved["m_denied"]["msg"]
+    assert f"User: {principal} is not authorized" in saved["m_warned"]["warnings"][0]
+    assert saved["l_warned_value"] == [] and f"User: {principal} is not authorized" in result.stdout
+    entities = saved["m_entities"]["msg"]
+    assert "returned 403: <!DOCTYPE html>" in entities and "No access for <user_email>." in entities
+    assert f"{CALLERS[kind].rsplit('/', 1)[0]}/{withheld}" in entities
+    assert [a["account_id"] for a in saved["m_ok"]["accounts"]] == [account_id]
+    for text in (result.stdout, result.stderr, json.dumps(saved)):
+        assert not leaks(text, (CALLER_EMAIL, EMAIL)), leaks(text, (CALLER_EMAIL, EMAIL))
+    assert "invocation" in result.output
+
+
+def _every_file(folder):
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_the_callers_address_is_in_no_output_of_an_audit_job(tmp_path):
+    """The role run as AWX runs it (ansible-runner, -vvvv), with reports in every format, in S3: the caller is an
+    IAM user named by e-mail in a complete run, an Identity Center session in a run whose only AWS account refuses
+    (on_denied warn, the refusal naming the caller) and whose upload S3 refuses naming the caller too, and a
+    federated user in a run that fails on a gateway's page (on_denied error). Nothing the jobs leave holds the
+    address: output, job events, set_stats, the private data directory with its reports, and the S3 objects."""
+    from e2e.awx_jobs import run_job
+    from e2e.awx_jobs import stats_data
+    from fake_chime.data import audit_sample
+    from fake_chime.s3 import FakeS3
+    from fake_chime.server import FakeChime
+
+    tenant, key, secret, token = "444455556666", "ASIAPRIVACYTEMPKEY01", "privacy-temporary-secret", "PrivacyToken-1"
+    bucket = f"chime-privacy-{tenant}"
+    with FakeChime() as chime, FakeS3() as s3:
+        chime.add_tenant(audit_sample(40, seed=3, aws_account_id=tenant), key, secret, session_token=token)
+        s3.add_credential(key, secret, tenant, session_token=token)
+        s3.create_bucket(bucket, tenant)
+        envvars = {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token}
+        envvars.update(AWS_ENDPOINT_URL_STS=chime.url, AWS_CONFIG_FILE=os.devnull, **s3.env())
+        envvars.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+        survey.update(account_audit_formats=["json", "csv", "markdown", "html", "ocsf"], **{
+            f"account_audit_{name}": value for name, value in FAST_RETRIES.items()})  # fmt: skip
+
+        def job(name, arn, **extra):
+            chime.credentials[key].arn = arn.replace(TENANT, tenant)
+            return run_job(tmp_path / name, envvars, dict(survey, **extra), cmdline="-vvvv")
+
+        complete = job("complete", CALLERS["iam_user"])
+        assert complete.status == "successful", complete.stdout
+        listed_as = f"Listed as: arn:aws:iam::{tenant}:user/<e-mail address withheld>"
+        assert listed_as in complete.stdout and stats_data(complete)["account_audit_outcome"] == "non_compliant"
+
+        chime.set_faults(tenant, rules=[{"kind": "denied_caller", "every": 1}])
+        caller = CALLERS["sso_session"].replace(TENANT, tenant)
+        s3.deny_put("*.csv", f"User: {caller} is not authorized to perform: s3:PutObject on resource")
+        refused = job("refused", CALLERS["sso_session"], account_audit_on_denied="warn")
+        principal = caller.rsplit("/", 1)[0] + "/<e-mail address withheld>"
+        assert f"User: {principal} is not authorized to perform: chime:ListAccounts" in refused.stdout
+        assert f"User: {principal} is not authorized to perform: s3:PutObject" in refused.stdout
+        assert stats_data(refused)["account_audit_outcome"] == "incomplete"
+        s3.clear_denials()
+
+        chime.set_faults(tenant, rules=[{"kind": "html_403_entities", "every": 1}])
+        failed = job("failed", CALLERS["federated_user"], account_audit_on_denied="error")
+        assert failed.status == "failed" and "returned 403: <!DOCTYPE html>" in failed.stdout
+        assert "federated-user/<e-mail address withheld>" in failed.stdout
+
+        reports = [s3.get(bucket, k).decode("utf-8") for k in s3.objects(bucket)]
+        assert len(reports) >= 6 and any(listed_as.replace("Listed as: ", "") in text for text in reports)
+        outputs = [("s3", "\n".join(reports))]
+        outputs += [(name, _every_file(tmp_path / name)) for name in ("complete", "refused", "failed")]
+        for name, text in outputs:
+            assert not leaks(text), (name, leaks(text))

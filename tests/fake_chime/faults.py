@@ -21,10 +21,15 @@ ERRORS = {
 # The Chime SDK's old namespace refuses a retired API with a 403 that speaks of deprecation, as the chime API
 # may once its end of support has come: x-amzn-ErrorType ForbiddenException and a body with only a Message.
 DEPRECATED_MESSAGE = "User: {arn} is not authorized to call deprecated ListAccounts API."
+# A plain refusal that names the caller, as AWS's refusals do: AccessDeniedException, with the caller's ARN (the
+# fake's GetCallerIdentity answer for the request's key), whatever the ARN's names say.
+DENIED_CALLER_MESSAGE = "User: {arn} is not authorized to perform: chime:ListAccounts on resource: *"
 # A proxy in front of the service answers with an HTML page of its own, about 2 MB (kind -> HTTP status).
-HTML_ERRORS = {"html_502": 502, "html_403": 403}
+# html_403_entities is a short 403 page that writes the user-email filter and the caller's ARN as HTML does,
+# with character references: @ as &#64;, and each character of the ARN's last part as &#NN;.
+HTML_ERRORS = {"html_502": 502, "html_403": 403, "html_403_entities": 403}
 HTML_ERROR_BYTES = 2 * 1024 * 1024
-KINDS = set(ERRORS) | set(HTML_ERRORS) | {"drop", "timeout", "malformed", "deprecated"}
+KINDS = set(ERRORS) | set(HTML_ERRORS) | {"drop", "timeout", "malformed", "deprecated", "denied_caller"}
 
 
 @dataclass

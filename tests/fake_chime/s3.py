@@ -167,6 +167,7 @@ class _Gate:
         self.denied: List[str] = []
         self.denied_operations: List[tuple] = []  # (operation, key pattern)
         self.holds: List[Hold] = []
+        self.denied_message = "Access Denied"
         self.kms_keys: set = set()
         self.log: List[dict] = []
         self.lock = threading.Lock()
@@ -269,7 +270,7 @@ class _Gate:
         if operation != "CreateBucket" and entry["expected_owner"] != owner:
             raise _Refusal(403, "AccessDenied", "Access Denied")
         if not internal and denied and operation in PUT_OPERATIONS:
-            raise _Refusal(403, "AccessDenied", "Access Denied")
+            raise _Refusal(403, "AccessDenied", self.denied_message)
         if not internal and refused:
             raise _Refusal(403, "AccessDenied", "Access Denied")
         if hold is not None and not internal:
@@ -460,11 +461,13 @@ class FakeS3:
             self.gate.kms_keys.add(key_id)
         return self
 
-    def deny_put(self, pattern: str):
+    def deny_put(self, pattern: str, message: str = "Access Denied"):
         """Refuse with AccessDenied every write of an object whose key matches ``pattern`` (fnmatch,
-        case-sensitive, ``*`` matches ``/`` too): PutObject, the multipart upload's steps, copies."""
+        case-sensitive, ``*`` matches ``/`` too): PutObject, the multipart upload's steps, copies. ``message``
+        is the refusal's (S3 names the caller's ARN in some: "User: ... is not authorized to perform: ...")."""
         with self.gate.lock:
             self.gate.denied.append(pattern)
+            self.gate.denied_message = message
         return self
 
     def deny(self, operation: str, pattern: str = "*"):
@@ -487,6 +490,7 @@ class FakeS3:
         with self.gate.lock:
             self.gate.denied.clear()
             self.gate.denied_operations.clear()
+            self.gate.denied_message = "Access Denied"
             holds, self.gate.holds[:] = list(self.gate.holds), []
         for hold in holds:
             hold.release.set()

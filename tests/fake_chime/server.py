@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from .data import TenantData
+from .faults import DENIED_CALLER_MESSAGE
 from .faults import DEPRECATED_MESSAGE
 from .faults import ERRORS
 from .faults import HTML_ERROR_BYTES
@@ -124,7 +125,9 @@ def caller_identity(credential: Credential) -> Dict[str, str]:
     assumed role's session for a key with a session token. The user id is derived from the access
     key, so that it stays the same from run to run."""
     digest = base64.b32encode(hashlib.sha256(credential.access_key.encode("utf-8")).digest()).decode("ascii")
-    if credential.session_token is None:
+    if credential.arn is not None:
+        arn, user_id = credential.arn, f"AIDA{digest[:17]}"
+    elif credential.session_token is None:
         arn, user_id = f"arn:aws:iam::{credential.tenant}:user/fake-auditor", f"AIDA{digest[:17]}"
     else:
         arn = f"arn:aws:sts::{credential.tenant}:assumed-role/FakeAuditor/fake-session"
@@ -156,10 +159,13 @@ class FakeChime:
             self.credentials[access_key] = Credential(access_key, secret_key, data.aws_account_id, session_token)
         return self
 
-    def add_credential(self, tenant: str, access_key: str, secret_key: str, session_token: Optional[str] = None):
-        """Another key pair for an existing tenant."""
+    def add_credential(
+        self, tenant: str, access_key: str, secret_key: str, session_token: Optional[str] = None, arn=None
+    ):
+        """Another key pair for an existing tenant; ``arn`` is the caller GetCallerIdentity names (by default
+        an IAM user for a long-term key, an assumed role's session for one with a session token)."""
         with self.lock:
-            self.credentials[access_key] = Credential(access_key, secret_key, tenant, session_token)
+            self.credentials[access_key] = Credential(access_key, secret_key, tenant, session_token, arn)
         return self
 
     def set_faults(self, tenant: str, faults=None, **settings):
@@ -314,6 +320,18 @@ def html_error_page(status: int, path: str) -> str:
     return head + filler + tail
 
 
+def entities_error_page(arn: str, user_email: str) -> str:
+    """A gateway's short 403 page (the ``html_403_entities`` fault): the filter with ``@`` as ``&#64;``, and the
+    caller's ARN with each character of its last part as a decimal character reference."""
+    head, _slash, last = arn.rpartition("/")
+    encoded = "".join(f"&#{ord(char)};" for char in last)
+    return (
+        "<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1>"
+        f"<p>No access for {escape(user_email).replace('@', '&#64;')}.</p>"
+        f"<p>Principal: {escape(head)}/{encoded}</p></body></html>"
+    )
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeChime/1.0"
@@ -413,6 +431,16 @@ class _Handler(BaseHTTPRequestHandler):
             arn = caller_identity(self.fake.credentials[entry["access_key"]])["Arn"]
             headers = {"x-amzn-ErrorType": "ForbiddenException:http://internal.amazon.com/"}
             return self._send(403, json.dumps({"Message": DEPRECATED_MESSAGE.format(arn=arn)}), headers)
+        if fault == "denied_caller":
+            entry["status"] = 403
+            arn = caller_identity(self.fake.credentials[entry["access_key"]])["Arn"]
+            headers = {"x-amzn-ErrorType": "AccessDeniedException:http://internal.amazon.com/"}
+            return self._send(403, json.dumps({"Message": DENIED_CALLER_MESSAGE.format(arn=arn)}), headers)
+        if fault == "html_403_entities":
+            entry["status"] = 403
+            arn = caller_identity(self.fake.credentials[entry["access_key"]])["Arn"]
+            page = entities_error_page(arn, parse_qs(urlsplit(self.path).query).get("user-email", [""])[0])
+            return self._send(403, page, content_type="text/html")
         if fault in HTML_ERRORS:
             entry["status"] = HTML_ERRORS[fault]
             return self._send(entry["status"], html_error_page(entry["status"], self.path), content_type="text/html")

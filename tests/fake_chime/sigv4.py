@@ -31,6 +31,7 @@ class Credential:
     secret_key: str
     tenant: str
     session_token: Optional[str] = None
+    arn: Optional[str] = None  # what STS GetCallerIdentity says of it (fake_chime.server.caller_identity)
 
 
 @dataclass

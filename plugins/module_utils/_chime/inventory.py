@@ -10,6 +10,7 @@ from .errors import ChimeListingError
 from .fan_out import list_across_aws_accounts
 from .fan_out import summarize_across
 from .listing import list_chime_accounts
+from .service import note_unreachable
 from .transformations import summarize
 from .transformations import union_by_account_id
 
@@ -30,7 +31,10 @@ def inventory(connection, names, options):
     warnings = list(getattr(connection, "warnings", None) or [])
 
     def list_one(client):
-        return union_by_account_id([list_chime_accounts(client, name, options) for name in names])
+        try:
+            return union_by_account_id([list_chime_accounts(client, name, options) for name in names])
+        except ChimeListingError as error:
+            raise note_unreachable(error, connection, client) from None
 
     if options.fan_out_requested:
         accounts, aws_accounts, fan_out_warnings = list_across_aws_accounts(connection, list_one, options)

@@ -329,6 +329,15 @@ class AwsConnection:
         with self._role_credentials.bound(credentials):
             yield self._role_client
 
+    def botocore_endpoint(self, service):
+        """The endpoint URL that botocore resolves for ``service`` by itself: with no ``endpoint_url``, and
+        none configured in the environment (``AWS_ENDPOINT_URL*``) or the profile. Makes a client, unsigned
+        and never used: only for a failure's message (see service.at_default_endpoint)."""
+        config = botocore.config.Config(ignore_configured_endpoint_urls=True)
+        unused = {"aws_access_key_id": "unused", "aws_secret_access_key": "unused"}  # no credential lookup
+        with self._lock:
+            return self.session.client(service, region_name=self.region, config=config, **unused).meta.endpoint_url
+
     def _config(self, service, pool):
         config = self._configs.get(service, self.config)
         if pool is None:

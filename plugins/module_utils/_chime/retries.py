@@ -7,6 +7,7 @@ client-side pacer."""
 # Not intended for general re-use / re-import: this module may change without notice.
 # Plugins and other collections import from plugins/module_utils/chime.py.
 
+import socket
 import time
 
 try:
@@ -72,11 +73,35 @@ def _transient_classes():
 
 
 TRANSIENT_CLASSES, PERMANENT_CLASSES = _transient_classes()
+# The resolver's answers that a name does not exist, as against a resolver that failed for now (EAI_AGAIN):
+# a name that does not resolve is not retried. Asking again gets the same answer from the DNS, so the retries
+# would only delay the failure by the whole backoff (66 s with the defaults), and an endpoint whose name is
+# gone (a retired service's, say) never comes back. A temporary failure of the resolver is retried, as a
+# refused or dropped connection is.
+NO_SUCH_NAME = frozenset(
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY") if hasattr(socket, name)
+)
+
+
+def name_not_found(error):
+    """True when ``error`` (botocore's EndpointConnectionError, say) comes from a name the resolver says does not
+    exist: a ``socket.gaierror`` with one of :data:`NO_SUCH_NAME`, wrapped by urllib3 and botocore."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            return error.errno in NO_SUCH_NAME
+        kwargs = getattr(error, "kwargs", None)
+        wrapped = kwargs.get("error") if isinstance(kwargs, dict) else None
+        error = wrapped if isinstance(wrapped, BaseException) else error.__cause__ or error.__context__
+    return False
 
 
 def is_transient(error):
     """True for a failure below the AWS error layer that asking again may cure."""
-    return isinstance(error, TRANSIENT_CLASSES) and not isinstance(error, PERMANENT_CLASSES)
+    return (
+        isinstance(error, TRANSIENT_CLASSES) and not isinstance(error, PERMANENT_CLASSES) and not name_not_found(error)
+    )
 
 
 class ChimeRetry(AWSRetry):
@@ -126,18 +151,20 @@ def call_failure(operation, error, attempts=None, secret=None, placeholder="<use
     """The :class:`ChimeListingError` of a call that failed for good.
 
     Its message is ``<operation>[ after <attempts> attempts] returned <code>: <detail>``, with ``secret``
-    redacted from the detail and the response, and ``denied_hint`` (the Chime call's) added when the service
-    refused. A 403 whose text speaks of deprecation or end of support gets, instead of that permission hint,
-    :data:`END_OF_SUPPORT_HINT`: no IAM change would make the service answer. STS and Organizations calls pass
-    no hint, and their refusals stay as they are.
+    and every e-mail address redacted from the detail and the response, and ``denied_hint`` (the Chime call's)
+    added when the service refused. A 403 whose own wording speaks of deprecation or end of support gets,
+    instead of that permission hint, :data:`END_OF_SUPPORT_HINT`, and is not a refusal: no IAM change would make
+    the service answer, so ``on_denied`` does not apply and it fails the listing (with ``end_of_support`` set).
+    STS and Organizations calls pass no hint, and their refusals stay as they are.
     """
     code, detail, response = describe_error(error, secret, placeholder)
     where = f" after {attempts} attempts" if attempts is not None else ""
     message = f"{operation}{where} returned {code}: {detail}"
     denied = code in DENIED_CODES
+    ended = bool(denied and denied_hint and ends_support(code, detail))
     if denied and denied_hint:
-        message += f" {END_OF_SUPPORT_HINT if ends_support(code, detail) else denied_hint}"
-    return ChimeListingError(message, code=code, response=response, denied=denied)
+        message += f" {END_OF_SUPPORT_HINT if ended else denied_hint}"
+    return ChimeListingError(message, code=code, response=response, denied=denied and not ended, end_of_support=ended)
 
 
 class AdaptivePacer:

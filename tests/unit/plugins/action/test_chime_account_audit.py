@@ -372,7 +372,19 @@ def test_a_waived_violation_is_compliant_and_says_so(tmp_path):
         ("arn:aws:sts::444455556666:assumed-role/Audit/job", "arn:aws:sts::444455556666:assumed-role/Audit/job"),
         (
             "arn:aws:sts::444455556666:assumed-role/SSO_Admin/jane@example.com",
-            "arn:aws:sts::444455556666:assumed-role/SSO_Admin/<session name withheld: an e-mail address>",
+            "arn:aws:sts::444455556666:assumed-role/SSO_Admin/<e-mail address withheld>",
+        ),
+        (
+            "arn:aws:iam::444455556666:user/alice.auditor@example.com",
+            "arn:aws:iam::444455556666:user/<e-mail address withheld>",
+        ),
+        (
+            "arn:aws:iam::444455556666:user/team/alice.auditor@example.com",
+            "arn:aws:iam::444455556666:user/team/<e-mail address withheld>",
+        ),
+        (
+            "arn:aws:sts::444455556666:federated-user/bob@example.com",
+            "arn:aws:sts::444455556666:federated-user/<e-mail address withheld>",
         ),
     ],
 )

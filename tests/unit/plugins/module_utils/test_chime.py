@@ -22,6 +22,8 @@ PUBLIC = {
     "COLLECTION_VERSION": listing.COLLECTION_VERSION,
     "ChimeInputError": errors.ChimeInputError,
     "ChimeListingError": errors.ChimeListingError,
+    "redact": errors.redact,
+    "quoted": errors.quoted,
     "ListingOptions": options.ListingOptions,
     "AwsConnection": listing.AwsConnection,
     "list_chime_accounts": listing.list_chime_accounts,

@@ -144,14 +144,15 @@ def test_the_bad_input_matrix_is_refused_before_any_request(fake, capsys, connec
 # The two failures of the Chime service's end of support, word for word (the docs quote them).
 NO_CHIME_MODEL = (
     'The installed botocore {version} no longer includes the Amazon Chime API (no "chime" service model), which'
-    " AWS ended on 2026-02-20. botocore 1.35.69 to 1.44.8 include it: install one of those, for example pip install"
-    " 'botocore<=1.44.8' 'boto3<=1.44.8'. Even with it, the chime API may no longer answer at all."
+    " AWS ended on 2026-02-20. botocore 1.35.69 and later releases include it, up to at least 1.44.18, the newest"
+    " checked: install one of those, for example pip install 'botocore>=1.35.69,<=1.44.18'"
+    " 'boto3>=1.35.69,<=1.44.18'. Even with it, the chime API may no longer answer at all."
 )
 END_OF_SUPPORT = (
     "Failed to list Chime accounts: ListAccounts on page 1 returned ForbiddenException: User:"
     " arn:aws:iam::{tenant}:user/fake-auditor is not authorized to call deprecated ListAccounts API. This is the"
     " Amazon Chime service's end of support (2026-02-20), not a missing IAM permission: the service no longer"
-    " serves this API."
+    " serves this API. It fails the listing whatever on_denied says."
 )
 
 

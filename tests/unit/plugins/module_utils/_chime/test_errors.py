@@ -30,7 +30,8 @@ def test_redact_replaces_the_secret_in_each_of_its_url_encoded_forms():
     text = "plain a b/c@example.com, a%20b%2Fc%40example.com, a+b%2Fc%40example.com, a%20b/c%40example.com."
     assert errors.redact(text, secret) == "plain <user_email>, <user_email>, <user_email>, <user_email>."
     assert errors.redact(text, secret, "<external_id>").count("<external_id>") == 4
-    assert errors.redact(text, None) == text and errors.redact(text, "") == text
+    plain = "no address here: a%20b, &amp; \\u0041"
+    assert errors.redact(plain, None) == plain and errors.redact(plain, "") == plain
 
 
 def test_describe_error_of_an_aws_error_keeps_its_code_and_request_id_and_redacts_its_message():
@@ -87,10 +88,11 @@ def test_redact_finds_the_e_mail_in_any_case_and_any_encoding(text):
     assert errors.redact(text, "alice@example.com") == "no account for <user_email>"
 
 
-def test_redact_keeps_what_is_not_the_secret_and_a_placeholder_with_backslashes():
+def test_redact_withholds_every_other_address_and_keeps_a_placeholder_with_backslashes():
     text = "bob@example.com and alice@example.org and alice@example.com."
-    assert errors.redact(text, "alice@example.com", r"<\1>") == r"bob@example.com and alice@example.org and <\1>."
-    assert errors.redact("a.b+c@x.io a+b+c@x.io", "a.b+c@x.io") == "<user_email> a+b+c@x.io"  # . and + literal
+    withheld = errors.WITHHELD
+    assert errors.redact(text, "alice@example.com", r"<\1>") == rf"{withheld} and {withheld} and <\1>."
+    assert errors.redact("a.b+c@x.io a+b+c@x.io", "a.b+c@x.io") == f"<user_email> {withheld}"  # . and + literal
 
 
 def test_bounded_escapes_invisible_characters_and_keeps_the_rest():
@@ -136,8 +138,13 @@ def test_describe_error_of_a_hostile_proxy_page_redacts_the_whole_then_cuts_and_
         "ListAccounts",
     )
     code, detail, response = errors.describe_error(error, "ana.silva@example.com")
+    # No white space, bracket or slash after "[": nothing after it is known to be free of an address.
+    assert detail == f"<!DOCTYPE html>\\u001b[... (cut at 500 of {len(page)} characters)"
+    spaced = page.replace("p" * 460, "p " * 230).replace("q" * (2 * 1024 * 1024), " q" * (1024 * 1024))
+    error.response["Error"]["Message"] = spaced
+    code, detail, response = errors.describe_error(error, "ana.silva@example.com")
     assert detail.startswith("<!DOCTYPE html>\\u001b[2J") and "\x1b" not in detail
-    assert detail.endswith(f"... (cut at 500 of {len(page)} characters)")
+    assert detail.endswith(f"... (cut at 500 of {len(spaced)} characters)")
     assert "ANA" not in detail and "USER-EMAIL=<user..." in detail and len(detail) < 560
     assert code == "x" * 100 + "... (cut at 100 of 5000 characters)"
     assert response["Error"] == {"Code": code, "Message": detail}
@@ -147,9 +154,15 @@ def test_describe_error_of_a_hostile_proxy_page_redacts_the_whole_then_cuts_and_
 def test_a_redacted_message_that_fits_is_not_marked_cut_and_a_long_one_costs_only_its_start(monkeypatch):
     assert errors.quoted("x" * 480 + "ALICE%40EXAMPLE.COM", "alice@example.com") == "x" * 480 + "<user_email>"
     seen = []
-    monkeypatch.setattr(errors, "redact", lambda text, secret, placeholder: seen.append(len(text)) or text)
-    assert errors.quoted("y" * 10_000_000, "alice@example.com").endswith("(cut at 500 of 10000000 characters)")
-    assert seen == [500 + 20 * len("alice@example.com")]
+    normalised = errors._normalised  # pylint: disable=protected-access
+    monkeypatch.setattr(
+        errors, "_normalised", lambda text, decode=True: seen.append(len(text)) or normalised(text, decode)
+    )
+    assert errors.quoted("y " * 5_000_000, "alice@example.com").endswith("(cut at 500 of 10000000 characters)")
+    assert max(seen) <= 1000  # the first start, of twice the limit, shows enough
+    seen.clear()
+    assert errors.quoted("y" * 10_000_000, "alice@example.com") == "... (cut at 500 of 10000000 characters)"
+    assert max(seen) <= errors.MAX_WINDOW  # no safe point: the start grows to its bound, then shows nothing
 
 
 def test_describe_error_below_aws_is_bounded_too():
@@ -169,3 +182,79 @@ def test_no_part_of_the_address_shows_where_redacted_forms_shrink_before_the_cut
     for padding in range(0, 900, 37):
         shown = errors.quoted("x" * padding + secret + "z" * 2000, secret)
         assert not any(secret[:n] in shown for n in range(3, len(secret) + 1))
+
+
+EMAIL = "alice.auditor@example.com"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "User: arn:aws:iam::444455556666:user/alice.auditor@example.com is not authorized",
+        "User: arn:aws:sts::444455556666:federated-user/alice.auditor@example.com is not authorized",
+        "User: arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Admin_0123/alice.auditor@example.com is not",
+        "User: arn:aws:iam::444455556666:user/alice.auditor&#64;example.com is not authorized",
+        "User: arn:aws:iam::444455556666:user/alice.auditor&#x40;example.com is not authorized",
+        "User: arn:aws:iam::444455556666:user/alice.auditor&commat;example.com is not authorized",
+        "User: arn:aws:iam::444455556666:user/alice.auditor&amp;#64;example.com is not authorized",  # twice
+        "User: arn:aws:iam::444455556666:user/alice.auditor\\u0040example.com is not authorized",
+        "User: arn:aws:iam::444455556666:user/alice.auditor%40example.com is not authorized",
+        "User: arn:aws:iam::444455556666:user/alice.auditor\uff20example.com is not authorized",  # fullwidth @
+    ],
+)
+def test_an_address_in_an_arn_is_withheld_in_every_encoding_keeping_the_account_and_the_type(text):
+    shown = errors.redact(text)
+    assert errors.WITHHELD in shown and "alice" not in shown and "example" not in shown
+    assert "arn:aws:" in shown and "::444455556666:" in shown
+    assert any(kind in shown for kind in (":user/", ":federated-user/", ":assumed-role/AWSReservedSSO_Admin_0123/"))
+
+
+@pytest.mark.parametrize(
+    "secret,text",
+    [
+        ("Élodie.Ünal@Example.com", "user-email=%c3%a9lodie.%c3%bcnal%40example.com"),  # lower-cased, then encoded
+        ("Élodie.Ünal@Example.com", "user-email=%C3%89LODIE.%C3%9CNAL%40EXAMPLE.COM"),
+        ("élodie@example.com", "user-email=e\u0301lodie@example.com"),  # NFD in the text
+        ("e\u0301lodie@example.com", "user-email=\u00e9lodie@example.com"),  # NFD in the filter
+        ("a+b@example.com", "user-email=a&#43;b&#64;example.com"),
+        ("a+b@example.com", "user-email=a&plus;b&commat;example.com"),
+        ("a+b@example.com", "user-email=a\\u002bb\\u0040example.com"),  # a literal escape, in a page not JSON
+        ("a\u0323\u0301b@example.com", "user-email=A\u0301\u0323B@example.com"),  # combining marks reordered
+        ("straße@example.de", "user-email=STRASSE@EXAMPLE.DE"),  # case folding: ß is ss
+        ("STRASSE@example.de", "user-email=straße@example.de"),
+        ("ana@example.com", "user-email=ana%2540example.com"),
+        ("ana@example.com", "user-email=%2561na%2540example%252Ecom"),
+    ],
+)
+def test_the_filter_is_redacted_in_every_encoding_case_and_unicode_form(secret, text):
+    assert errors.redact(text, secret) == "user-email=<user_email>"
+
+
+def test_redaction_keeps_what_is_not_an_address_and_maps_back_to_the_original_text():
+    text = "Caf\u00e9 &amp; bar %41 \\u0041, 100% sure & done; user/deprecated/bob; @media {x}; a@b"
+    assert errors.redact(text) == text.replace("a@b", errors.WITHHELD)
+    text = "\u00e9t\u00e9 %C3%A9 ana@example.com end"
+    assert errors.redact(text, "ANA@EXAMPLE.COM") == "\u00e9t\u00e9 %C3%A9 <user_email> end"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        EMAIL,
+        EMAIL.upper(),
+        EMAIL.replace("@", "&#64;"),
+        EMAIL.replace("@", "%40"),
+        EMAIL.replace("@", "%2540"),
+        "".join(f"%25{byte:02X}" for byte in EMAIL.encode()),
+        "".join(f"&#{ord(char)};" for char in EMAIL),
+        EMAIL.replace("@", "\\u0040"),
+    ],
+)
+def test_no_part_of_any_address_shows_wherever_the_cut_falls(form):
+    for padding in range(0, 1100, 23):
+        for text in ("x " * (padding // 2) + form + " z" * 1000, "x" * padding + " " + form + "z" * 3000):
+            shown = errors.quoted(text, None)
+            rest = shown.replace(errors.WITHHELD, "")
+            assert "alice" not in rest.lower() and "&#" not in rest and "%25" not in rest, (padding, shown)
+            shown = errors.quoted(text, EMAIL)
+            assert "alice" not in shown.lower().replace("<user_email>", ""), (padding, shown)

@@ -179,9 +179,11 @@ def test_a_403_of_end_of_support_gets_its_sentence_instead_of_the_permission_hin
     failure = retries.call_failure("ListAccounts", _refusal("ForbiddenException", DEPRECATED), denied_hint="HINT")
     assert failure.message == (
         f"ListAccounts returned ForbiddenException: {DEPRECATED} This is the Amazon Chime service's end of support"
-        " (2026-02-20), not a missing IAM permission: the service no longer serves this API."
+        " (2026-02-20), not a missing IAM permission: the service no longer serves this API. It fails the listing"
+        " whatever on_denied says."
     )
-    assert failure.denied is True and failure.code == "ForbiddenException"
+    # Not a refusal: on_denied warn or skip would make it silent.
+    assert failure.denied is False and failure.end_of_support is True and failure.code == "ForbiddenException"
 
 
 def test_a_plain_403_keeps_the_permission_hint_and_a_401_that_says_deprecated_too():
@@ -195,3 +197,36 @@ def test_a_call_without_a_hint_gets_no_end_of_support_sentence():
     """STS and Organizations calls pass no hint: their refusals are not Chime's end of support."""
     failure = retries.call_failure("STS AssumeRole", _refusal("AccessDenied", "role is deprecated"))
     assert failure.message == "STS AssumeRole returned AccessDenied: role is deprecated" and failure.denied
+    assert failure.end_of_support is False
+
+
+def _unresolved(errno):
+    """botocore's error for a name that the resolver could not resolve, wrapped as urllib3 and botocore wrap it."""
+    import socket
+
+    import urllib3.exceptions
+
+    cause = socket.gaierror(errno, "resolver")
+    try:
+        try:
+            raise cause
+        except socket.gaierror as error:
+            raise urllib3.exceptions.NewConnectionError(None, "Failed to resolve 'chime.example'") from error
+    except urllib3.exceptions.NewConnectionError as wrapped:
+        return botocore.exceptions.EndpointConnectionError(endpoint_url="https://chime.example/accounts", error=wrapped)
+
+
+def test_a_name_that_does_not_exist_is_not_retried_and_a_resolver_that_failed_for_now_is(monkeypatch):
+    import socket
+
+    monkeypatch.setattr(time, "sleep", lambda seconds: pytest.fail("waited before a failure that is not retried"))
+    for errno in retries.NO_SUCH_NAME:
+        missing = _unresolved(errno)
+        assert retries.name_not_found(missing) and not retries.retried(missing)
+        call, calls = _failing([missing])
+        with pytest.raises(botocore.exceptions.EndpointConnectionError):
+            retries.Retrying(ListingOptions()).call(call)
+        assert len(calls) == 1
+    assert socket.EAI_NONAME in retries.NO_SUCH_NAME
+    for temporary in (_unresolved(socket.EAI_AGAIN), botocore.exceptions.EndpointConnectionError(endpoint_url="x")):
+        assert not retries.name_not_found(temporary) and retries.retried(temporary)
