@@ -377,12 +377,29 @@ class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded els
 
     botocore's request signer asks its credentials for ``get_frozen_credentials()`` when it signs each request,
     in the thread that sends it; a thread that bound no role gets an error instead of someone else's role.
+
+    Each thread keeps a stack of its bindings. A block that ends as the innermost block of the thread that
+    entered it pops itself, and the thread goes back to its own previous role, or to none. Any other ending
+    fails closed: a block ending out of order (two generators' blocks closed in the wrong order), or in
+    another thread than the one that entered it (a generator closed or garbage-collected there). The block is
+    removed from its own thread's stack, and the thread that entered it and the thread that ended it both
+    refuse every request until their remaining blocks have ended: no request is ever signed with another
+    block's role, nor another thread's, nor the caller's own keys. The ending raises ``RuntimeError``.
     """
 
     def __init__(self):  # pylint: disable=super-init-not-called
         # The base class's attributes are per thread here, so its __init__, which sets them, is not called.
         self._local = threading.local()
+        self._lock = threading.Lock()  # a block may end in another thread than its own
         self.method = "assume-role"
+
+    def _state(self):
+        state = getattr(self._local, "state", None)
+        if state is None:
+            # Held by the thread (threading.local) and by its blocks: a thread that ends takes its stack with it,
+            # so a new thread that reuses its identifier starts with none.
+            state = self._local.state = _Bindings()
+        return state
 
     @contextlib.contextmanager
     def bound(self, credentials):
@@ -390,26 +407,56 @@ class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded els
         frozen = botocore.credentials.ReadOnlyCredentials(
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
         )
-        previous = getattr(self._local, "frozen", None)
-        self._local.frozen = frozen
+        owner, binding = self._state(), [frozen]  # a list: each binding is its own object, compared by identity
+        with self._lock:
+            owner.stack.append(binding)
         try:
             yield
         finally:
-            interleaved = self._local.frozen is not frozen
-            self._local.frozen = previous
-        if interleaved:  # two blocks in one thread ended out of order (generators): one signed as the other
-            raise RuntimeError("AwsConnection.role_client() blocks of one thread must nest, not interleave")
+            self._end(owner, binding)
+
+    def _end(self, owner, binding):
+        ending = self._state()
+        with self._lock:
+            in_order = ending is owner and owner.stack and owner.stack[-1] is binding
+            owner.stack[:] = [b for b in owner.stack if b is not binding]
+            if not in_order:
+                owner.broken = ending.broken = True
+            for state in (owner, ending):
+                if not state.stack:
+                    state.broken = False  # no block left: the thread signs nothing, as before its first
+        if not in_order:
+            raise RuntimeError(
+                "AwsConnection.role_client() blocks must nest and end in the thread that entered them: this one"
+                " ended out of order or in another thread, so the threads involved refuse every request until"
+                " their blocks have ended"
+            )
 
     def get_frozen_credentials(self):
-        frozen = getattr(self._local, "frozen", None)
-        if frozen is None:
-            raise RuntimeError("an assumed role's client was used outside AwsConnection.role_client()")
-        return frozen
+        state = self._state()
+        with self._lock:
+            if state.broken:
+                raise RuntimeError(
+                    "an assumed role's client was used after AwsConnection.role_client() blocks ended"
+                    " out of order or in another thread: refused"
+                )
+            if not state.stack:
+                raise RuntimeError("an assumed role's client was used outside AwsConnection.role_client()")
+            return state.stack[-1][0]
 
     access_key = property(lambda self: self.get_frozen_credentials().access_key)
     secret_key = property(lambda self: self.get_frozen_credentials().secret_key)
     token = property(lambda self: self.get_frozen_credentials().token)
     account_id = property(lambda self: None)
+
+
+class _Bindings:
+    """One thread's ``role_client`` blocks, innermost last, and whether one ended out of order."""
+
+    __slots__ = ("stack", "broken")
+
+    def __init__(self):
+        self.stack, self.broken = [], False
 
 
 class _Provider(botocore.credentials.CredentialProvider if botocore_loaded else object):
