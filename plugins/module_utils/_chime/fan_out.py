@@ -15,8 +15,11 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
 
+from .errors import MAX_CODE
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
+from .errors import bounded
+from .listing import OPERATION
 from .listing import check_next_page
 from .options import ROLE_ARN_RE
 from .options import ListingOptions
@@ -69,7 +72,7 @@ def _targets_from_roles(role_arns):
 
 def _targets_from_organization(connection, sts, calls, role_name):
     """The caller's own AWS account, then each member account as its Organizations page arrives: ``(id, role
-    ARN)`` for an active member (``None`` for the caller's own account), a skipped entry for any other."""
+    ARN)`` for an active member (``None`` for the caller's own account), a :class:`_Settled` entry for any other."""
     caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
     partition = caller["Arn"].split(":")[1]
     yield caller["Account"], None
@@ -94,9 +97,19 @@ def _targets_from_organization(connection, sts, calls, role_name):
             state = member.get("State") or member.get("Status")
             if state == ACTIVE:
                 yield member["Id"], f"arn:{partition}:iam::{member['Id']}:role/{role_name}"
+            elif not state:
+                # Neither State nor the older Status: the state is unknown, so the AWS account is neither listed
+                # nor taken for suspended or closing. It fails, counted and named with the others: never skipped.
+                message = (
+                    f"Not listed: {ORGANIZATIONS_LISTING} gave the AWS account no State (nor Status), so its state"
+                    " is unknown; it is neither listed nor skipped as suspended or closing."
+                )
+                yield _Settled(_entry(member["Id"], None, "failed", [], message), "UnknownState")
             else:
-                yield _entry(
-                    member["Id"], None, "skipped", [], f"Skipped: the AWS account is {state} in AWS Organizations."
+                yield _Settled(
+                    _entry(
+                        member["Id"], None, "skipped", [], f"Skipped: the AWS account is {state} in AWS Organizations."
+                    )
                 )
         token = page.get("NextToken")
         if not token:
@@ -105,6 +118,14 @@ def _targets_from_organization(connection, sts, calls, role_name):
             f"Failed to list Chime accounts: {ORGANIZATIONS_LISTING}", token, tokens, pages, MAX_ORGANIZATIONS_PAGES
         )
         params["NextToken"] = token
+
+
+class _Settled:
+    """An AWS account whose entry is known without a request: skipped, or failed with the error ``code``."""
+
+    def __init__(self, entry, code=None):
+        self.entry = entry
+        self.error = None if code is None else ChimeListingError(entry["message"], code=code)
 
 
 def _entry(aws_account_id, role_arn, status, accounts, message=None):
@@ -124,10 +145,24 @@ def _list_one(connection, sts, calls, target, assume, list_accounts, pool):
             answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
             with connection.role_client(answer["Credentials"], pool) as client:
                 accounts = list_accounts(client)
+        _check_aws_account(aws_account_id, accounts)
     except ChimeListingError as error:
         status = "denied" if error.denied else "failed"
         return _entry(aws_account_id, role_arn, status, [], error.message), error
     return _entry(aws_account_id, role_arn, "listed", accounts), None
+
+
+def _check_aws_account(aws_account_id, accounts):
+    """Refuse a listing with a Chime account of another AWS account than the one listed: whatever mixed them up
+    (an endpoint, a role into the wrong account, credentials crossed between threads), the AWS account fails."""
+    for number, account in enumerate(accounts, 1):
+        if account["aws_account_id"] != aws_account_id:
+            raise ChimeListingError(
+                f"Failed to list Chime accounts: {OPERATION} answered with Chime accounts of another AWS account"
+                f" ({bounded(account['aws_account_id'], MAX_CODE)}, account {number} of the listing) than the one"
+                " listed. Refusing to count them for this one.",
+                code="AwsAccountMismatch",
+            )
 
 
 def list_across_aws_accounts(connection, list_accounts, options):
@@ -163,8 +198,8 @@ def list_across_aws_accounts(connection, list_accounts, options):
     with ThreadPoolExecutor(max_workers=options.concurrency) as executor:
         try:
             for target in targets:
-                if isinstance(target, dict):
-                    skipped.append((target, None))
+                if isinstance(target, _Settled):
+                    skipped.append((target.entry, target.error))
                 else:
                     futures.append(
                         executor.submit(_list_one, connection, sts, calls, target, assume, list_accounts, pool)

@@ -482,8 +482,29 @@ def _fetch_page(client, params, pacer):
     # taking that for the last page would return a truncated list as success.
     if not isinstance(response.get("Accounts"), list):
         raise MalformedResponseError("the ListAccounts answer has no Accounts list")
+    # Inside the retried call: a record that cannot be read is a malformed answer, retried as one, then a
+    # failure that names the page (and, across AWS accounts, the AWS account), never a raw Python exception.
+    response["Accounts"] = normalized_page(response["Accounts"])
     pacer.succeeded()
     return response
+
+
+def normalized_page(records):
+    """The ListAccounts ``records`` of one page through :func:`normalize_account`. Raises
+    :class:`MalformedResponseError` naming the record when one cannot be read (a ``CreatedTimestamp`` that is
+    no timestamp, a sign-in delegate group that is not an object, ...) or has no ``AwsAccountId`` or
+    ``AccountId``: the model requires both, and an account without them cannot be counted or told apart."""
+    accounts = []
+    for number, raw in enumerate(records, 1):
+        try:
+            account = normalize_account(raw)
+        except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as error:
+            raise MalformedResponseError(f"record {number} of the page cannot be read: {error}") from None
+        for key, member in (("aws_account_id", "AwsAccountId"), ("account_id", "AccountId")):
+            if not isinstance(account[key], str) or not account[key]:
+                raise MalformedResponseError(f"record {number} of the page has no {member}")
+        accounts.append(account)
+    return accounts
 
 
 def list_chime_accounts(client, name=None, options=None):
@@ -515,7 +536,7 @@ def list_chime_accounts(client, name=None, options=None):
             attempts = retrying.attempts if retried(error) and retrying.attempts > 1 else None
             operation = f"Failed to list Chime accounts: {OPERATION} on page {len(pages) + 1}"
             raise call_failure(operation, error, attempts, user_email, denied_hint=DENIED_HINT) from None
-        pages.append([normalize_account(raw) for raw in response["Accounts"]])
+        pages.append(response["Accounts"])
         token = response.get("NextToken")
         if not token:
             return union_by_account_id(pages)

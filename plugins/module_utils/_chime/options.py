@@ -182,11 +182,20 @@ class ListingOptions:
         if role_arns is not None:
             if not isinstance(role_arns, list) or not role_arns:
                 raise ChimeInputError("role_arns must be a non-empty list of IAM role ARNs.")
+            into = {}  # AWS account -> the first role ARN into it
             for arn in role_arns:
                 if not isinstance(arn, str) or not ROLE_ARN_RE.fullmatch(arn):
                     raise ChimeInputError(
                         "role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit,"
                         f" got {arn!r}."
+                    )
+                # One entry per AWS account: two roles into one would list it twice, each with its own count.
+                # The same ARN twice is the same role, listed once.
+                account = ROLE_ARN_RE.fullmatch(arn).group(2)
+                if into.setdefault(account, arn) != arn:
+                    raise ChimeInputError(
+                        f"role_arns must give one role per AWS account: {into[account]!r} and {arn!r} are both"
+                        f" roles into AWS account {account}. Give one of them."
                     )
         if role_name is not None and not (isinstance(role_name, str) and _ROLE_NAME_RE.fullmatch(role_name)):
             raise ChimeInputError(

@@ -423,3 +423,42 @@ def test_the_connection_carries_the_cleartext_warnings(monkeypatch):
     assert [w.split(" ", 1)[0] for w in connection.warnings] == ["AWS_ENDPOINT_URL_ORGANIZATIONS"]
     monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")
     assert listing.AwsConnection(None, "https://chime.example.com", {}).warnings == []
+
+
+HOSTILE_RECORDS = {
+    "a CreatedTimestamp that is no timestamp": dict(_raw(2), CreatedTimestamp="the day before yesterday"),
+    "a null sign-in delegate group": dict(_raw(2), SigninDelegateGroups=[None]),
+    "no AwsAccountId": {k: v for k, v in _raw(2).items() if k != "AwsAccountId"},
+    "no AccountId": {k: v for k, v in _raw(2).items() if k != "AccountId"},
+}
+
+
+class _HostileOnce:
+    """Page 2's first answer holds ``record``; its retry is sound."""
+
+    def __init__(self, record, times=1):
+        self.record, self.times, self.calls = record, times, []
+
+    def list_accounts(self, **params):
+        self.calls.append(params.get("NextToken"))
+        if params.get("NextToken") is None:
+            return {"Accounts": [_raw(1)], "NextToken": "t1"}
+        if len(self.calls) <= 1 + self.times:
+            return {"Accounts": [_raw(3), self.record]}
+        return {"Accounts": [_raw(3), _raw(2)]}
+
+
+@pytest.mark.parametrize("record", HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_a_malformed_record_is_retried_as_a_malformed_answer(record):
+    client = _HostileOnce(record)
+    accounts = _list(client, page_size=1, **FAST)
+    assert client.calls == [None, "t1", "t1"] and [a["account_id"] for a in accounts] == ["id-1", "id-3", "id-2"]
+
+
+@pytest.mark.parametrize("record", HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_a_malformed_record_for_good_fails_naming_the_page_and_the_record(record):
+    with pytest.raises(ChimeListingError) as info:
+        _list(_HostileOnce(record, times=3), page_size=1, backoff_retries=2, **FAST)
+    message = info.value.message
+    assert info.value.code == "MalformedResponseError" and "ListAccounts on page 2 after 3 attempts" in message
+    assert "record 2 of the page" in message
