@@ -259,10 +259,13 @@ def main():
     except ChimeInputError as error:
         module.fail_json(msg=str(error))
 
+    connection = None
     try:
         connection = AwsConnection(*get_aws_connection_info(module))
         facts, warnings = inventory(connection, names, options)
     except ChimeListingError as error:
+        for warning in getattr(connection, "warnings", []):  # a plain-HTTP endpoint, even though the listing failed
+            module.warn(warning)
         module.fail_json_aws(error)
     for warning in warnings:
         module.warn(warning)

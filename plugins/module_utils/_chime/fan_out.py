@@ -57,9 +57,25 @@ class _Calls:
 def caller_identity(connection, options=None):
     """STS ``GetCallerIdentity`` of ``connection``'s identity (``Account``, ``Arn``, ``UserId``), retried
     with the backoff options of the :class:`ListingOptions` ``options`` (the defaults for ``None``); a
-    failure raises :class:`ChimeListingError`."""
-    calls = _Calls(ListingOptions() if options is None else options)
-    return calls.call("STS GetCallerIdentity", connection.client("sts").get_caller_identity)
+    failure raises :class:`ChimeListingError`.
+
+    Asked once per connection: the answer is kept as ``connection.caller`` (where the connection has that
+    attribute, as :class:`AwsConnection` has), and the listing across AWS accounts takes it from there. The
+    STS client is the one that listing uses (:func:`sts_client`): an audit makes one STS client, not two."""
+    options = ListingOptions() if options is None else options
+    known = getattr(connection, "caller", None)
+    if known is not None:
+        return known
+    answer = _Calls(options).call("STS GetCallerIdentity", sts_client(connection, options).get_caller_identity)
+    if hasattr(connection, "caller"):
+        connection.caller = answer
+    return answer
+
+
+def sts_client(connection, options):
+    """The STS client for ``options``: one for every call, its pool sized for the fan-out's threads when the
+    options ask for AWS accounts beyond the caller's (clients are thread-safe; the connection keeps it)."""
+    return connection.client("sts", options.concurrency if options.fan_out_requested else None)
 
 
 def _targets_from_roles(role_arns):
@@ -70,10 +86,10 @@ def _targets_from_roles(role_arns):
             yield ROLE_ARN_RE.fullmatch(arn).group(2), arn
 
 
-def _targets_from_organization(connection, sts, calls, role_name):
+def _targets_from_organization(connection, options, calls, role_name):
     """The caller's own AWS account, then each member account as its Organizations page arrives: ``(id, role
     ARN)`` for an active member (``None`` for the caller's own account), a :class:`_Settled` entry for any other."""
-    caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
+    caller = caller_identity(connection, options)
     partition = caller["Arn"].split(":")[1]
     yield caller["Account"], None
     organizations = connection.client("organizations")
@@ -186,11 +202,11 @@ def list_across_aws_accounts(connection, list_accounts, options):
     """
     calls = _Calls(options)
     pool = options.concurrency
-    sts = connection.client("sts", pool)  # one client for every AssumeRole: clients are thread-safe
+    sts = sts_client(connection, options)  # one client for every AssumeRole: clients are thread-safe
     if options.role_arns:
         targets = _targets_from_roles(options.role_arns)
     else:
-        targets = _targets_from_organization(connection, sts, calls, options.organization_role_name)
+        targets = _targets_from_organization(connection, options, calls, options.organization_role_name)
     assume = {"RoleSessionName": options.role_session_name}
     if options.external_id is not None:
         assume["ExternalId"] = options.external_id

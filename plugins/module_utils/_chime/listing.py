@@ -79,15 +79,6 @@ def client_config():
 # Module-level so that a test can lower it. The Organizations listing has a bound of its own
 # (fan_out.MAX_ORGANIZATIONS_PAGES), checked by the same check_next_page.
 MAX_PAGES = 10_000
-# The environment variables with which botocore points a client elsewhere (the Chime client only when no
-# endpoint_url is given; the STS, Organizations and S3 clients always take botocore's own resolution).
-ENDPOINT_VARIABLES = (
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_CHIME",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_S3",
-)
 
 
 def check_page_limit(pages, operation, limit=None):
@@ -143,23 +134,23 @@ def is_cleartext_remote(url):
     return not (address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
-def cleartext_endpoint_warnings(endpoint_url, environ):
-    """One warning for each endpoint, given (``endpoint_url``) or in the environment (``environ``), that
-    :func:`is_cleartext_remote` finds plain HTTP to a remote host. Each names the option or variable and the
-    scheme, host and port only: user info or a path may hold secrets."""
-    sources = [("endpoint_url", endpoint_url)]
-    # Compared as botocore's ensure_boolean compares it (no stripping): "true " does not make botocore ignore them.
-    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
-        sources += [(variable, environ.get(variable)) for variable in ENDPOINT_VARIABLES]
-    warnings = []
-    for source, url in sources:
-        if is_cleartext_remote(url):
-            host = urlsplit(url.strip()).netloc.rpartition("@")[2]
-            warnings.append(
-                f"{source} http://{host} is plain HTTP to a host that is not this machine's loopback: requests,"
-                " their signatures and any session token cross the network in clear text. Use https://."
-            )
-    return warnings
+def cleartext_warning(service, url):
+    """The warning for a ``service`` client (chime, sts, organizations, s3) whose resolved endpoint ``url``
+    :func:`is_cleartext_remote` finds plain HTTP to a remote host, or None. The endpoint is the one botocore
+    resolved for the client: from ``endpoint_url``, an ``AWS_ENDPOINT_URL*`` variable, or the AWS profile's
+    ``endpoint_url`` or ``services`` section. It names the scheme, host and port only: user info or a path may
+    hold secrets."""
+    if not is_cleartext_remote(url):
+        return None
+    host = urlsplit(url.strip()).netloc.rpartition("@")[2]
+    return (
+        f"The {SERVICE_NAMES.get(service, service)} endpoint http://{host} (from endpoint_url, the environment or the"
+        " AWS profile) is plain HTTP to a host that is not this machine's loopback: requests, their signatures,"
+        " any session token and STS's role keys cross the network in clear text. Use https://."
+    )
+
+
+SERVICE_NAMES = {"chime": "Chime", "sts": "STS", "organizations": "Organizations", "s3": "S3"}
 
 
 def _wire_timestamp(value):
@@ -260,8 +251,10 @@ class AwsConnection:
     resolution, which honours ``AWS_ENDPOINT_URL_STS``, ``AWS_ENDPOINT_URL_ORGANIZATIONS`` and a
     profile's ``services`` section.
 
-    ``warnings`` are for the door to show once: one for each endpoint in plain HTTP to a remote host
-    (:func:`cleartext_endpoint_warnings`).
+    ``warnings`` are for the door to show once, whether the listing then succeeds or fails: one for each
+    client made whose resolved endpoint is plain HTTP to a remote host (:func:`cleartext_warning`). A client
+    is made once per service and pool size, and reused. ``caller`` is the identity's STS GetCallerIdentity
+    answer once one was asked for (:func:`caller_identity`), so that it is asked once.
 
     Raises :class:`ChimeListingError` when a client cannot be created (unknown profile, partial
     credentials, malformed endpoint URL).
@@ -278,7 +271,9 @@ class AwsConnection:
         self._configs = {"s3": s3_config if user_config is None else s3_config.merge(user_config)}
         self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
         self._profile = profile
-        self.warnings = cleartext_endpoint_warnings(endpoint_url, os.environ)  # shown by the door, once a task
+        self.warnings = []  # shown by the door, once a task
+        self.caller = None
+        self._clients = {}
         self._lock = threading.Lock()
         self._role_client = self._role_credentials = None
         try:
@@ -300,7 +295,19 @@ class AwsConnection:
         config = self._config(service, pool)
         # boto3 sessions are not thread-safe; the clients they make are.
         with self._lock:
-            return _made(self.session, service, self.region, endpoint_url, config, self.params)
+            key = (service, pool)
+            if key not in self._clients:
+                client = _made(self.session, service, self.region, endpoint_url, config, self.params)
+                self._clients[key] = self._judged(service, client)
+            return self._clients[key]
+
+    def _judged(self, service, client):
+        # Under self._lock. From the endpoint botocore resolved for the client, not the options or the
+        # environment alone: a profile's endpoint_url or services section points clients elsewhere too.
+        warning = cleartext_warning(service, client.meta.endpoint_url)
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
+        return client
 
     @contextlib.contextmanager
     def role_client(self, credentials, pool=None):
@@ -323,8 +330,9 @@ class AwsConnection:
                 except (ValueError, BotoCoreError) as error:
                     raise _connect_failure(error) from None
                 params = {k: v for k, v in self.params.items() if k not in _KEYS}
-                self._role_client = _made(
-                    session, "chime", self.region, self.endpoint_url, self._config("chime", pool), params
+                self._role_client = self._judged(
+                    "chime",
+                    _made(session, "chime", self.region, self.endpoint_url, self._config("chime", pool), params),
                 )
         with self._role_credentials.bound(credentials):
             yield self._role_client
