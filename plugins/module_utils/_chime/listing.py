@@ -169,15 +169,26 @@ class _ParserFactory(botocore.parsers.ResponseParserFactory if botocore_loaded e
     facts, for generated and hostile answers.
     """
 
+    def __init__(self):
+        super().__init__()
+        # The Account shape's member names, by response shape, read from the model on the first answer. Kept
+        # here, in the session's one factory: botocore asks the factory for a new parser for every response.
+        self._members = {}
+
     def create_parser(self, protocol_name):
         parser = super().create_parser(protocol_name)
-        return _ListAccountsParser(parser) if protocol_name == "rest-json" else parser
+        return _ListAccountsParser(parser, self._members) if protocol_name == "rest-json" else parser
+
+
+def _account_members(shape):
+    """The member names of the Account shape in the ``ListAccountsResponse`` shape ``shape``."""
+    return frozenset(shape.members["Accounts"].member.members)
 
 
 class _ListAccountsParser:
-    def __init__(self, parser):
+    def __init__(self, parser, members):
         self._parser = parser
-        self._members = None  # the Account shape's member names, read from the model on the first answer
+        self._members = members  # the factory's cache, shared by every parser it makes
 
     def parse(self, response, shape):
         if shape is not None and shape.name == "ListAccountsResponse" and response.get("status_code", 500) < 300:
@@ -197,9 +208,9 @@ class _ListAccountsParser:
         accounts, token = body.get("Accounts"), body.get("NextToken")
         if not isinstance(accounts, list) or not (token is None or isinstance(token, str)):
             return None
-        if self._members is None:
-            self._members = frozenset(shape.members["Accounts"].member.members)
-        members = self._members
+        members = self._members.get(shape.name)
+        if members is None:
+            members = self._members[shape.name] = _account_members(shape)
         kept = []
         for account in accounts:
             if not isinstance(account, dict):

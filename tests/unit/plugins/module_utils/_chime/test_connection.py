@@ -327,3 +327,15 @@ def test_a_generator_block_collected_in_another_thread_fails_closed(roles):
         seen["after the collection"] = _signer(client)
     seen["outside"] = _signer(client)
     assert seen == {"after the collection": None, "outside": None}
+
+
+def test_the_parser_reads_the_account_members_from_the_model_once_per_session(roles, monkeypatch):
+    # botocore asks the session's parser factory for a new parser for every response: the member set is kept
+    # by the factory, not by a parser, or it would be read from the model again for every page.
+    reads = []
+    original = listing._account_members
+    monkeypatch.setattr(listing, "_account_members", lambda shape: reads.append(shape.name) or original(shape))
+    connection = _connection(roles)
+    accounts = listing.list_chime_accounts(connection.client("chime"), options=ListingOptions(page_size=50))
+    assert len(accounts) > 100  # several pages, each parsed by the fast parser
+    assert reads == ["ListAccountsResponse"]

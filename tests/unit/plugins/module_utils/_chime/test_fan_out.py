@@ -325,3 +325,33 @@ def test_the_callers_own_listing_is_cross_checked_too():
 
     with pytest.raises(ChimeListingError, match=f"1 of 2 AWS accounts: {CALLER}: .*another AWS account"):
         _across(Scripted([_member("222222222222")]), crossed, organization_role_name="R", **FAST)
+
+
+class _Counted(Scripted):
+    """Scripted, with a ``caller`` slot as AwsConnection has, counting GetCallerIdentity and the STS clients."""
+
+    caller = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.identities, self.sts_pools = 0, []
+
+    def client(self, service, pool=None):
+        if service == "sts":
+            self.sts_pools.append(pool)
+        return super().client(service, pool)
+
+    def get_caller_identity(self):
+        self.identities += 1
+        return super().get_caller_identity()
+
+
+def test_the_audit_asks_the_caller_identity_once_with_the_listings_sts_client():
+    # The audit asks GetCallerIdentity first, then lists the organization, which needs the caller's account.
+    connection = _Counted([_member("111111111111")])
+    options = ListingOptions(organization_role_name="R", concurrency=5, **FAST)
+    assert fan_out.caller_identity(connection, options)["Account"] == CALLER
+    _accounts, entries, _warnings = fan_out.list_across_aws_accounts(connection, _lister(), options)
+    assert [e["status"] for e in entries] == ["listed", "listed"]
+    assert connection.identities == 1
+    assert set(connection.sts_pools) == {5}  # one STS client (the connection keeps one per pool size)
