@@ -53,7 +53,8 @@ options:
       - List the Chime accounts of several AWS accounts, one IAM role each. Each role is assumed with STS
         C(AssumeRole), and the Chime accounts of that role's AWS account are listed with its credentials.
       - Each is an IAM role ARN, C(arn:<partition>:iam::<12 digits>:role/<path and name>), checked before any
-        request. A role given twice is assumed once.
+        request. A role given twice is assumed once; two roles into one AWS account are refused, as the results
+        have one entry per AWS account.
       - Results then carry RV(chime.admin.chime_account_info#module:aws_accounts), a status for each AWS account.
       - Mutually exclusive with O(organization_role_name).
     type: list
@@ -93,14 +94,17 @@ options:
       - How many AWS accounts are listed at the same time, in one process. The pages of one AWS account are
         always fetched one after another, as C(NextToken) requires.
       - Between V(1) and V(64); a boolean is refused. Only used with O(role_arns) or O(organization_role_name).
-      - The default of V(32) keeps an organization's listing close to the time its AWS Organizations pages take (20
-        member accounts a page, read one after another), while each thread has at most one STS C(AssumeRole) in
-        flight. At 50 ms an STS call and 50 ms a Chime call that is at most 320 C(AssumeRole) calls a second, about
-        half of STS's default quota of 600 requests a second per AWS account and Region, which every other caller
-        in the account shares. Throttled calls are retried with the backoff options. Lower it when other
-        automation uses the same account's STS quota.
+      - The default of V(48) is chosen from the pace of the AWS Organizations pages. They come one after another,
+        20 member accounts a round trip; each member account holds a thread for two round trips (C(AssumeRole),
+        then C(ListAccounts)). So V(40) threads serve member accounts as fast as the pages bring them, whatever the
+        latency, and fewer fall behind (V(32) threads at 100 ms a call serve 160 a second while the pages bring
+        200). V(48) leaves room for jitter and for a member with a second page of Chime accounts.
+      - Each thread has at most one STS call in flight. At 40 ms a call that is at most 600 C(AssumeRole) calls a
+        second, STS's default quota per AWS account and Region; at 100 ms a call it is 240, as the pages allow.
+        Every other caller in the account shares that quota. Throttled calls are retried with the backoff options.
+        Lower it when other automation uses the same account's STS quota heavily.
     type: int
-    default: 32
+    default: 48
     version_added: 0.2.0
   on_denied:
     description:

@@ -102,8 +102,10 @@ class ListingOptions:
     organization_role_name: Optional[str] = dataclasses.field(default=None, metadata=dict(type="str"))
     external_id: Optional[str] = dataclasses.field(default=None, repr=False, metadata=dict(type="str", no_log=True))
     role_session_name: str = dataclasses.field(default="chime-admin", metadata=dict(type="str"))
-    # 32: see the doc fragment (the Organizations pages' pace, and STS's request quota).
-    concurrency: int = dataclasses.field(default=32, metadata=dict(type="int"))
+    # 48: see the doc fragment. Each AWS account holds a thread for two calls (AssumeRole, ListAccounts) and the
+    # Organizations pages bring 20 AWS accounts a round trip, so 40 threads keep up with the pages at any latency;
+    # 48 leaves room for jitter and a second page of Chime accounts, and stays within STS's request quota.
+    concurrency: int = dataclasses.field(default=48, metadata=dict(type="int"))
     on_denied: str = dataclasses.field(default="error", metadata=dict(type="str", choices=list(ON_DENIED)))
 
     @classmethod

@@ -113,7 +113,7 @@ def test_the_argument_spec_is_every_option_with_its_spec():
         "organization_role_name": {"type": "str"},
         "external_id": {"type": "str", "no_log": True},
         "role_session_name": {"type": "str", "default": "chime-admin"},
-        "concurrency": {"type": "int", "default": 32},
+        "concurrency": {"type": "int", "default": 48},
         "on_denied": {"type": "str", "default": "error", "choices": ["error", "warn", "skip"]},
     }
     spec = ListingOptions.argument_spec()
