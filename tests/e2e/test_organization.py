@@ -406,3 +406,20 @@ def test_a_member_with_no_state_fails_named_in_every_door(org, faults, tmp_path)
         assert f"{member}: Not listed: Organizations ListAccounts gave the AWS account no State (nor Status)" in message
     assert result.saved["a"]["outcome"] == "incomplete"
     assert member not in {e["tenant"] for e in faults.log}  # not listed: its role was never assumed
+
+
+def test_on_denied_error_fails_the_lookup_and_the_audit_naming_each_refusal(org, faults, tmp_path):
+    # The module's own test has a second door here: a refusal under on_denied error is never a success.
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="error")
+    tasks = [
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}, "register": "l", "ignore_errors": True},
+        {ACTION: dict(options, dest=str(tmp_path / "audit")), "register": "a", "ignore_errors": True},
+    ]
+    result = _run(org, tmp_path, tasks, save=("l", "a"))
+    for door in ("l", "a"):
+        registered = result.saved[door]
+        assert registered["failed"] is True and "2 of 25 AWS accounts" in registered["msg"], registered["msg"]
+        assert org.refuses_role in registered["msg"] and org.refuses_chime in registered["msg"]
+    audit = result.saved["a"]
+    assert audit["outcome"] == "incomplete" and "summary" not in audit
+    assert not (tmp_path / "audit").exists()  # no report takes the refused AWS accounts for empty
