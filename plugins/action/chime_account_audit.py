@@ -139,11 +139,18 @@ class ActionModule(ActionBase):
             message = f"Chime account audit did not run: {getattr(error, 'message', None) or error}"
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
 
+        made = []
+
         def connect():
-            return AwsConnection(*connection_info)
+            made.append(AwsConnection(*connection_info))
+            return made[0]
 
         audit = Audit(params, connect, self._loader.get_basedir(), bool(self._task.check_mode))
         result.update(audit.run())
+        # The connection's warnings (a plain-HTTP endpoint of any client it made), whether the audit succeeded
+        # or failed: a failed one returns without the listing's warnings.
+        shown = made[0].warnings if made else []
+        result["warnings"] = shown + [w for w in result.get("warnings") or [] if w not in shown]
         # A module's result is masked against its no_log values by AnsibleModule; an action's is not. No
         # secret is known to reach it, and this keeps it so if one ever does (in an error message, say).
         no_log_values = validation._no_log_values  # pylint: disable=protected-access

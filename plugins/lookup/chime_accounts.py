@@ -159,10 +159,13 @@ class LookupModule(AWSLookupBase):
             raise AnsibleLookupError(f"chime_accounts: {error}") from None
 
         with _resource_actions(self.get_option("debug_botocore_endpoint_logs")) as actions:
+            connection = None
             try:
                 connection = AwsConnection(*get_aws_connection_info(self))
                 facts, warnings = inventory(connection, names, options)
             except ChimeListingError as error:
+                for warning in getattr(connection, "warnings", []):  # a plain-HTTP endpoint, though the listing failed
+                    self.warn(f"chime_accounts: {warning}")
                 raise AnsibleLookupError(f"chime_accounts: {error.message}") from None
             finally:
                 if actions is not None:

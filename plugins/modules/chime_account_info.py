@@ -195,7 +195,8 @@ summary:
       sample: {Pro: 2, Basic: 1}
 aws_accounts:
   description:
-    - One entry per AWS account asked for, sorted by AWS account ID, with what became of it.
+    - One entry per AWS account asked for, sorted by AWS account ID, with what became of it. Two O(role_arns) into
+      one AWS account are refused before any request, so no AWS account has two entries.
   returned: when O(role_arns) or O(organization_role_name) is given
   type: list
   elements: dict
@@ -215,6 +216,10 @@ aws_accounts:
       description:
         - V(listed) when its Chime accounts are in RV(accounts); V(denied) when STS or Chime refused and O(on_denied)
           is V(warn) or V(skip); V(skipped) when AWS Organizations reports it suspended or closing.
+        - Any other outcome fails the task, naming each such AWS account, whatever O(on_denied) says: a listing that
+          failed for good, a ListAccounts record that cannot be read or has no C(AwsAccountId) (retried first, then
+          named with its page), a record of another AWS account than the one listed, and a member account that AWS
+          Organizations gives neither C(State) nor C(Status) (its state is unknown: neither listed nor skipped).
       type: str
       returned: always
       choices: [listed, denied, skipped]
@@ -260,10 +265,13 @@ def main():
         module.no_log_values.difference_update(ListingOptions.unmasked_when_refused(module.params["external_id"]))
         module.fail_json(msg=str(error))
 
+    connection = None
     try:
         connection = AwsConnection(*get_aws_connection_info(module))
         facts, warnings = inventory(connection, names, options)
     except ChimeListingError as error:
+        for warning in getattr(connection, "warnings", []):  # a plain-HTTP endpoint, even though the listing failed
+            module.warn(warning)
         module.fail_json_aws(error)
     for warning in warnings:
         module.warn(warning)

@@ -9,6 +9,7 @@ The organization has 25 AWS accounts: the management account (the caller) and 24
 one fail for good.
 """
 
+import contextlib
 import itertools
 import json
 
@@ -220,6 +221,10 @@ BAD = [
     ({"organization_role_name": "ChimeAudit", "role_session_name": "bad name!"}, "role_session_name must be"),
     ({"organization_role_name": "Chime Audit"}, "organization_role_name must be an IAM role name"),
     ({"organization_role_name": "ChimeAudit", "external_id": "bad id!"}, "external_id must be 8 to 1224"),
+    (  # two roles into one AWS account: one entry per AWS account, its accounts counted once
+        {"role_arns": ["arn:aws:iam::210987654321:role/A", "arn:aws:iam::210987654321:role/audit/B"]},
+        "role_arns must give one role per AWS account",
+    ),
 ]
 
 
@@ -360,3 +365,91 @@ def test_a_non_compliant_audit_that_missed_aws_accounts_publishes_that_it_is_not
     assert (whole["outcome"], whole["complete"]) == ("non_compliant", True)
     assert (stats["account_audit_outcome"], stats["account_audit_complete"]) == ("non_compliant", True)
     assert "Incomplete too" not in whole["msg"]
+
+
+@contextlib.contextmanager
+def _hostile_records(org, records):
+    """Serve each member's record at its index (``{member: (index, record)}``) in place of its own until the block
+    ends: the fake sends each account's JSON as it was serialised."""
+    saved = {}
+    for member, (index, record) in records.items():
+        tenant = org.chime.tenants[member]
+        saved[member] = (index, tenant.encoded[index])
+        tenant.encoded[index] = json.dumps(record)
+    try:
+        yield
+    finally:
+        for member, (index, encoded) in saved.items():
+            org.chime.tenants[member].encoded[index] = encoded
+
+
+def test_a_malformed_record_fails_its_aws_account_named_with_its_page_in_every_door(org, faults, tmp_path):
+    members = [m for m in _active_members(org) if m not in (org.refuses_role, org.refuses_chime, org.throttles)]
+    timestamp, groups, no_id = members[:3]
+
+    def record(member, **changes):
+        account = dict(org.chime.tenants[member].data.accounts[9], **changes)
+        return {k: v for k, v in account.items() if v is not None}
+
+    hostile = {
+        timestamp: (9, record(timestamp, CreatedTimestamp="the day before yesterday")),
+        groups: (9, record(groups, SigninDelegateGroups=[None])),
+        no_id: (9, record(no_id, AwsAccountId=None)),
+    }
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="warn", backoff_retries=1)
+    tasks = [
+        {MODULE: options, "register": "r", "ignore_errors": True},
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}, "register": "l", "ignore_errors": True},
+        {ACTION: dict(options, dest=str(tmp_path / "audit")), "register": "a", "ignore_errors": True},
+    ]
+    with _hostile_records(org, hostile):
+        result = _run(org, tmp_path, tasks, save=("r", "l", "a"))
+    assert "Traceback" not in result.output and "AttributeError" not in result.output
+    for door in ("r", "l", "a"):
+        registered = result.saved[door]
+        message = registered["msg"]
+        assert registered["failed"] is True and "3 of 25 AWS accounts" in message, message
+        for member in hostile:  # page 2 of 7 accounts holds the tenth; retried once
+            assert f"{member}: Failed to list Chime accounts: ListAccounts on page 2 after 2 attempts" in message
+            assert "returned MalformedResponseError: record 3 of the page" in message
+        assert "no AwsAccountId" in message and "partial list" in message
+    assert result.saved["a"]["outcome"] == "incomplete"
+    assert len(faults.requests(no_id)) == 3 * 3  # each door: page 1, then page 2 twice
+
+
+def test_a_member_with_no_state_fails_named_in_every_door(org, faults, tmp_path):
+    member = next(m for m in _active_members(org) if m not in (org.refuses_role, org.refuses_chime, org.throttles))
+    org.set_state(member, None)
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="skip")
+    tasks = [
+        {MODULE: options, "register": "r", "ignore_errors": True},
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}, "register": "l", "ignore_errors": True},
+        {ACTION: dict(options, dest=str(tmp_path / "audit")), "register": "a", "ignore_errors": True},
+    ]
+    try:
+        result = _run(org, tmp_path, tasks, save=("r", "l", "a"))
+    finally:
+        org.set_state(member, "ACTIVE")
+    for door in ("r", "l", "a"):
+        message = result.saved[door]["msg"]
+        assert result.saved[door]["failed"] is True and "1 of 25 AWS accounts" in message, message
+        assert f"{member}: Not listed: Organizations ListAccounts gave the AWS account no State (nor Status)" in message
+    assert result.saved["a"]["outcome"] == "incomplete"
+    assert member not in {e["tenant"] for e in faults.log}  # not listed: its role was never assumed
+
+
+def test_on_denied_error_fails_the_lookup_and_the_audit_naming_each_refusal(org, faults, tmp_path):
+    # The module's own test has a second door here: a refusal under on_denied error is never a success.
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="error")
+    tasks = [
+        {"ansible.builtin.set_fact": {"via_lookup": _lookup(options)}, "register": "l", "ignore_errors": True},
+        {ACTION: dict(options, dest=str(tmp_path / "audit")), "register": "a", "ignore_errors": True},
+    ]
+    result = _run(org, tmp_path, tasks, save=("l", "a"))
+    for door in ("l", "a"):
+        registered = result.saved[door]
+        assert registered["failed"] is True and "2 of 25 AWS accounts" in registered["msg"], registered["msg"]
+        assert org.refuses_role in registered["msg"] and org.refuses_chime in registered["msg"]
+    audit = result.saved["a"]
+    assert audit["outcome"] == "incomplete" and "summary" not in audit
+    assert not (tmp_path / "audit").exists()  # no report takes the refused AWS accounts for empty

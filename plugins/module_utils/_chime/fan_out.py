@@ -15,8 +15,11 @@ try:
 except ImportError:
     BotoCoreError = ClientError = None  # handled by AnsibleAWSModule / AWSLookupBase
 
+from .errors import MAX_CODE
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
+from .errors import bounded
+from .listing import OPERATION
 from .listing import check_next_page
 from .options import ROLE_ARN_RE
 from .options import ListingOptions
@@ -54,9 +57,25 @@ class _Calls:
 def caller_identity(connection, options=None):
     """STS ``GetCallerIdentity`` of ``connection``'s identity (``Account``, ``Arn``, ``UserId``), retried
     with the backoff options of the :class:`ListingOptions` ``options`` (the defaults for ``None``); a
-    failure raises :class:`ChimeListingError`."""
-    calls = _Calls(ListingOptions() if options is None else options)
-    return calls.call("STS GetCallerIdentity", connection.client("sts").get_caller_identity)
+    failure raises :class:`ChimeListingError`.
+
+    Asked once per connection: the answer is kept as ``connection.caller`` (where the connection has that
+    attribute, as :class:`AwsConnection` has), and the listing across AWS accounts takes it from there. The
+    STS client is the one that listing uses (:func:`sts_client`): an audit makes one STS client, not two."""
+    options = ListingOptions() if options is None else options
+    known = getattr(connection, "caller", None)
+    if known is not None:
+        return known
+    answer = _Calls(options).call("STS GetCallerIdentity", sts_client(connection, options).get_caller_identity)
+    if hasattr(connection, "caller"):
+        connection.caller = answer
+    return answer
+
+
+def sts_client(connection, options):
+    """The STS client for ``options``: one for every call, its pool sized for the fan-out's threads when the
+    options ask for AWS accounts beyond the caller's (clients are thread-safe; the connection keeps it)."""
+    return connection.client("sts", options.concurrency if options.fan_out_requested else None)
 
 
 def _targets_from_roles(role_arns):
@@ -67,10 +86,10 @@ def _targets_from_roles(role_arns):
             yield ROLE_ARN_RE.fullmatch(arn).group(2), arn
 
 
-def _targets_from_organization(connection, sts, calls, role_name):
+def _targets_from_organization(connection, options, calls, role_name):
     """The caller's own AWS account, then each member account as its Organizations page arrives: ``(id, role
-    ARN)`` for an active member (``None`` for the caller's own account), a skipped entry for any other."""
-    caller = calls.call("STS GetCallerIdentity", sts.get_caller_identity)
+    ARN)`` for an active member (``None`` for the caller's own account), a :class:`_Settled` entry for any other."""
+    caller = caller_identity(connection, options)
     partition = caller["Arn"].split(":")[1]
     yield caller["Account"], None
     organizations = connection.client("organizations")
@@ -94,9 +113,19 @@ def _targets_from_organization(connection, sts, calls, role_name):
             state = member.get("State") or member.get("Status")
             if state == ACTIVE:
                 yield member["Id"], f"arn:{partition}:iam::{member['Id']}:role/{role_name}"
+            elif not state:
+                # Neither State nor the older Status: the state is unknown, so the AWS account is neither listed
+                # nor taken for suspended or closing. It fails, counted and named with the others: never skipped.
+                message = (
+                    f"Not listed: {ORGANIZATIONS_LISTING} gave the AWS account no State (nor Status), so its state"
+                    " is unknown; it is neither listed nor skipped as suspended or closing."
+                )
+                yield _Settled(_entry(member["Id"], None, "failed", [], message), "UnknownState")
             else:
-                yield _entry(
-                    member["Id"], None, "skipped", [], f"Skipped: the AWS account is {state} in AWS Organizations."
+                yield _Settled(
+                    _entry(
+                        member["Id"], None, "skipped", [], f"Skipped: the AWS account is {state} in AWS Organizations."
+                    )
                 )
         token = page.get("NextToken")
         if not token:
@@ -105,6 +134,14 @@ def _targets_from_organization(connection, sts, calls, role_name):
             f"Failed to list Chime accounts: {ORGANIZATIONS_LISTING}", token, tokens, pages, MAX_ORGANIZATIONS_PAGES
         )
         params["NextToken"] = token
+
+
+class _Settled:
+    """An AWS account whose entry is known without a request: skipped, or failed with the error ``code``."""
+
+    def __init__(self, entry, code=None):
+        self.entry = entry
+        self.error = None if code is None else ChimeListingError(entry["message"], code=code)
 
 
 def _entry(aws_account_id, role_arn, status, accounts, message=None):
@@ -124,10 +161,24 @@ def _list_one(connection, sts, calls, target, assume, list_accounts, pool):
             answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
             with connection.role_client(answer["Credentials"], pool) as client:
                 accounts = list_accounts(client)
+        _check_aws_account(aws_account_id, accounts)
     except ChimeListingError as error:
         status = "denied" if error.denied else "failed"
         return _entry(aws_account_id, role_arn, status, [], error.message), error
     return _entry(aws_account_id, role_arn, "listed", accounts), None
+
+
+def _check_aws_account(aws_account_id, accounts):
+    """Refuse a listing with a Chime account of another AWS account than the one listed: whatever mixed them up
+    (an endpoint, a role into the wrong account, credentials crossed between threads), the AWS account fails."""
+    for number, account in enumerate(accounts, 1):
+        if account["aws_account_id"] != aws_account_id:
+            raise ChimeListingError(
+                f"Failed to list Chime accounts: {OPERATION} answered with Chime accounts of another AWS account"
+                f" ({bounded(account['aws_account_id'], MAX_CODE)}, account {number} of the listing) than the one"
+                " listed. Refusing to count them for this one.",
+                code="AwsAccountMismatch",
+            )
 
 
 def list_across_aws_accounts(connection, list_accounts, options):
@@ -151,11 +202,11 @@ def list_across_aws_accounts(connection, list_accounts, options):
     """
     calls = _Calls(options)
     pool = options.concurrency
-    sts = connection.client("sts", pool)  # one client for every AssumeRole: clients are thread-safe
+    sts = sts_client(connection, options)  # one client for every AssumeRole: clients are thread-safe
     if options.role_arns:
         targets = _targets_from_roles(options.role_arns)
     else:
-        targets = _targets_from_organization(connection, sts, calls, options.organization_role_name)
+        targets = _targets_from_organization(connection, options, calls, options.organization_role_name)
     assume = {"RoleSessionName": options.role_session_name}
     if options.external_id is not None:
         assume["ExternalId"] = options.external_id
@@ -163,8 +214,8 @@ def list_across_aws_accounts(connection, list_accounts, options):
     with ThreadPoolExecutor(max_workers=options.concurrency) as executor:
         try:
             for target in targets:
-                if isinstance(target, dict):
-                    skipped.append((target, None))
+                if isinstance(target, _Settled):
+                    skipped.append((target.entry, target.error))
                 else:
                     futures.append(
                         executor.submit(_list_one, connection, sts, calls, target, assume, list_accounts, pool)

@@ -22,13 +22,10 @@ def inventory(connection, names, options):
 
     Returns ``(facts, warnings)``: ``facts`` has ``accounts`` and ``summary``, and ``aws_accounts`` when
     several AWS accounts were asked for; ``warnings`` (the connection's, then the listing's) are for the
-    door to show. Several names give their union, in name order, each account once. ``options.on_denied``
+    door to show (on a failure, the door shows ``connection.warnings``). Several names give their union, in name
+    order, each account once. ``options.on_denied``
     decides what a refusal does; any other failure raises :class:`ChimeListingError`.
     """
-
-    # The connection's own warnings (a plain-HTTP endpoint) come first. A connection that is not an
-    # AwsConnection (the facade's users may pass their own) may carry none.
-    warnings = list(getattr(connection, "warnings", None) or [])
 
     def list_one(client):
         try:
@@ -39,12 +36,19 @@ def inventory(connection, names, options):
     if options.fan_out_requested:
         accounts, aws_accounts, fan_out_warnings = list_across_aws_accounts(connection, list_one, options)
         facts = {"accounts": accounts, "summary": summarize_across(accounts), "aws_accounts": aws_accounts}
-        return facts, warnings + fan_out_warnings
+        return facts, _connection_warnings(connection) + fan_out_warnings
     try:
         accounts = list_one(connection.client("chime"))
     except ChimeListingError as error:
         if not error.denied or options.on_denied == "error":
             raise
         refused = [error.message] if options.on_denied == "warn" else []
-        return {"accounts": [], "summary": summarize([])}, warnings + refused
-    return {"accounts": accounts, "summary": summarize(accounts)}, warnings
+        return {"accounts": [], "summary": summarize([])}, _connection_warnings(connection) + refused
+    return {"accounts": accounts, "summary": summarize(accounts)}, _connection_warnings(connection)
+
+
+def _connection_warnings(connection):
+    # The connection's own warnings (a plain-HTTP endpoint) come first, read once every client was made. On a
+    # failure they are not lost: the door shows connection.warnings before the failure. A connection that is
+    # not an AwsConnection (the facade's users may pass their own) may carry none.
+    return list(getattr(connection, "warnings", None) or [])

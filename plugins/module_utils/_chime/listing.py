@@ -79,15 +79,6 @@ def client_config():
 # Module-level so that a test can lower it. The Organizations listing has a bound of its own
 # (fan_out.MAX_ORGANIZATIONS_PAGES), checked by the same check_next_page.
 MAX_PAGES = 10_000
-# The environment variables with which botocore points a client elsewhere (the Chime client only when no
-# endpoint_url is given; the STS, Organizations and S3 clients always take botocore's own resolution).
-ENDPOINT_VARIABLES = (
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_CHIME",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_ENDPOINT_URL_S3",
-)
 
 
 def check_page_limit(pages, operation, limit=None):
@@ -143,23 +134,23 @@ def is_cleartext_remote(url):
     return not (address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
-def cleartext_endpoint_warnings(endpoint_url, environ):
-    """One warning for each endpoint, given (``endpoint_url``) or in the environment (``environ``), that
-    :func:`is_cleartext_remote` finds plain HTTP to a remote host. Each names the option or variable and the
-    scheme, host and port only: user info or a path may hold secrets."""
-    sources = [("endpoint_url", endpoint_url)]
-    # Compared as botocore's ensure_boolean compares it (no stripping): "true " does not make botocore ignore them.
-    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
-        sources += [(variable, environ.get(variable)) for variable in ENDPOINT_VARIABLES]
-    warnings = []
-    for source, url in sources:
-        if is_cleartext_remote(url):
-            host = urlsplit(url.strip()).netloc.rpartition("@")[2]
-            warnings.append(
-                f"{source} http://{host} is plain HTTP to a host that is not this machine's loopback: requests,"
-                " their signatures and any session token cross the network in clear text. Use https://."
-            )
-    return warnings
+def cleartext_warning(service, url):
+    """The warning for a ``service`` client (chime, sts, organizations, s3) whose resolved endpoint ``url``
+    :func:`is_cleartext_remote` finds plain HTTP to a remote host, or None. The endpoint is the one botocore
+    resolved for the client: from ``endpoint_url``, an ``AWS_ENDPOINT_URL*`` variable, or the AWS profile's
+    ``endpoint_url`` or ``services`` section. It names the scheme, host and port only: user info or a path may
+    hold secrets."""
+    if not is_cleartext_remote(url):
+        return None
+    host = urlsplit(url.strip()).netloc.rpartition("@")[2]
+    return (
+        f"The {SERVICE_NAMES.get(service, service)} endpoint http://{host} (from endpoint_url, the environment or the"
+        " AWS profile) is plain HTTP to a host that is not this machine's loopback: requests, their signatures,"
+        " any session token and STS's role keys cross the network in clear text. Use https://."
+    )
+
+
+SERVICE_NAMES = {"chime": "Chime", "sts": "STS", "organizations": "Organizations", "s3": "S3"}
 
 
 def _wire_timestamp(value):
@@ -178,15 +169,26 @@ class _ParserFactory(botocore.parsers.ResponseParserFactory if botocore_loaded e
     facts, for generated and hostile answers.
     """
 
+    def __init__(self):
+        super().__init__()
+        # The Account shape's member names, by response shape, read from the model on the first answer. Kept
+        # here, in the session's one factory: botocore asks the factory for a new parser for every response.
+        self._members = {}
+
     def create_parser(self, protocol_name):
         parser = super().create_parser(protocol_name)
-        return _ListAccountsParser(parser) if protocol_name == "rest-json" else parser
+        return _ListAccountsParser(parser, self._members) if protocol_name == "rest-json" else parser
+
+
+def _account_members(shape):
+    """The member names of the Account shape in the ``ListAccountsResponse`` shape ``shape``."""
+    return frozenset(shape.members["Accounts"].member.members)
 
 
 class _ListAccountsParser:
-    def __init__(self, parser):
+    def __init__(self, parser, members):
         self._parser = parser
-        self._members = None  # the Account shape's member names, read from the model on the first answer
+        self._members = members  # the factory's cache, shared by every parser it makes
 
     def parse(self, response, shape):
         if shape is not None and shape.name == "ListAccountsResponse" and response.get("status_code", 500) < 300:
@@ -206,9 +208,9 @@ class _ListAccountsParser:
         accounts, token = body.get("Accounts"), body.get("NextToken")
         if not isinstance(accounts, list) or not (token is None or isinstance(token, str)):
             return None
-        if self._members is None:
-            self._members = frozenset(shape.members["Accounts"].member.members)
-        members = self._members
+        members = self._members.get(shape.name)
+        if members is None:
+            members = self._members[shape.name] = _account_members(shape)
         kept = []
         for account in accounts:
             if not isinstance(account, dict):
@@ -260,8 +262,10 @@ class AwsConnection:
     resolution, which honours ``AWS_ENDPOINT_URL_STS``, ``AWS_ENDPOINT_URL_ORGANIZATIONS`` and a
     profile's ``services`` section.
 
-    ``warnings`` are for the door to show once: one for each endpoint in plain HTTP to a remote host
-    (:func:`cleartext_endpoint_warnings`).
+    ``warnings`` are for the door to show once, whether the listing then succeeds or fails: one for each
+    client made whose resolved endpoint is plain HTTP to a remote host (:func:`cleartext_warning`). A client
+    is made once per service and pool size, and reused. ``caller`` is the identity's STS GetCallerIdentity
+    answer once one was asked for (:func:`caller_identity`), so that it is asked once.
 
     Raises :class:`ChimeListingError` when a client cannot be created (unknown profile, partial
     credentials, malformed endpoint URL).
@@ -278,7 +282,9 @@ class AwsConnection:
         self._configs = {"s3": s3_config if user_config is None else s3_config.merge(user_config)}
         self.region, self.endpoint_url, self.params = region or DEFAULT_REGION, endpoint_url, params
         self._profile = profile
-        self.warnings = cleartext_endpoint_warnings(endpoint_url, os.environ)  # shown by the door, once a task
+        self.warnings = []  # shown by the door, once a task
+        self.caller = None
+        self._clients = {}
         self._lock = threading.Lock()
         self._role_client = self._role_credentials = None
         try:
@@ -300,7 +306,19 @@ class AwsConnection:
         config = self._config(service, pool)
         # boto3 sessions are not thread-safe; the clients they make are.
         with self._lock:
-            return _made(self.session, service, self.region, endpoint_url, config, self.params)
+            key = (service, pool)
+            if key not in self._clients:
+                client = _made(self.session, service, self.region, endpoint_url, config, self.params)
+                self._clients[key] = self._judged(service, client)
+            return self._clients[key]
+
+    def _judged(self, service, client):
+        # Under self._lock. From the endpoint botocore resolved for the client, not the options or the
+        # environment alone: a profile's endpoint_url or services section points clients elsewhere too.
+        warning = cleartext_warning(service, client.meta.endpoint_url)
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
+        return client
 
     @contextlib.contextmanager
     def role_client(self, credentials, pool=None):
@@ -323,8 +341,9 @@ class AwsConnection:
                 except (ValueError, BotoCoreError) as error:
                     raise _connect_failure(error) from None
                 params = {k: v for k, v in self.params.items() if k not in _KEYS}
-                self._role_client = _made(
-                    session, "chime", self.region, self.endpoint_url, self._config("chime", pool), params
+                self._role_client = self._judged(
+                    "chime",
+                    _made(session, "chime", self.region, self.endpoint_url, self._config("chime", pool), params),
                 )
         with self._role_credentials.bound(credentials):
             yield self._role_client
@@ -386,12 +405,29 @@ class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded els
 
     botocore's request signer asks its credentials for ``get_frozen_credentials()`` when it signs each request,
     in the thread that sends it; a thread that bound no role gets an error instead of someone else's role.
+
+    Each thread keeps a stack of its bindings. A block that ends as the innermost block of the thread that
+    entered it pops itself, and the thread goes back to its own previous role, or to none. Any other ending
+    fails closed: a block ending out of order (two generators' blocks closed in the wrong order), or in
+    another thread than the one that entered it (a generator closed or garbage-collected there). The block is
+    removed from its own thread's stack, and the thread that entered it and the thread that ended it both
+    refuse every request until their remaining blocks have ended: no request is ever signed with another
+    block's role, nor another thread's, nor the caller's own keys. The ending raises ``RuntimeError``.
     """
 
     def __init__(self):  # pylint: disable=super-init-not-called
         # The base class's attributes are per thread here, so its __init__, which sets them, is not called.
         self._local = threading.local()
+        self._lock = threading.Lock()  # a block may end in another thread than its own
         self.method = "assume-role"
+
+    def _state(self):
+        state = getattr(self._local, "state", None)
+        if state is None:
+            # Held by the thread (threading.local) and by its blocks: a thread that ends takes its stack with it,
+            # so a new thread that reuses its identifier starts with none.
+            state = self._local.state = _Bindings()
+        return state
 
     @contextlib.contextmanager
     def bound(self, credentials):
@@ -399,26 +435,56 @@ class _ThreadCredentials(botocore.credentials.Credentials if botocore_loaded els
         frozen = botocore.credentials.ReadOnlyCredentials(
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
         )
-        previous = getattr(self._local, "frozen", None)
-        self._local.frozen = frozen
+        owner, binding = self._state(), [frozen]  # a list: each binding is its own object, compared by identity
+        with self._lock:
+            owner.stack.append(binding)
         try:
             yield
         finally:
-            interleaved = self._local.frozen is not frozen
-            self._local.frozen = previous
-        if interleaved:  # two blocks in one thread ended out of order (generators): one signed as the other
-            raise RuntimeError("AwsConnection.role_client() blocks of one thread must nest, not interleave")
+            self._end(owner, binding)
+
+    def _end(self, owner, binding):
+        ending = self._state()
+        with self._lock:
+            in_order = ending is owner and owner.stack and owner.stack[-1] is binding
+            owner.stack[:] = [b for b in owner.stack if b is not binding]
+            if not in_order:
+                owner.broken = ending.broken = True
+            for state in (owner, ending):
+                if not state.stack:
+                    state.broken = False  # no block left: the thread signs nothing, as before its first
+        if not in_order:
+            raise RuntimeError(
+                "AwsConnection.role_client() blocks must nest and end in the thread that entered them: this one"
+                " ended out of order or in another thread, so the threads involved refuse every request until"
+                " their blocks have ended"
+            )
 
     def get_frozen_credentials(self):
-        frozen = getattr(self._local, "frozen", None)
-        if frozen is None:
-            raise RuntimeError("an assumed role's client was used outside AwsConnection.role_client()")
-        return frozen
+        state = self._state()
+        with self._lock:
+            if state.broken:
+                raise RuntimeError(
+                    "an assumed role's client was used after AwsConnection.role_client() blocks ended"
+                    " out of order or in another thread: refused"
+                )
+            if not state.stack:
+                raise RuntimeError("an assumed role's client was used outside AwsConnection.role_client()")
+            return state.stack[-1][0]
 
     access_key = property(lambda self: self.get_frozen_credentials().access_key)
     secret_key = property(lambda self: self.get_frozen_credentials().secret_key)
     token = property(lambda self: self.get_frozen_credentials().token)
     account_id = property(lambda self: None)
+
+
+class _Bindings:
+    """One thread's ``role_client`` blocks, innermost last, and whether one ended out of order."""
+
+    __slots__ = ("stack", "broken")
+
+    def __init__(self):
+        self.stack, self.broken = [], False
 
 
 class _Provider(botocore.credentials.CredentialProvider if botocore_loaded else object):
@@ -444,8 +510,29 @@ def _fetch_page(client, params, pacer):
     # taking that for the last page would return a truncated list as success.
     if not isinstance(response.get("Accounts"), list):
         raise MalformedResponseError("the ListAccounts answer has no Accounts list")
+    # Inside the retried call: a record that cannot be read is a malformed answer, retried as one, then a
+    # failure that names the page (and, across AWS accounts, the AWS account), never a raw Python exception.
+    response["Accounts"] = normalized_page(response["Accounts"])
     pacer.succeeded()
     return response
+
+
+def normalized_page(records):
+    """The ListAccounts ``records`` of one page through :func:`normalize_account`. Raises
+    :class:`MalformedResponseError` naming the record when one cannot be read (a ``CreatedTimestamp`` that is
+    no timestamp, a sign-in delegate group that is not an object, ...) or has no ``AwsAccountId`` or
+    ``AccountId``: the model requires both, and an account without them cannot be counted or told apart."""
+    accounts = []
+    for number, raw in enumerate(records, 1):
+        try:
+            account = normalize_account(raw)
+        except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as error:
+            raise MalformedResponseError(f"record {number} of the page cannot be read: {error}") from None
+        for key, member in (("aws_account_id", "AwsAccountId"), ("account_id", "AccountId")):
+            if not isinstance(account[key], str) or not account[key]:
+                raise MalformedResponseError(f"record {number} of the page has no {member}")
+        accounts.append(account)
+    return accounts
 
 
 def list_chime_accounts(client, name=None, options=None):
@@ -477,7 +564,7 @@ def list_chime_accounts(client, name=None, options=None):
             attempts = retrying.attempts if retried(error) and retrying.attempts > 1 else None
             operation = f"Failed to list Chime accounts: {OPERATION} on page {len(pages) + 1}"
             raise call_failure(operation, error, attempts, user_email, denied_hint=DENIED_HINT) from None
-        pages.append([normalize_account(raw) for raw in response["Accounts"]])
+        pages.append(response["Accounts"])
         token = response.get("NextToken")
         if not token:
             return union_by_account_id(pages)

@@ -240,14 +240,21 @@ def test_debug_botocore_endpoint_logs_shows_the_calls_made_and_restores_the_logg
     display.assert_not_called()
 
 
-def test_a_plain_http_endpoint_to_a_remote_host_warns_once(fake, lookup, options, monkeypatch):
-    """The lookup shows the connection's warnings with its own; the decision is the listing core's."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://organizations.example.com")
+def test_a_plain_http_endpoint_to_a_remote_host_warns_once(fake, lookup, options):
+    """The lookup shows the connection's warnings with its own, even when the listing then fails; the decision
+    is the listing core's. 0.0.0.0 is not loopback to the check, yet reaches the fake on this machine."""
+    remote = dict(options, endpoint_url=fake.url.replace("127.0.0.1", "0.0.0.0"))
+    expected = f"chime_accounts: The Chime endpoint {remote['endpoint_url']} (from endpoint_url,"
     with mock.patch.object(Display, "warning") as warning:
-        assert len(lookup.run([], {}, **options)) == ACCOUNTS
+        assert len(lookup.run([], {}, **remote)) == ACCOUNTS
     (call,) = warning.call_args_list
-    assert call.args[0].startswith("chime_accounts: AWS_ENDPOINT_URL_ORGANIZATIONS http://organizations.example.com ")
-    monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")
+    assert call.args[0].startswith(expected)
+    fake.set_faults(TENANT, rules=[{"kind": "forbidden", "every": 1}])
+    with mock.patch.object(Display, "warning") as warning, pytest.raises(AnsibleLookupError, match="Forbidden"):
+        lookup.run([], {}, **remote)
+    (call,) = warning.call_args_list  # kept though the listing failed
+    assert call.args[0].startswith(expected)
+    fake.set_faults(TENANT)
     with mock.patch.object(Display, "warning") as warning:
         lookup.run([], {}, **options)  # the fake's loopback endpoint: no warning
     warning.assert_not_called()

@@ -223,3 +223,119 @@ def test_role_client_blocks_that_interleave_in_one_thread_are_refused(roles):
     inner.__enter__()
     with pytest.raises(RuntimeError, match="must nest"):
         outer.__exit__(None, None, None)  # the first block ends while the second is still open
+
+
+def _signer(client):
+    """The access key the next request of ``client`` would be signed with in this thread, or None if refused."""
+    try:
+        return client._request_signer._credentials.get_frozen_credentials().access_key
+    except RuntimeError:
+        return None
+
+
+def _generator_block(connection, credentials):
+    with connection.role_client(credentials) as client:
+        yield client
+
+
+def test_a_generator_block_closed_in_another_thread_fails_closed_in_both(roles):
+    # Thread 1, inside role X's block, starts a generator that enters role A's block; thread 2, inside role C's
+    # block, closes it. Neither thread may then sign with another block's role.
+    connection = _connection(roles)
+    x, a, c = list(ROLES)[:3]
+    generator, seen, errors = None, {}, []
+    closed, done = threading.Event(), threading.Event()
+
+    def first():
+        nonlocal generator
+        with connection.role_client(_credentials(x)) as client:
+            generator = _generator_block(connection, _credentials(a))
+            next(generator)
+            seen["first, inside A"] = _signer(client)
+            started.set()
+            closed.wait(10)
+            seen["first, after the close"] = _signer(client)
+            try:
+                client.list_accounts(MaxResults=1)
+            except RuntimeError as error:
+                errors.append(str(error))
+        seen["first, outside"] = _signer(client)
+
+    def second():
+        started.wait(10)
+        with connection.role_client(_credentials(c)) as client:
+            try:
+                generator.close()
+            except RuntimeError as error:
+                errors.append(str(error))
+            seen["second, after the close"] = _signer(client)
+            closed.set()
+            done.wait(10)
+        seen["second, outside"] = _signer(client)
+
+    started = threading.Event()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    threads[0].join()
+    done.set()
+    threads[1].join()
+    assert seen == {
+        "first, inside A": a,
+        "first, after the close": None,  # refused, not signed as X
+        "first, outside": None,
+        "second, after the close": None,  # refused, not signed as X nor A
+        "second, outside": None,
+    }
+    assert len(errors) == 2 and all("out of order or in another thread" in e for e in errors)  # close, request
+    assert {entry["access_key"] for entry in roles.log} <= {a, c}  # X's keys never signed thread 2's request
+
+
+def test_generator_blocks_that_end_out_of_order_in_one_thread_leave_nothing_signed(roles):
+    connection = _connection(roles)
+    a, b = list(ROLES)[:2]
+    first, second = _generator_block(connection, _credentials(a)), _generator_block(connection, _credentials(b))
+    client = next(first)
+    next(second)
+    assert _signer(client) == b
+    with pytest.raises(RuntimeError, match="out of order"):
+        first.close()  # A's block ends while B's is open
+    assert _signer(client) is None  # refused inside B's block, whose role is not A's either
+    second.close()  # in order now: no block is left
+    assert _signer(client) is None  # outside every block: refused, never signed as A
+    with connection.role_client(_credentials(b)) as client:
+        assert _signer(client) == b  # a new block afterwards signs as its own role
+    assert roles.log == []
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the collection's RuntimeError
+def test_a_generator_block_collected_in_another_thread_fails_closed(roles):
+    connection = _connection(roles)
+    a, c = list(ROLES)[:2]
+    holder, seen = {}, {}
+
+    def first():
+        generator = _generator_block(connection, _credentials(a))
+        holder["client"] = next(generator)
+        holder["generator"] = generator  # left open when the thread ends
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    thread.join()
+    with connection.role_client(_credentials(c)) as client:
+        del holder["generator"]  # collected here, in this thread: its block ends in the wrong thread
+        seen["after the collection"] = _signer(client)
+    seen["outside"] = _signer(client)
+    assert seen == {"after the collection": None, "outside": None}
+
+
+def test_the_parser_reads_the_account_members_from_the_model_once_per_session(roles, monkeypatch):
+    # botocore asks the session's parser factory for a new parser for every response: the member set is kept
+    # by the factory, not by a parser, or it would be read from the model again for every page.
+    reads = []
+    original = listing._account_members
+    monkeypatch.setattr(listing, "_account_members", lambda shape: reads.append(shape.name) or original(shape))
+    connection = _connection(roles)
+    accounts = listing.list_chime_accounts(connection.client("chime"), options=ListingOptions(page_size=50))
+    assert len(accounts) > 100  # several pages, each parsed by the fast parser
+    assert reads == ["ListAccountsResponse"]

@@ -292,3 +292,66 @@ def test_an_unexpected_error_in_one_aws_account_starts_no_more_of_them():
     with pytest.raises(KeyError):
         _across(Scripted(), lister, role_arns=arns, concurrency=2, **FAST)
     assert len(listed) <= 5  # the two threads' accounts when it failed, and no more than a few after
+
+
+def test_a_member_with_neither_state_nor_status_fails_counted_and_named_never_skipped():
+    members = [_member("111111111111"), {"Id": "222222222222"}, _member("333333333333", "SUSPENDED")]
+    with pytest.raises(ChimeListingError) as info:
+        _across(Scripted(members), _lister(), organization_role_name="R", on_denied="skip", **FAST)
+    message = info.value.message
+    assert "1 of 4 AWS accounts: 222222222222: Not listed" in message and "no State (nor Status)" in message
+    assert info.value.code == "UnknownState" and not info.value.denied
+
+
+def test_a_listing_with_records_of_another_aws_account_fails_that_aws_account():
+    def crossed(client):  # the second AWS account's listing holds a record of the first
+        accounts = _lister()(client)
+        if client == "2" * 12:
+            accounts[1] = dict(accounts[1], aws_account_id="1" * 12)
+        return accounts
+
+    arns = [f"arn:aws:iam::{n * 12}:role/R" for n in "123"]
+    with pytest.raises(ChimeListingError) as info:
+        _across(Scripted(), crossed, role_arns=arns, on_denied="warn", **FAST)
+    message = info.value.message
+    assert "1 of 3 AWS accounts: 222222222222: Failed to list Chime accounts" in message
+    assert "another AWS account (111111111111, account 2 of the listing)" in message
+    assert info.value.code == "AwsAccountMismatch"
+
+
+def test_the_callers_own_listing_is_cross_checked_too():
+    def crossed(client):
+        return [{"aws_account_id": "1" * 12, "account_id": "x"}] if client == CALLER else _lister()(client)
+
+    with pytest.raises(ChimeListingError, match=f"1 of 2 AWS accounts: {CALLER}: .*another AWS account"):
+        _across(Scripted([_member("222222222222")]), crossed, organization_role_name="R", **FAST)
+
+
+class _Counted(Scripted):
+    """Scripted, with a ``caller`` slot as AwsConnection has, counting GetCallerIdentity and the STS clients."""
+
+    caller = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.identities, self.sts_pools = 0, []
+
+    def client(self, service, pool=None):
+        if service == "sts":
+            self.sts_pools.append(pool)
+        return super().client(service, pool)
+
+    def get_caller_identity(self):
+        self.identities += 1
+        return super().get_caller_identity()
+
+
+def test_the_audit_asks_the_caller_identity_once_with_the_listings_sts_client():
+    # The audit asks GetCallerIdentity first, then lists the organization, which needs the caller's account.
+    connection = _Counted([_member("111111111111")])
+    options = ListingOptions(organization_role_name="R", concurrency=5, **FAST)
+    assert fan_out.caller_identity(connection, options)["Account"] == CALLER
+    _accounts, entries, _warnings = fan_out.list_across_aws_accounts(connection, _lister(), options)
+    assert [e["status"] for e in entries] == ["listed", "listed"]
+    assert connection.identities == 1
+    assert set(connection.sts_pools) == {5}  # one STS client (the connection keeps one per pool size)

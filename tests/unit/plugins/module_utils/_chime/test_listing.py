@@ -379,47 +379,116 @@ def test_https_loopback_and_unjudgeable_urls_are_not_cleartext(url):
     assert listing.is_cleartext_remote(url) is False
 
 
-def test_cleartext_warnings_name_the_source_and_only_the_host():
-    environ = {
-        "AWS_ENDPOINT_URL_STS": "http://sts.example.com:8443/secret/path",
-        "AWS_ENDPOINT_URL_ORGANIZATIONS": "https://organizations.example.com",
-        "AWS_ENDPOINT_URL": "http://127.0.0.1:9000",
-        "AWS_ENDPOINT_URL_S3": "http://AKIA:hunter2@s3.example.com",
-    }
-    warnings = listing.cleartext_endpoint_warnings("HTTP://chime.example.com", environ)
-    assert warnings == [
-        "endpoint_url http://chime.example.com is plain HTTP to a host that is not this machine's loopback:"
-        " requests, their signatures and any session token cross the network in clear text. Use https://.",
-        "AWS_ENDPOINT_URL_STS http://sts.example.com:8443 is plain HTTP to a host that is not this machine's"
-        " loopback: requests, their signatures and any session token cross the network in clear text. Use https://.",
-        "AWS_ENDPOINT_URL_S3 http://s3.example.com is plain HTTP to a host that is not this machine's loopback:"
-        " requests, their signatures and any session token cross the network in clear text. Use https://.",
+def test_the_cleartext_warning_names_the_client_and_only_the_host():
+    warning = listing.cleartext_warning("sts", "http://AKIA:hunter2@sts.example.com:8443/secret/path")
+    assert warning == (
+        "The STS endpoint http://sts.example.com:8443 (from endpoint_url, the environment or the AWS profile) is plain"
+        " HTTP to a host that is not this machine's loopback: requests, their signatures, any session token and"
+        " STS's role keys cross the network in clear text. Use https://."
+    )
+    assert listing.cleartext_warning("chime", "http://127.0.0.1:9000") is None
+    assert listing.cleartext_warning("chime", "https://chime.example.com") is None
+
+
+_PROFILE = """[profile audit]
+endpoint_url = http://everything.example.com
+services = audit-services
+
+[services audit-services]
+sts =
+  endpoint_url = http://sts.example.com:8080
+organizations =
+  endpoint_url = https://organizations.example.com
+"""
+_KEYS = {"aws_access_key_id": "AKIAFAKETESTKEY00001", "aws_secret_access_key": "fake-secret-key-for-tests"}
+
+
+@pytest.fixture
+def profile(monkeypatch, tmp_path):
+    """An AWS config file whose profile ``audit`` points every client at plain HTTP, STS through its services
+    section and Organizations at HTTPS; no endpoint variable set."""
+    for variable in list(os.environ):
+        if variable.startswith("AWS_ENDPOINT_URL") or variable in (
+            "AWS_PROFILE",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        ):
+            monkeypatch.delenv(variable)
+    path = tmp_path / "config"
+    path.write_text(_PROFILE)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    return dict(_KEYS, profile_name="audit")
+
+
+def _hosts(warnings):
+    return [w.split(" ")[1] + " " + w.split(" ")[3] for w in warnings]
+
+
+def test_each_client_warns_from_the_endpoint_botocore_resolved_from_the_profile(profile):
+    connection = listing.AwsConnection(None, None, profile)
+    assert connection.warnings == []  # nothing made yet
+    connection.client("sts")
+    connection.client("organizations")
+    connection.client("chime")
+    connection.client("s3")
+    connection.client("sts")  # reused: no second warning
+    assert _hosts(connection.warnings) == [
+        "STS http://sts.example.com:8080",
+        "Chime http://everything.example.com",
+        "S3 http://everything.example.com",
     ]
-    assert not any("hunter2" in w or "secret/path" in w for w in warnings)
+    with connection.role_client({"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "SessionToken": "t"}):
+        pass
+    assert len(connection.warnings) == 3  # the roles' Chime client: the same endpoint, the same warning
 
 
-@pytest.mark.parametrize(
-    "variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CHIME", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ORGANIZATIONS"]
-)
-def test_each_endpoint_variable_is_judged(variable):
-    (warning,) = listing.cleartext_endpoint_warnings(None, {variable: "http://remote.example"})
-    assert warning.startswith(f"{variable} http://remote.example ")
+def test_the_environment_and_the_option_are_judged_as_botocore_resolves_them(profile, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://organizations.example.net")
+    connection = listing.AwsConnection(None, "https://chime.example.com", profile)
+    connection.client("organizations")
+    connection.client("chime")  # the option wins over the profile
+    assert _hosts(connection.warnings) == ["Organizations http://organizations.example.net"]
+    # Told to ignore configured endpoints, botocore uses AWS's own (HTTPS) ones: nothing to warn of.
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    connection = listing.AwsConnection(None, None, profile)
+    for service in ("sts", "organizations", "chime", "s3"):
+        connection.client(service)
+    assert connection.warnings == []
 
 
-def test_endpoint_variables_that_botocore_is_told_to_ignore_are_not_judged():
-    environ = {"AWS_ENDPOINT_URL_STS": "http://sts.example.com", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "True"}
-    assert listing.cleartext_endpoint_warnings(None, environ) == []
-    assert len(listing.cleartext_endpoint_warnings("http://chime.example.com", environ)) == 1  # the option still is
-    # botocore does not strip the value: with "true " it uses the variables, so they are judged.
-    environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true "
-    assert len(listing.cleartext_endpoint_warnings(None, environ)) == 1
+HOSTILE_RECORDS = {
+    "a CreatedTimestamp that is no timestamp": dict(_raw(2), CreatedTimestamp="the day before yesterday"),
+    "a null sign-in delegate group": dict(_raw(2), SigninDelegateGroups=[None]),
+    "no AwsAccountId": {k: v for k, v in _raw(2).items() if k != "AwsAccountId"},
+    "no AccountId": {k: v for k, v in _raw(2).items() if k != "AccountId"},
+}
 
 
-def test_the_connection_carries_the_cleartext_warnings(monkeypatch):
-    for variable in listing.ENDPOINT_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://organizations.example.com")
-    connection = listing.AwsConnection(None, "http://127.0.0.1:1", {})
-    assert [w.split(" ", 1)[0] for w in connection.warnings] == ["AWS_ENDPOINT_URL_ORGANIZATIONS"]
-    monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")
-    assert listing.AwsConnection(None, "https://chime.example.com", {}).warnings == []
+class _HostileOnce:
+    """Page 2's first answer holds ``record``; its retry is sound."""
+
+    def __init__(self, record, times=1):
+        self.record, self.times, self.calls = record, times, []
+
+    def list_accounts(self, **params):
+        self.calls.append(params.get("NextToken"))
+        if params.get("NextToken") is None:
+            return {"Accounts": [_raw(1)], "NextToken": "t1"}
+        if len(self.calls) <= 1 + self.times:
+            return {"Accounts": [_raw(3), self.record]}
+        return {"Accounts": [_raw(3), _raw(2)]}
+
+
+@pytest.mark.parametrize("record", HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_a_malformed_record_is_retried_as_a_malformed_answer(record):
+    client = _HostileOnce(record)
+    accounts = _list(client, page_size=1, **FAST)
+    assert client.calls == [None, "t1", "t1"] and [a["account_id"] for a in accounts] == ["id-1", "id-3", "id-2"]
+
+
+@pytest.mark.parametrize("record", HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_a_malformed_record_for_good_fails_naming_the_page_and_the_record(record):
+    with pytest.raises(ChimeListingError) as info:
+        _list(_HostileOnce(record, times=3), page_size=1, backoff_retries=2, **FAST)
+    message = info.value.message
+    assert info.value.code == "MalformedResponseError" and "ListAccounts on page 2 after 3 attempts" in message
+    assert "record 2 of the page" in message

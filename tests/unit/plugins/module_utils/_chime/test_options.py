@@ -60,6 +60,11 @@ EXTERNAL_ID = "Ext-Secret-7f3a"
     [
         ({"role_arns": ["arn:aws:iam::1234:role/R"]}, "role_arns", "role_arns must hold IAM role ARNs"),
         ({"role_arns": []}, "role_arns", "role_arns must be a non-empty list"),
+        (  # two roles into one AWS account: it would have two entries, its accounts counted twice
+            {"role_arns": ["arn:aws:iam::123456789012:role/A", "arn:aws:iam::123456789012:role/path/B"]},
+            "role_arns",
+            "role_arns must give one role per AWS account",
+        ),
         (
             {"role_arns": ["arn:aws:iam::123456789012:role/R"], "organization_role_name": "R"},
             "role_arns",

@@ -240,6 +240,8 @@ def test_botocores_own_endpoint_ignores_the_configured_ones(monkeypatch):
     assert connection.botocore_endpoint("chime") not in ("http://127.0.0.1:9", None)
     assert service.at_default_endpoint(connection, client) is False
     monkeypatch.delenv("AWS_ENDPOINT_URL_CHIME")
+    # A connection keeps its clients: a new one resolves the endpoint again.
+    connection = listing.AwsConnection(None, None, {"aws_access_key_id": "AKIAX", "aws_secret_access_key": "s"})
     assert service.at_default_endpoint(connection, connection.client("chime")) is True
 
 
