@@ -216,10 +216,11 @@ aws_accounts:
       description:
         - V(listed) when its Chime accounts are in RV(accounts); V(denied) when STS or Chime refused and O(on_denied)
           is V(warn) or V(skip); V(skipped) when AWS Organizations reports it suspended or closing.
-        - Any other outcome fails the task, naming each such AWS account, whatever O(on_denied) says: a listing that
-          failed for good, a ListAccounts record that cannot be read or has no C(AwsAccountId) (retried first, then
-          named with its page), a record of another AWS account than the one listed, and a member account that AWS
-          Organizations gives neither C(State) nor C(Status) (its state is unknown: neither listed nor skipped).
+        - Any other outcome fails the task, naming each such AWS account, whatever O(on_denied) says. Such outcomes
+          are a listing that failed for good, a ListAccounts record that cannot be read or has no C(AwsAccountId)
+          (retried first, then named with its page), a record of another AWS account than the one listed, and a
+          member account that AWS Organizations gives neither C(State) nor C(Status) (its state is unknown, neither
+          listed nor skipped).
       type: str
       returned: always
       choices: [listed, denied, skipped]
