@@ -12,6 +12,8 @@ import re
 import pytest
 import yaml
 
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
+
 from e2e.awx_jobs import AWX_EXAMPLES
 from e2e.awx_jobs import artifact_text
 from e2e.awx_jobs import run_job
@@ -221,14 +223,16 @@ def test_every_string_from_the_service_a_baseline_or_the_policy_reaches_the_job_
         "name": f"Policy {OSC}<script>x</script>\u202e",
         "version": "2026.12\x1b[31m\u2066",
         "custom_rules": [{"id": "pro-only", "description": f"Pro only {OSC}\u202e", "severity": "low",
-                          "remediation": "Fix \x9b2J\u202e", "require": {"key": "default_license", "op": "eq",
-                                                                          "value": "Pro"}}],
+                          "remediation": "Fix \x9b2J\u202e",
+                          "require": {"key": "default_license", "op": "eq", "value": "Pro"}}],
         "waivers": [{"rule": "pro-only", "name": f"{PREFIX}0", "reason": f"why {OSC}\u202e",
                      "owner": "<b>owner</b>\u202e", "ticket": "T\x1b[1A-1", "expires": "2999-12-31"}],
     }  # fmt: skip
     gone = {"aws_account_id": TENANT, "account_id": "0c0ffee0-0000-4000-8000-000000000000",
             "name": f"gone {OSC}\u202e", "account_type": f"Team{OSC}", "default_license": "Pro\u202e"}  # fmt: skip
-    baseline = {"generated_at": f"2026-11-01T08:00:00+00:00{OSC}\u202e", "accounts": [gone]}
+    # A baseline of the run's own scope (a baseline of another scope is refused before any Chime request).
+    scope = build_scope(TENANT, "aws", names=[PREFIX])
+    baseline = {"generated_at": f"2026-11-01T08:00:00+00:00{OSC}\u202e", "accounts": [gone], "source": {"scope": scope}}
     files = {"policy.yml": yaml.safe_dump(policy), "baseline.json": json.dumps(baseline)}
     formats = ["json", "csv", "markdown", "html", "ocsf"]
     env_yaml = {"ANSIBLE_CALLBACK_RESULT_FORMAT": "yaml", "ANSIBLE_NOCOLOR": "1"}  # colours are escapes too

@@ -252,7 +252,7 @@ def test_the_audit_report_filter_documents_the_report_s_key_order():
 
     with open(os.path.join(ROOT, "plugins", "filter", "audit_report.yml"), encoding="utf-8") as handle:
         description = " ".join(yaml.safe_load(handle)["DOCUMENTATION"]["description"])
-    order = description[description.index("Its keys come in a fixed order") :].split(". ")[0]
+    order = description[description.index("Its keys come in a fixed order") :].split(". ", maxsplit=1)[0]
     assert re.findall(r"C\((\w+)\)", order) == list(REPORT_KEYS)
 
 
