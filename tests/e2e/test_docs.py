@@ -264,7 +264,10 @@ def test_every_version_added_is_a_release_or_the_coming_one():
     with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
         coming = yaml.safe_load(handle)["version"]
     found = {}
-    paths = glob.glob(os.path.join(ROOT, "plugins", "**", "*.*"), recursive=True)
+    # Sources only: the laid-out tree also holds __pycache__ files, which are not text.
+    paths = [
+        p for p in glob.glob(os.path.join(ROOT, "plugins", "**", "*.*"), recursive=True) if p.endswith((".py", ".yml"))
+    ]
     for path in paths + glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml")):
         with open(path, encoding="utf-8") as handle:
             for version in re.findall(r"version_added: *['\"]?([0-9.]+)", handle.read()):
