@@ -417,6 +417,26 @@ def test_baseline_changes(sample, tmp_path):
         ({"account_audit_dest": "SYMLINK"}, "chime-account-audit.json: it is a symlink"),
         ({"account_audit_s3_bucket": "Not_A_Bucket"}, "s3_bucket must be an S3 bucket name"),
         ({"account_audit_baseline": "latest"}, "baseline: latest needs s3_bucket"),
+        (
+            {"account_audit_sla_days": {"medium": 0}},
+            "sla_days.medium must be a whole number of days from 1 to 3650, got 0.",
+        ),
+        (
+            {"account_audit_sla_days": {"high": -1}},
+            "sla_days.high must be a whole number of days from 1 to 3650, got -1.",
+        ),
+        (
+            {"account_audit_sla_days": {"low": 3651}},
+            "sla_days.low must be a whole number of days from 1 to 3650, got 3651.",
+        ),
+        (
+            {"account_audit_sla_days": {"urgent": 7}},
+            "sla_days: unknown severity urgent; known severities: informational,",
+        ),
+        (
+            {"account_audit_fail_gate": "fresh"},
+            "value of fail_gate must be one of: all, new, new_or_overdue, got: fresh",
+        ),
     ],
     ids=[
         "format",
@@ -445,6 +465,11 @@ def test_baseline_changes(sample, tmp_path):
         "symlink-at-report",
         "bucket",
         "latest-without-bucket",
+        "sla-zero",
+        "sla-negative",
+        "sla-over-ten-years",
+        "sla-unknown-severity",
+        "gate",
     ],
 )
 def test_bad_input_fails_before_any_request(sample, tmp_path, extravars, message):
