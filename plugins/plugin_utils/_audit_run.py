@@ -429,7 +429,9 @@ class Audit:
         if not failing:
             return f" None {kind}{at}: the job does not fail.{kept}"
         named = list(
-            dict.fromkeys(f"{visible(v['name'])} ({v['rule']}, {v['severity']}, {why_failing(v)})" for v in failing)
+            dict.fromkeys(
+                f"{visible(v['name'])} ({visible(v['rule'])}, {v['severity']}, {why_failing(v)})" for v in failing
+            )
         )
         words = f" {kind.capitalize()}{at}: {len(failing)} finding(s)"
         words += f": {', '.join(named[:show])}" if show and named else ""

@@ -85,7 +85,7 @@ def parse_time(value):
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
@@ -128,10 +128,12 @@ def _earlier(finding, report_time, now, where):
             raise FindingHistoryError(f"{named} was first seen in the future ({first.isoformat()}).")
         if when is not None and first > when:
             raise FindingHistoryError(f"{named} was first seen after its own report's time ({first.isoformat()}).")
-        first_seen = finding["first_seen"]
-        last_seen = finding.get("last_seen") if parse_time(finding.get("last_seen")) else report_time
+        # Carried as the time it names, written afresh: never the baseline's text itself.
+        first_seen = first.isoformat()
+        last = parse_time(finding.get("last_seen"))
+        last_seen = last.isoformat() if last is not None else when.isoformat() if when is not None else None
     else:
-        first_seen = last_seen = report_time if when is not None else None
+        first_seen = last_seen = when.isoformat() if when is not None else None
     kept = {key: finding.get(key) for key in ("aws_account_id", "account_id", "name", "rule", "severity", "detail")}
     kept["waiver"] = finding.get("waiver")
     kept.update(uid=uid, first_seen=first_seen, last_seen=last_seen)

@@ -198,3 +198,14 @@ def test_the_findings_line_says_what_is_new_open_overdue_and_resolved_since_the_
         "Findings: 1 new, 1 open (1 overdue), 0 waived, 1 resolved since 2026-11-01;"
         " only new findings fail the job (fail_gate: new)"
     )
+
+
+def test_a_carried_first_seen_is_the_time_it_names_written_afresh_never_the_baseline_s_text():
+    first = _run([_account(1, name="Sales")], 3)
+    first["violations"][0]["first_seen"] = "2026-11-01"  # a date alone: midnight UTC
+    second = _run([_account(1, name="Sales")], 4, first)
+    assert second["violations"][0]["first_seen"] == "2026-11-01T00:00:00+00:00"
+    for hostile in (" 2026-11-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00\n", "2026-11-01T00:00:00\u202e+00:00"):
+        first["violations"][0]["first_seen"] = hostile
+        with pytest.raises(rp.ReportError, match="not an ISO 8601 time"):
+            _run([_account(1, name="Sales")], 4, first)
