@@ -61,7 +61,7 @@ def find_changes(baseline, accounts, unlisted_aws_accounts=(), unlisted_in_basel
     after = {_key(a): a for a in accounts}
     changed = []
     for key, account in after.items():
-        if key not in before:
+        if key not in before or before[key] == account:  # most accounts are as they were: nothing to compare
             continue
         fields = {
             field: {"before": before[key].get(field), "after": account.get(field)}
