@@ -337,9 +337,10 @@ summary:
   description:
     - The report's summary, as in the JSON report; no account is named.
     - C(total), C(by_status), C(by_type), C(by_default_license), C(by_aws_account) across AWS accounts,
-      C(violations) (C(total) open, C(failing) at or above O(fail_severity), C(waived), C(by_rule) with the
-      rules checked, C(by_severity), C(not_checked)), C(waivers) (C(active), C(expired), C(unused),
-      C(expiring)) and, with a baseline, C(changes) (C(added), C(removed), C(changed), C(not_compared)).
+      C(violations) (C(total) open, C(failing) the ones that fail the job - at or above O(fail_severity) and
+      let through by O(fail_gate), C(waived), C(by_rule) with the rules checked, C(by_severity), C(not_checked)),
+      C(waivers) (C(active), C(expired), C(unused), C(expiring)), C(findings) (as RV(finding_counts)) and, with a
+      baseline, C(changes) (C(added), C(removed), C(changed), C(not_compared)).
   type: dict
   returned: when the listing succeeded
 violation_counts:
