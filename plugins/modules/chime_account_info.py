@@ -269,7 +269,10 @@ def main():
         ListingOptions.check_given(_load_params())
         options.validate(names)
     except ChimeInputError as error:
-        module.no_log_values.difference_update(ListingOptions.unmasked_when_refused(module.params["external_id"]))
+        refused = ListingOptions.unmasked_when_refused(module.params["external_id"])
+        module.no_log_values.difference_update(refused)
+        if refused:  # not masked in the words of the refusal, but never shown: the invocation masks it by name
+            module.params["external_id"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
         module.fail_json(msg=str(error))
 
     connection = None
