@@ -360,3 +360,35 @@ def store_sha256(data):
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("door", ["action", "awx_job"])
+def test_an_incomplete_run_is_stored_but_latest_json_stays_on_the_last_complete_run(services, bucket, tmp_path, door):
+    """The pointer for an incomplete run: a run whose only AWS account refuses (on_denied warn) is stored in a run
+    folder of its own, but latest.json, the next run's baseline, stays on the last complete run. Through the
+    action (ansible-playbook, its result) and through the role as AWX runs it (set_stats and the job's output)."""
+    chime, s3 = services
+    survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+    envvars = dict(aws_env(chime, s3), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+
+    def run(name, **extra):
+        """(outcome, complete, the s3 result, the job's output) of one run through the door."""
+        if door == "action":
+            _rc, result, output = audit(services, tmp_path / name, s3_bucket=bucket, baseline="latest", **extra)
+            return result["outcome"], result["complete"], result["s3"], "\n".join(result["summary_lines"])
+        job = run_job(tmp_path / name, envvars, dict(survey, **{f"account_audit_{k}": v for k, v in extra.items()}))
+        assert job.status == "successful", job.stdout
+        stats = stats_data(job)
+        return stats["account_audit_outcome"], stats["account_audit_complete"], stats["account_audit_s3"], job.stdout
+
+    _outcome, complete, stored, _output = run("complete")
+    assert complete is True and stored["latest_moved"] is True
+    kept = latest(s3, bucket)["run_folder"]
+    chime.set_faults(TENANT, rules=[{"kind": "forbidden", "every": 1}])
+    outcome, complete, stored, output = run("partial", on_denied="warn")
+    assert (outcome, complete) == ("incomplete", False)
+    assert (stored["latest_moved"], stored["latest_reason"]) == (False, "not every AWS account was listed")
+    assert f"Not moved: s3://{bucket}/chime-account-audit/latest.json (not every AWS account was listed)" in output
+    manifest = json.loads(s3.get(bucket, stored["manifest"].split("/", 3)[3].split("?")[0]))
+    assert manifest["outcome"] == "incomplete" and len(runs(s3, bucket)) == 2
+    assert latest(s3, bucket)["run_folder"] == kept
