@@ -567,3 +567,22 @@ def test_a_role_named_by_an_address_is_in_no_artifact_of_an_audit_job(org, fault
         p.read_text(encoding="utf-8", errors="replace") for p in written if p.name != "command"
     )
     assert not _role_leaks(everything), _role_leaks(everything)
+
+
+def test_suspended_members_are_skipped_and_the_audit_is_complete_all_the_same(org, faults, tmp_path):
+    """Suspended members are not AWS accounts the audit failed to list: with every active member listed, the action
+    reports them skipped, and the audit is complete (compliant here), not incomplete. Through the action alone; the
+    role's set_stats say the same in the test above."""
+    org.gate.refuse.clear()
+    faults.set_faults(org.refuses_chime, {})
+    dest = tmp_path / "audit"
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="warn", dest=str(dest), formats=["json"])
+    result = _run(org, tmp_path, [{ACTION: options, "register": "r"}])
+    assert result.rc == 0, result.output
+    audit = result.saved["r"]
+    assert (audit["outcome"], audit["complete"]) == ("compliant", True), audit["msg"]
+    assert audit["msg"] == "Chime account audit: compliant." and not audit.get("warnings")
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    statuses = {entry["aws_account_id"]: entry["status"] for entry in report["aws_accounts"]}
+    assert sorted(a for a, s in statuses.items() if s == "skipped") == sorted(org.suspended)
+    assert sorted(report["source"]["aws_accounts"]) == sorted([MANAGEMENT_ACCOUNT, *_active_members(org)])
