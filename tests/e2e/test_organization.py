@@ -586,3 +586,24 @@ def test_suspended_members_are_skipped_and_the_audit_is_complete_all_the_same(or
     statuses = {entry["aws_account_id"]: entry["status"] for entry in report["aws_accounts"]}
     assert sorted(a for a, s in statuses.items() if s == "skipped") == sorted(org.suspended)
     assert sorted(report["source"]["aws_accounts"]) == sorted([MANAGEMENT_ACCOUNT, *_active_members(org)])
+
+
+def test_the_same_role_arns_in_another_order_are_the_same_scope(org, faults, tmp_path):
+    """A reordered list: role_arns are a set in the scope, so a run that lists them in another order (a survey's
+    multiselect keeps no order) compares with the other's report as its baseline, through the action."""
+    first, second = _active_members(org)[10], _active_members(org)[11]
+    arns = [f"arn:aws:iam::{first}:role/ChimeAudit", f"arn:aws:iam::{second}:role/ChimeAudit"]
+    dest = tmp_path / "audit"
+    options = _options(org, role_arns=arns, dest=str(dest), formats=["json"], fail_on_violation=False)
+    baseline = tmp_path / "baseline.json"
+    tasks = [
+        {ACTION: options, "register": "a"},
+        {"ansible.builtin.copy": {"src": str(dest / "chime-account-audit.json"), "dest": str(baseline)}},
+        {ACTION: dict(options, role_arns=arns[::-1], baseline=str(baseline)), "register": "b", "ignore_errors": True},
+    ]
+    result = _run(org, tmp_path, tasks, save=("a", "b"))
+    again = result.saved["b"]
+    assert not again.get("failed") and again["complete"] is True, again.get("msg")
+    assert again["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 0}
+    assert again["source"]["scope"] == result.saved["a"]["source"]["scope"]
+    assert again["source"]["scope"]["role_arns"] == sorted(arns)
