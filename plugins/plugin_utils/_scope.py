@@ -93,10 +93,19 @@ def scope_id(scope):
 
 
 def same_scope(one, other):
-    """Whether two scopes ask for the same thing; a missing scope (None) is the same as none."""
+    """Whether two scopes ask for the same thing: the one comparison of scopes (a baseline's, a pointer's). A
+    missing scope (None) is the same as none. ``derived`` is left out; a key that is no scope's (in a dict made by
+    hand, or a bucket's pointer edited) is compared too, so that two dicts of such keys alone are never the same
+    scope; a scope's own key that is missing counts as None, as in :func:`canonical`."""
     if not isinstance(one, Mapping) or not isinstance(other, Mapping):
         return False
-    return canonical(one) == canonical(other)
+    return _compared(one) == _compared(other)
+
+
+def _compared(scope):
+    kept = {key: value for key, value in scope.items() if key != "derived"}
+    kept.update(_identity(scope))
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
 
 
 def describe(scope):
