@@ -225,3 +225,16 @@ def test_a_profile_named_by_an_address_that_cannot_be_found_is_named_withheld_in
         assert "<e-mail address withheld>" in message and "could not be found" in message, (door, message)
     for text in (result.stdout, result.stderr, json.dumps(result.saved)):
         assert not leaks(text, (PROFILE_EMAIL,)), leaks(text, (PROFILE_EMAIL,))
+
+
+def test_the_actions_refusal_of_a_value_ansible_core_checks_withholds_an_address(fake, play, tmp_path):
+    """ansible-core's own argument check quotes the value it refuses ("got: ..."): the action's "did not run"
+    refusal goes through the same redaction as every other message."""
+    options = {"endpoint_url": fake.url, "on_denied": PROFILE_EMAIL, "dest": str(tmp_path / "audit")}
+    task = {"chime.admin.chime_account_audit": options, "register": "a", "ignore_errors": True}
+    result = play([task], save=["a"], args=["-vvvv"])
+    message = result.saved["a"]["msg"]
+    assert message.startswith("Chime account audit did not run: ") and "on_denied must be one of" in message, message
+    assert "got: <e-mail address withheld>" in message and result.saved["a"]["outcome"] == "incomplete"
+    for text in (result.stdout, result.stderr, json.dumps(result.saved)):
+        assert not leaks(text, (PROFILE_EMAIL,)), leaks(text, (PROFILE_EMAIL,))
