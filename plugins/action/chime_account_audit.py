@@ -38,6 +38,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import AwsConnec
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
+from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audit_option_spec
 
@@ -136,7 +137,8 @@ class ActionModule(ActionBase):
             params = plain(params)
             connection_info = connection_info_of(params)
         except (AnsibleActionFail, ChimeInputError, ChimeListingError) as error:
-            message = f"Chime account audit did not run: {getattr(error, 'message', None) or error}"
+            # redact: ansible-core's argument check quotes the values it refuses (a role ARN may hold an address).
+            message = redact(f"Chime account audit did not run: {getattr(error, 'message', None) or error}")
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
 
         made = []

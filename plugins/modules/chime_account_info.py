@@ -208,7 +208,10 @@ aws_accounts:
       returned: always
       sample: "444455556666"
     role_arn:
-      description: The role assumed in that AWS account; V(null) for the caller's own account and for skipped ones.
+      description:
+        - The role assumed in that AWS account; V(null) for the caller's own account and for skipped ones.
+        - A part of the ARN that holds an e-mail address (a role named C(alice@example.com)) is shown as
+          C(<e-mail address withheld>), as in every message and report.
       type: str
       returned: always
       sample: arn:aws:iam::444455556666:role/ChimeAudit
@@ -231,7 +234,7 @@ aws_accounts:
       returned: always
       sample: 12
     message:
-      description: Why it was not listed. Holds no credential and no external ID.
+      description: Why it was not listed. Holds no credential, no external ID and no e-mail address.
       type: str
       returned: when RV(aws_accounts[].status) is not V(listed)
       sample: "STS AssumeRole of arn:aws:iam::444455556666:role/ChimeAudit returned AccessDenied: ..."
@@ -258,12 +261,18 @@ def main():
     )
     names = [module.params["name"]]
     options = ListingOptions.from_params(module.params)
+    # The result's invocation (at -vvv and above) shows the options: a role's name may hold an e-mail address
+    # (IAM allows @), which no output holds. The options above keep the ARNs that STS is asked for.
+    module.params.update(ListingOptions.shown_params(module.params))
     try:
         # Ansible has turned a boolean given to a float option into 1.0: the options as given show it.
         ListingOptions.check_given(_load_params())
         options.validate(names)
     except ChimeInputError as error:
-        module.no_log_values.difference_update(ListingOptions.unmasked_when_refused(module.params["external_id"]))
+        refused = ListingOptions.unmasked_when_refused(module.params["external_id"])
+        module.no_log_values.difference_update(refused)
+        if refused:  # not masked in the words of the refusal, but never shown: the invocation masks it by name
+            module.params["external_id"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
         module.fail_json(msg=str(error))
 
     connection = None

@@ -268,9 +268,14 @@ class Audit:
         except Exception as error:  # pylint: disable=broad-exception-caught
             # Whatever went wrong, the role publishes an outcome and fails with a message, not a traceback.
             self._fail(f"Chime account audit incomplete: {type(error).__name__}: {visible(error)}")
+        # Every warning, whatever its source (the listing's, S3's), through the one redaction.
+        self.result["warnings"] = [redact(str(warning)) for warning in self.result["warnings"]]
         return self.result
 
     def _fail(self, message):
+        # Every failure goes out through here: whatever it quotes (an exception's text, a service's message, an
+        # option's value such as a role ARN), no e-mail address leaves it (redact, the one redaction).
+        message = redact(message)
         self.result.update(outcome=INCOMPLETE, failure=message, failed=True, msg=message)
 
     def _run(self):

@@ -41,17 +41,6 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def canonical(scope):
-    """The text two scopes are compared by: equal texts, same scope."""
-    return json.dumps(scope, sort_keys=True)
-
-
-def same_scope(recorded, scope):
-    """Whether a pointer or manifest that recorded ``recorded`` belongs to a run of ``scope``. A pointer
-    written before scopes were recorded (None) belongs to no scope and may be replaced."""
-    return recorded is None or canonical(recorded) == canonical(scope)
-
-
 def check_version_id(option, version_id):
     """An S3 version ID, or :class:`HistoryError` naming ``option``."""
     if not (isinstance(version_id, str) and _VERSION_ID.fullmatch(version_id)):

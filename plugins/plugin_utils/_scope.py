@@ -31,6 +31,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from ansible_collections.chime.admin.plugins.module_utils.chime import redact
+
 SCOPE_FORMAT = 1
 CALLER, ROLE_ARNS, ORGANIZATION = "caller", "role_arns", "organization"
 # What makes two scopes the same: every key but ``derived``.
@@ -51,10 +53,12 @@ _SHOWN = 3
 def build_scope(caller_account, partition, role_arns=None, organization_role_name=None, names=(), user_email=None):
     """The scope of a run, from its checked options and the caller (STS GetCallerIdentity's ``Account``, and
     the partition of its ARN). ``names``: the account-name prefixes (None entries are no filter)."""
+    # A role's name may hold an e-mail address (IAM allows @): the scope, recorded in every report and in S3,
+    # holds it withheld, as the listing's aws_accounts[].role_arn does. One role per AWS account keeps them apart.
     if role_arns:
-        asked, arns, role_name = ROLE_ARNS, sorted(set(role_arns)), None
+        asked, arns, role_name = ROLE_ARNS, sorted({redact(arn) for arn in role_arns}), None
     elif organization_role_name is not None:
-        asked, arns, role_name = ORGANIZATION, None, organization_role_name
+        asked, arns, role_name = ORGANIZATION, None, redact(organization_role_name)
     else:
         asked, arns, role_name = CALLER, None, None
     return {
@@ -89,10 +93,19 @@ def scope_id(scope):
 
 
 def same_scope(one, other):
-    """Whether two scopes ask for the same thing; a missing scope (None) is the same as none."""
+    """Whether two scopes ask for the same thing: the one comparison of scopes (a baseline's, a pointer's). A
+    missing scope (None) is the same as none. ``derived`` is left out; a key that is no scope's (in a dict made by
+    hand, or a bucket's pointer edited) is compared too, so that two dicts of such keys alone are never the same
+    scope; a scope's own key that is missing counts as None, as in :func:`canonical`."""
     if not isinstance(one, Mapping) or not isinstance(other, Mapping):
         return False
-    return canonical(one) == canonical(other)
+    return _compared(one) == _compared(other)
+
+
+def _compared(scope):
+    kept = {key: value for key, value in scope.items() if key != "derived"}
+    kept.update(_identity(scope))
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
 
 
 def describe(scope):

@@ -22,6 +22,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _history
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
 
 try:
     import boto3.s3.transfer
@@ -457,7 +458,9 @@ class S3Store:
             # The first attempt writes on what begin() read (one GET less): if the pointer moved since, S3
             # answers 412 and the next attempt reads it again.
             current, etag = self._begun if attempt == 0 and self._begun else self._read_pointer()
-            if current is not None and not _history.same_scope(current["scope"], run["scope"]):
+            # Compared as every scope is (_scope.same_scope, ``derived`` and unknown keys left out). A pointer
+            # written before scopes were recorded (no scope) belongs to no scope, and may be replaced.
+            if current is not None and current["scope"] is not None and not same_scope(current["scope"], run["scope"]):
                 return False, "another scope"
             if not _history.newer(run, current):
                 return False, f"it points to a newer run, {self.uri(current['run_folder'])}"

@@ -360,3 +360,85 @@ def store_sha256(data):
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("door", ["action", "awx_job"])
+def test_an_incomplete_run_is_stored_but_latest_json_stays_on_the_last_complete_run(services, bucket, tmp_path, door):
+    """The pointer for an incomplete run: a run whose only AWS account refuses (on_denied warn) is stored in a run
+    folder of its own, but latest.json, the next run's baseline, stays on the last complete run. Through the
+    action (ansible-playbook, its result) and through the role as AWX runs it (set_stats and the job's output)."""
+    chime, s3 = services
+    survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+    envvars = dict(aws_env(chime, s3), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+
+    def run(name, **extra):
+        """(outcome, complete, the s3 result, the job's output) of one run through the door."""
+        if door == "action":
+            _rc, result, output = audit(services, tmp_path / name, s3_bucket=bucket, baseline="latest", **extra)
+            return result["outcome"], result["complete"], result["s3"], "\n".join(result["summary_lines"])
+        job = run_job(tmp_path / name, envvars, dict(survey, **{f"account_audit_{k}": v for k, v in extra.items()}))
+        assert job.status == "successful", job.stdout
+        stats = stats_data(job)
+        return stats["account_audit_outcome"], stats["account_audit_complete"], stats["account_audit_s3"], job.stdout
+
+    _outcome, complete, stored, _output = run("complete")
+    assert complete is True and stored["latest_moved"] is True
+    kept = latest(s3, bucket)["run_folder"]
+    chime.set_faults(TENANT, rules=[{"kind": "forbidden", "every": 1}])
+    outcome, complete, stored, output = run("partial", on_denied="warn")
+    assert (outcome, complete) == ("incomplete", False)
+    assert (stored["latest_moved"], stored["latest_reason"]) == (False, "not every AWS account was listed")
+    assert f"Not moved: s3://{bucket}/chime-account-audit/latest.json (not every AWS account was listed)" in output
+    manifest = json.loads(s3.get(bucket, stored["manifest"].split("/", 3)[3].split("?")[0]))
+    assert manifest["outcome"] == "incomplete" and len(runs(s3, bucket)) == 2
+    assert latest(s3, bucket)["run_folder"] == kept
+
+
+@pytest.mark.parametrize("door", ["action", "awx_job"])
+def test_a_latest_baseline_changed_after_it_was_written_is_refused_by_its_digest(services, bucket, tmp_path, door):
+    """The digest of baseline: latest: the report latest.json points to is overwritten in place (an unversioned
+    bucket), with sha256 metadata recomputed to match; latest.json and the run's manifest still record the digest
+    of what was written. The next run refuses it before any Chime request, through the action and through the
+    role as AWX runs it."""
+    chime, s3 = services
+    survey = {"account_audit_endpoint_url": chime.url, "audit_s3_bucket": bucket, "audit_fail_on_violation": False}
+    envvars = dict(aws_env(chime, s3), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+
+    def run(name):
+        """(outcome, failure or None, the job's output) of one run with baseline: latest through the door."""
+        if door == "action":
+            _rc, result, output = audit(services, tmp_path / name, s3_bucket=bucket, baseline="latest")
+            return result["outcome"], result.get("failure"), output
+        job = run_job(tmp_path / name, envvars, survey)
+        stats = stats_data(job)
+        return stats["account_audit_outcome"], job.stdout if job.status == "failed" else None, job.stdout
+
+    outcome, failure, _output = run("first")
+    assert outcome == "non_compliant" and failure is None
+    pointer = latest(s3, bucket)
+    key = pointer["reports"]["json"]["key"]
+    original = json.loads(s3.get(bucket, key))
+    cut = json.dumps(dict(original, accounts=original["accounts"][:5])).encode()
+    s3.put(bucket, key, cut, metadata={"sha256": store_sha256(cut)})
+    before = len(chime.requests())
+    outcome, failure, _output = run("second")
+    assert outcome == "incomplete" and failure is not None
+    assert f"baseline: s3://{bucket}/{key} does not match its recorded SHA-256" in failure, failure
+    assert len(chime.requests()) == before and latest(s3, bucket) == pointer
+
+
+def test_a_report_too_large_for_one_put_names_the_bucket_owner_even_in_the_abort_boto3_sends(
+    services, bucket, tmp_path
+):
+    """The bucket-owner hook through the action: a JSON report above the multipart threshold goes up through
+    boto3's managed transfer, whose AbortMultipartUpload after a refused part carries no ExpectedBucketOwner of its
+    own. The audit fails naming the upload, and every S3 call, the abort included, named the owner (the bucket
+    fixture checks that after the test)."""
+    chime, s3 = services
+    chime.add_tenant(audit_sample(30000, seed=5, aws_account_id=TENANT), KEY, SECRET, session_token=TOKEN)
+    s3.deny("UploadPart", "*")
+    _rc, result, _output = audit(services, tmp_path, s3_bucket=bucket, formats=["json"], page_size=200)
+    assert result["outcome"] == "incomplete" and "Could not upload" in result["failure"], result.get("failure")
+    (abort,) = s3.requests("AbortMultipartUpload")
+    assert abort["expected_owner"] == TENANT and abort["status"] == 204
+    assert s3.requests("CreateMultipartUpload") and "chime-account-audit/latest.json" not in s3.objects(bucket)

@@ -131,6 +131,30 @@ def test_email_and_secret_never_shown_at_vvvv_with_invocation_injected(fake, pla
         assert secret not in str(result.saved)
 
 
+EXTERNAL_ID_REFUSAL = (
+    "external_id must be 8 to 1224 characters of [\\w+=,.@:/-] (value not shown): a shorter one would also be masked"
+    " wherever it appears in the results, and AWS advises long random values."
+)
+
+
+@pytest.mark.parametrize("external_id", ["short", "e", "ab"])
+def test_a_short_external_id_is_refused_in_words_it_does_not_mask(fake, play, external_id):
+    """STS takes 2 characters, the collection 8: a shorter external ID is refused before any request, and the
+    refusal reads whole. The module masks a no_log value wherever it appears in its result; an external ID that is
+    refused is not masked, else "short" would show as "a ********er one", and "e" every e of the message. At -vvvv,
+    with the invocation injected."""
+    task = _failing(fake, role_arns=["arn:aws:iam::210987654321:role/ChimeAudit"], external_id=external_id)
+    result = play([task], env={"ANSIBLE_INJECT_INVOCATION": "1"}, args=["-vvvv"])
+    assert result.rc == 0, result.output
+    registered = result.saved["r"]
+    assert registered["failed"] is True and registered["msg"] == EXTERNAL_ID_REFUSAL, registered["msg"]
+    assert EXTERNAL_ID_REFUSAL.replace("\\", "\\\\") in result.stdout  # the job's output (JSON-escaped) reads whole
+    # ... and the value itself is shown nowhere: the invocation masks it as every no_log value is masked.
+    assert registered["invocation"]["module_args"]["external_id"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert f'"{external_id}"' not in result.output
+    assert fake.log == []  # refused before any request
+
+
 def test_module_defaults_through_the_collection_group(fake, play):
     task = {"name": "List", MODULE: {"endpoint_url": fake.url}, "register": "r"}
     defaults = {"module_defaults": {"group/chime.admin.aws": dict(CREDENTIALS)}}

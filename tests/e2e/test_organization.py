@@ -12,6 +12,7 @@ one fail for good.
 import contextlib
 import itertools
 import json
+import os
 
 import pytest
 
@@ -453,3 +454,156 @@ def test_on_denied_error_fails_the_lookup_and_the_audit_naming_each_refusal(org,
     audit = result.saved["a"]
     assert audit["outcome"] == "incomplete" and "summary" not in audit
     assert not (tmp_path / "audit").exists()  # no report takes the refused AWS accounts for empty
+
+
+# A role named by an e-mail address: IAM allows @ in a role's name, and some organisations name a person's role so.
+# The address is in the task's input only; any trace of it in an output is a leak.
+ROLE_EMAIL = "role.owner@arn-marker.example"
+WITHHELD = "<e-mail address withheld>"
+
+
+def _role_leaks(text):
+    from e2e.test_secrets import leaks
+
+    return leaks(text, (ROLE_EMAIL,))
+
+
+def test_role_arns_and_a_role_name_that_hold_an_address_show_it_in_no_output(org, faults, tmp_path):
+    """Through the module, the lookup and the action, at -vvvv with the invocation injected: role ARNs whose role
+    name is an e-mail address (one listed, one that STS refuses quoting it, one whose Chime refuses), the same as an
+    organization_role_name, and refused ones (a malformed ARN, two into one AWS account, a role name with a space).
+    The address is withheld from aws_accounts[].role_arn, warnings, failures, the invocation and every report."""
+    listed, refused_role, refused_chime = _active_members(org)[8], org.refuses_role, org.refuses_chime
+    arns = [
+        f"arn:aws:iam::{listed}:role/{ROLE_EMAIL}",
+        f"arn:aws:iam::{refused_role}:role/audit/{ROLE_EMAIL}",
+        f"arn:aws:iam::{refused_chime}:role/{ROLE_EMAIL}",
+    ]
+    dest = tmp_path / "audit"
+    warn = _options(org, role_arns=arns, on_denied="warn")
+    formats = ["json", "csv", "markdown", "html", "ocsf"]
+    bad = {
+        "bad_arn": {"role_arns": [f"arn:aws:iam::12345:role/{ROLE_EMAIL}"]},
+        "two_roles": {"role_arns": [arns[0], f"arn:aws:iam::{listed}:role/other/{ROLE_EMAIL}"]},
+        "bad_name": {"organization_role_name": f"{ROLE_EMAIL} x"},
+    }
+    tasks = [
+        {MODULE: warn, "register": "m_warn"},
+        {MODULE: dict(warn, on_denied="error"), "register": "m_error", "ignore_errors": True},
+        {"ansible.builtin.set_fact": {"l_value": _lookup(warn)}, "register": "l_warn"},
+        {ACTION: dict(warn, dest=str(dest), formats=formats, fail_on_violation=False), "register": "a_warn"},
+        {MODULE: _options(org, organization_role_name=ROLE_EMAIL, on_denied="warn"), "register": "m_org"},
+    ]
+    for name, extra in bad.items():
+        tasks.append({MODULE: _options(org, **extra), "register": f"m_{name}", "ignore_errors": True})
+        tasks.append({ACTION: _options(org, dest=str(dest), **extra), "register": f"a_{name}", "ignore_errors": True})
+        lookup = {"ansible.builtin.set_fact": {"x": _lookup(_options(org, **extra))}}
+        tasks.append(dict(lookup, register=f"l_{name}", ignore_errors=True))
+    names = [task["register"] for task in tasks] + ["l_value"]
+    env = dict(org.env(), ANSIBLE_INJECT_INVOCATION="1")
+    result = playbook_runner(tmp_path)(tasks, save=names, env=env, args=("-vvvv",))
+    assert result.rc == 0, result.output
+    saved = result.saved
+    # The runs did what they should, so that the address's absence means something.
+    shown = [arn.replace(ROLE_EMAIL, WITHHELD) for arn in arns]
+    entries = {e["aws_account_id"]: e for e in saved["m_warn"]["aws_accounts"]}
+    assert [entries[a]["role_arn"] for a in (listed, refused_role, refused_chime)] == shown
+    assert entries[listed]["status"] == "listed" and entries[listed]["accounts"] == ACCOUNTS_EACH
+    assert f"STS AssumeRole of {shown[1]} returned AccessDenied" in entries[refused_role]["message"]
+    assert f"on resource: {shown[1]}" in entries[refused_role]["message"]  # STS's own quote of the ARN
+    assert any(f"STS AssumeRole of {shown[1]}" in w for w in saved["m_warn"]["warnings"])
+    assert saved["m_error"]["failed"] and f"STS AssumeRole of {shown[1]}" in saved["m_error"]["msg"]
+    assert saved["m_warn"]["invocation"]["module_args"]["role_arns"] == shown
+    assert len(saved["l_value"]) == ACCOUNTS_EACH and f"STS AssumeRole of {shown[1]}" in result.stdout
+    member = next(e for e in saved["m_org"]["aws_accounts"] if e["status"] == "listed" and e["role_arn"])
+    assert member["role_arn"] == f"arn:aws:iam::{member['aws_account_id']}:role/{WITHHELD}"
+    assert saved["m_org"]["invocation"]["module_args"]["organization_role_name"] == WITHHELD
+    assert saved["a_warn"]["outcome"] == "incomplete" and not saved["a_warn"].get("failed")
+    for name in bad:
+        for door in "mal":
+            registered = saved[f"{door}_{name}"]
+            assert registered["failed"] is True and WITHHELD in registered["msg"], (door, name, registered["msg"])
+    reports = "\n".join(path.read_text(encoding="utf-8") for path in sorted(dest.iterdir()))
+    assert shown[0] in reports and len(list(dest.iterdir())) >= len(formats)
+    for label, text in (("stdout", result.stdout), ("stderr", result.stderr), ("saved", json.dumps(saved))):
+        assert not _role_leaks(text), (label, _role_leaks(text))
+    assert not _role_leaks(reports), _role_leaks(reports)
+    assert "invocation" in result.output
+
+
+@pytest.mark.parametrize("asked", ["role_arns", "organization_role_name"])
+def test_a_role_named_by_an_address_is_in_no_artifact_of_an_audit_job(org, faults, tmp_path, asked):
+    """The role as AWX runs it (ansible-runner, -vvvv), its reports in every format: the address typed in the
+    survey is in no artifact (stdout, job events, set_stats), no report and no message. The private data
+    directory's env/ holds the survey's answers as typed: the job's input, not its output."""
+    from e2e.awx_jobs import artifact_text
+    from e2e.awx_jobs import run_job
+    from e2e.awx_jobs import stats_data
+
+    envvars = dict(org.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    survey = {f"account_audit_{key}": value for key, value in _options(org).items()}
+    survey.update(account_audit_on_denied="warn", audit_fail_on_violation=False)
+    survey["account_audit_formats"] = ["json", "csv", "markdown", "html", "ocsf"]
+    if asked == "role_arns":
+        listed = _active_members(org)[9]
+        survey["account_audit_role_arns"] = [
+            f"arn:aws:iam::{listed}:role/{ROLE_EMAIL}",
+            f"arn:aws:iam::{org.refuses_role}:role/audit/{ROLE_EMAIL}",
+        ]
+    else:
+        survey["account_audit_organization_role_name"] = ROLE_EMAIL
+    job = run_job(tmp_path, envvars, survey, cmdline="-vvvv")
+    assert job.status == "successful", job.stdout
+    stats = stats_data(job)
+    assert stats["account_audit_complete"] is False  # the refused role: not every AWS account was listed
+    assert f"role/{WITHHELD}" in job.stdout or f"role/audit/{WITHHELD}" in job.stdout
+    pdd = tmp_path / "job"
+    written = [p for p in sorted(pdd.rglob("*")) if p.is_file() and (pdd / "env") not in p.parents]
+    reports = [p for p in written if p.parent.name == "chime-account-audit"]
+    assert len(reports) >= 5, written
+    (json_report,) = [p for p in reports if p.name == "chime-account-audit.json"]
+    assert f"STS AssumeRole of arn:aws:iam::{org.refuses_role}:role/" in json_report.read_text(encoding="utf-8")
+    everything = artifact_text(job.artifacts) + "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in written if p.name != "command"
+    )
+    assert not _role_leaks(everything), _role_leaks(everything)
+
+
+def test_suspended_members_are_skipped_and_the_audit_is_complete_all_the_same(org, faults, tmp_path):
+    """Suspended members are not AWS accounts the audit failed to list: with every active member listed, the action
+    reports them skipped, and the audit is complete (compliant here), not incomplete. Through the action alone; the
+    role's set_stats say the same in the test above."""
+    org.gate.refuse.clear()
+    faults.set_faults(org.refuses_chime, {})
+    dest = tmp_path / "audit"
+    options = _options(org, organization_role_name="ChimeAudit", on_denied="warn", dest=str(dest), formats=["json"])
+    result = _run(org, tmp_path, [{ACTION: options, "register": "r"}])
+    assert result.rc == 0, result.output
+    audit = result.saved["r"]
+    assert (audit["outcome"], audit["complete"]) == ("compliant", True), audit["msg"]
+    assert audit["msg"] == "Chime account audit: compliant." and not audit.get("warnings")
+    report = json.loads((dest / "chime-account-audit.json").read_text(encoding="utf-8"))
+    statuses = {entry["aws_account_id"]: entry["status"] for entry in report["aws_accounts"]}
+    assert sorted(a for a, s in statuses.items() if s == "skipped") == sorted(org.suspended)
+    assert sorted(report["source"]["aws_accounts"]) == sorted([MANAGEMENT_ACCOUNT, *_active_members(org)])
+
+
+def test_the_same_role_arns_in_another_order_are_the_same_scope(org, faults, tmp_path):
+    """A reordered list: role_arns are a set in the scope, so a run that lists them in another order (a survey's
+    multiselect keeps no order) compares with the other's report as its baseline, through the action."""
+    first, second = _active_members(org)[10], _active_members(org)[11]
+    arns = [f"arn:aws:iam::{first}:role/ChimeAudit", f"arn:aws:iam::{second}:role/ChimeAudit"]
+    dest = tmp_path / "audit"
+    options = _options(org, role_arns=arns, dest=str(dest), formats=["json"], fail_on_violation=False)
+    baseline = tmp_path / "baseline.json"
+    tasks = [
+        {ACTION: options, "register": "a"},
+        {"ansible.builtin.copy": {"src": str(dest / "chime-account-audit.json"), "dest": str(baseline)}},
+        {ACTION: dict(options, role_arns=arns[::-1], baseline=str(baseline)), "register": "b", "ignore_errors": True},
+    ]
+    result = _run(org, tmp_path, tasks, save=("a", "b"))
+    again = result.saved["b"]
+    assert not again.get("failed") and again["complete"] is True, again.get("msg")
+    assert again["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 0}
+    assert again["source"]["scope"] == result.saved["a"]["source"]["scope"]
+    assert again["source"]["scope"]["role_arns"] == sorted(arns)

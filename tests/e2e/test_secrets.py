@@ -194,3 +194,47 @@ def test_the_callers_address_is_in_no_output_of_an_audit_job(tmp_path):
         outputs += [(name, _every_file(tmp_path / name)) for name in ("complete", "refused", "failed")]
         for name, text in outputs:
             assert not leaks(text), (name, leaks(text))
+
+
+PROFILE_EMAIL = "profile.owner@profile-marker.example"
+
+
+def test_a_profile_named_by_an_address_that_cannot_be_found_is_named_withheld_in_every_door(fake, play, tmp_path):
+    """botocore's "could not connect" failures quote the profile's name (here an unknown one, named by an e-mail
+    address): the module, the lookup and the action withhold it, at -vvvv."""
+    options = {"endpoint_url": fake.url, "profile": PROFILE_EMAIL}
+    lookup_args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+    tasks = [
+        {"chime.admin.chime_account_info": options, "register": "m", "ignore_errors": True},
+        {
+            "ansible.builtin.set_fact": {"x": "{{ query('chime.admin.chime_accounts', " + lookup_args + ") }}"},
+            "register": "l",
+            "ignore_errors": True,
+        },
+        {
+            "chime.admin.chime_account_audit": dict(options, dest=str(tmp_path / "audit")),
+            "register": "a",
+            "ignore_errors": True,
+        },
+    ]
+    result = play(tasks, save=["m", "l", "a"], args=["-vvvv"])
+    assert result.rc == 0, result.output
+    for door in ("m", "l", "a"):
+        message = result.saved[door]["msg"]
+        assert result.saved[door]["failed"] and "Couldn't connect to AWS" in message, (door, message)
+        assert "<e-mail address withheld>" in message and "could not be found" in message, (door, message)
+    for text in (result.stdout, result.stderr, json.dumps(result.saved)):
+        assert not leaks(text, (PROFILE_EMAIL,)), leaks(text, (PROFILE_EMAIL,))
+
+
+def test_the_actions_refusal_of_a_value_ansible_core_checks_withholds_an_address(fake, play, tmp_path):
+    """ansible-core's own argument check quotes the value it refuses ("got: ..."): the action's "did not run"
+    refusal goes through the same redaction as every other message."""
+    options = {"endpoint_url": fake.url, "on_denied": PROFILE_EMAIL, "dest": str(tmp_path / "audit")}
+    task = {"chime.admin.chime_account_audit": options, "register": "a", "ignore_errors": True}
+    result = play([task], save=["a"], args=["-vvvv"])
+    message = result.saved["a"]["msg"]
+    assert message.startswith("Chime account audit did not run: ") and "on_denied must be one of" in message, message
+    assert "got: <e-mail address withheld>" in message and result.saved["a"]["outcome"] == "incomplete"
+    for text in (result.stdout, result.stderr, json.dumps(result.saved)):
+        assert not leaks(text, (PROFILE_EMAIL,)), leaks(text, (PROFILE_EMAIL,))

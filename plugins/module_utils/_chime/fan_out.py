@@ -19,6 +19,7 @@ from .errors import MAX_CODE
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
 from .errors import bounded
+from .errors import redact
 from .listing import OPERATION
 from .listing import check_next_page
 from .options import ROLE_ARN_RE
@@ -154,18 +155,27 @@ def _entry(aws_account_id, role_arn, status, accounts, message=None):
 def _list_one(connection, sts, calls, target, assume, list_accounts, pool):
     """One AWS account: ``(entry, error)``, the error a :class:`ChimeListingError` or None."""
     aws_account_id, role_arn = target
+    # What the entry and every message show of the role ARN: a role's name may hold an e-mail address (IAM
+    # allows @), which no output holds. The ARN itself is what STS is asked for.
+    shown = None if role_arn is None else shown_role_arn(role_arn)
     try:
         if role_arn is None:
             accounts = list_accounts(connection.client("chime"))
         else:
-            answer = calls.call(f"STS AssumeRole of {role_arn}", sts.assume_role, RoleArn=role_arn, **assume)
+            answer = calls.call(f"STS AssumeRole of {shown}", sts.assume_role, RoleArn=role_arn, **assume)
             with connection.role_client(answer["Credentials"], pool) as client:
                 accounts = list_accounts(client)
         _check_aws_account(aws_account_id, accounts)
     except ChimeListingError as error:
         status = "denied" if error.denied else "failed"
-        return _entry(aws_account_id, role_arn, status, [], error.message), error
-    return _entry(aws_account_id, role_arn, "listed", accounts), None
+        return _entry(aws_account_id, shown, status, [], error.message), error
+    return _entry(aws_account_id, shown, "listed", accounts), None
+
+
+def shown_role_arn(role_arn):
+    """``role_arn`` as results, reports and messages show it: any part that holds an e-mail address withheld
+    (:func:`redact`), the partition, the AWS account and the role's path kept."""
+    return redact(role_arn)
 
 
 def _check_aws_account(aws_account_id, accounts):

@@ -31,6 +31,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from .errors import ChimeListingError
 from .errors import MalformedResponseError
+from .errors import quoted
 from .options import ListingOptions
 from .retries import NOT_FOUND_CODES
 from .retries import THROTTLE_CODES
@@ -390,7 +391,9 @@ _DEFAULT_POOL = 10  # botocore's own max_pool_connections
 def _connect_failure(error):
     """The :class:`ChimeListingError` of a session or client that could not be made (unknown profile, partial
     credentials, malformed endpoint URL)."""
-    return ChimeListingError(f"Couldn't connect to AWS: {error}", code=type(error).__name__)
+    # botocore's text may quote a profile's name, an endpoint URL or a file's path, any of which may hold an
+    # e-mail address: redacted and bounded as every service message is.
+    return ChimeListingError(f"Couldn't connect to AWS: {quoted(str(error))}", code=type(error).__name__)
 
 
 def _made(session, service, region, endpoint_url, config, params):

@@ -17,6 +17,8 @@ from typing import List
 from typing import Optional
 
 from .errors import ChimeInputError
+from .errors import quoted
+from .errors import redact
 
 ON_DENIED = ("error", "warn", "skip")
 MAX_CONCURRENCY = 64
@@ -50,6 +52,12 @@ RANGES = {
     "backoff_max_delay": (0.001, 3600),
     "concurrency": (1, MAX_CONCURRENCY),
 }
+
+
+def _shown(value):
+    """``value`` as a refusal quotes it: its repr, with any e-mail address withheld (a role's name may hold one),
+    escaped and bounded as a service message is (:func:`quoted`)."""
+    return quoted(repr(value))
 
 
 def _check_range(option, value, low=None, high=None):
@@ -130,6 +138,18 @@ class ListingOptions:
         return cls(**{field.name: params[field.name] for field in dataclasses.fields(cls)})
 
     @staticmethod
+    def shown_params(params):
+        """The options of ``params`` that may hold an e-mail address, as outputs show them (for a module's
+        invocation): ``role_arns`` and ``organization_role_name``, any address withheld (:func:`redact`)."""
+        arns, role_name = params.get("role_arns"), params.get("organization_role_name")
+        shown = {}
+        if isinstance(arns, list):
+            shown["role_arns"] = [redact(arn) if isinstance(arn, str) else arn for arn in arns]
+        if isinstance(role_name, str):
+            shown["organization_role_name"] = redact(role_name)
+        return shown
+
+    @staticmethod
     def unmasked_when_refused(external_id):
         """The values of ``external_id`` that a door need not mask in its result: one shorter than the minimum
         is refused before any request, so it reaches no service and no report, and masking it would garble
@@ -196,20 +216,20 @@ class ListingOptions:
                 if not isinstance(arn, str) or not ROLE_ARN_RE.fullmatch(arn):
                     raise ChimeInputError(
                         "role_arns must hold IAM role ARNs like arn:aws:iam::123456789012:role/ChimeAudit,"
-                        f" got {arn!r}."
+                        f" got {_shown(arn)}."
                     )
                 # One entry per AWS account: two roles into one would list it twice, each with its own count.
                 # The same ARN twice is the same role, listed once.
                 account = ROLE_ARN_RE.fullmatch(arn).group(2)
                 if into.setdefault(account, arn) != arn:
                     raise ChimeInputError(
-                        f"role_arns must give one role per AWS account: {into[account]!r} and {arn!r} are both"
-                        f" roles into AWS account {account}. Give one of them."
+                        f"role_arns must give one role per AWS account: {_shown(into[account])} and {_shown(arn)} are"
+                        f" both roles into AWS account {account}. Give one of them."
                     )
         if role_name is not None and not (isinstance(role_name, str) and _ROLE_NAME_RE.fullmatch(role_name)):
             raise ChimeInputError(
                 "organization_role_name must be an IAM role name (with an optional path) of [\\w+=,.@-] characters,"
-                f" got {role_name!r}."
+                f" got {_shown(role_name)}."
             )
         external_id = self.external_id
         if external_id is not None and not (isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)):

@@ -253,6 +253,36 @@ def test_latest_never_moves_back_to_an_older_run_nor_for_an_incomplete_one():
     assert partial["latest_moved"] is False and s3.read_latest()[1]["uri"] == newer["reports"]["json"]
 
 
+def test_latest_moves_for_a_run_of_the_same_scope_as_every_scope_is_compared():
+    """One comparison of scopes, _scope.same_scope: the pointer's move used one of its own, which took a scope
+    recorded with ``derived`` for another scope, though the baseline check, which refuses runs of another scope
+    before any request, took it for the same; and the baseline check took two dicts that differ only in keys no
+    scope has for the same scope, where the pointer's move did not. Both now say what same_scope says."""
+    from ansible_collections.chime.admin.plugins.plugin_utils import _history
+    from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
+    from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
+
+    assert not hasattr(_history, "same_scope")  # one home
+    scope = build_scope("111122223333", "aws", names=["Lagos"])
+    recorded = dict(scope, derived=True)
+    assert same_scope(scope, recorded)
+    hand_made = {"aws_account": "111122223333", "name": None}
+    assert not same_scope(hand_made, dict(hand_made, name="L")) and same_scope(
+        hand_made, dict(reversed(hand_made.items()))
+    )
+    client = _Client()
+    s3 = store.S3Store(client, "audit-bucket", "p/", "111122223333")
+    first = s3.store(TEXTS, "r", "20261201T080000Z", TYPES, scope=recorded)
+    second = s3.store(TEXTS, "r", "20261202T080000Z", TYPES, scope=scope)
+    assert first["latest_moved"] is True and second["latest_moved"] is True, second["latest_reason"]
+    assert s3.read_latest()[1]["uri"] == second["reports"]["json"]
+    other = s3.store(TEXTS, "r", "20261203T080000Z", TYPES, scope=build_scope("111122223333", "aws"))
+    assert (other["latest_moved"], other["latest_reason"]) == (False, "another scope")
+    unscoped = store.S3Store(client, "audit-bucket", "q/", "111122223333")
+    unscoped.store(TEXTS, "r", "20261201T080000Z", TYPES)  # a pointer that records no scope: it may be replaced
+    assert unscoped.store(TEXTS, "r", "20261202T080000Z", TYPES, scope=scope)["latest_moved"] is True
+
+
 def test_console_url_by_partition():
     assert store.console_url("aws", "b", "p/r/") == "https://s3.console.aws.amazon.com/s3/buckets/b?prefix=p%2Fr%2F"
     assert store.console_url("aws-us-gov", "b", "x/").startswith("https://console.amazonaws-us-gov.com/")
