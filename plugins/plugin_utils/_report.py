@@ -961,8 +961,10 @@ svg text { font-size: 12px; }
 .sev-low { stroke: #3a6ea5; fill: #3a6ea5; }
 .sev-informational { stroke: #5f6b66; fill: #5f6b66; }
 .line.sev-critical, .line.sev-high, .line.sev-medium, .line.sev-low, .line.sev-informational { fill: none; }
-.sev-low.line { stroke-dasharray: 6 3; }
-.sev-informational.line { stroke-dasharray: 2 3; }
+.line.sev-high { stroke-dasharray: 10 3; }
+.line.sev-medium { stroke-dasharray: 8 3 2 3; }
+.line.sev-low { stroke-dasharray: 4 3; }
+.line.sev-informational { stroke-dasharray: 1 3; }
 svg text.legend { fill: #1b1b1b; stroke: none; }
 @media print {
   body { margin: 0; color: #000; }
