@@ -1094,7 +1094,7 @@ _CSP = f"default-src 'none'; script-src {_source_hash(_SCRIPT)}; style-src {_sou
 # The class of a column's cells, by its header: identifiers stay on one line, counts align right.
 _CELL_CLASSES = {"AWS account": "id", "Account ID": "id", "Chime accounts": "n", "Violations": "n"}
 _CELL_CLASSES.update(dict.fromkeys(("Age (days)", "Overdue by (days)", *_STATE_HEADERS[1:]), "n"))
-_CELL_CLASSES.update(dict.fromkeys(SEVERITIES, "n"))
+_CELL_CLASSES.update(dict.fromkeys(SEVERITIES, "n"), **{"Generated at": "id"})
 # Any other cell with a word longer than a timestamp (32 characters, with microseconds and offset) may break it
 # anywhere ("w"), so that a table fits the window however long a name or detail is; shorter words stay whole.
 _LONG_WORD = re.compile(r"\S{33}")
