@@ -760,8 +760,8 @@ def _life_cycle_report(trend=()):
     by_severity["medium"].update(new=1)
     by_severity["low"].update(open=2, overdue=1, waived=1)
     by_severity["high"].update(resolved=1)
-    report["summary"]["findings"] = {"since": "2026-11-30T08:00:00+00:00", "new": 1, "open": 2, "overdue": 1,
-                                     "waived": 1, "resolved": 1, "not_compared": 0, "by_severity": by_severity}  # fmt: skip
+    totals = {"new": 1, "open": 2, "overdue": 1, "waived": 1, "resolved": 1, "not_compared": 0}
+    report["summary"]["findings"] = {"since": "2026-11-30T08:00:00+00:00", **totals, "by_severity": by_severity}
     report["trend"] = None if trend is None else list(trend)
     return report
 
@@ -880,11 +880,11 @@ def test_the_trend_is_a_line_per_severity_with_a_point_per_run_and_a_table_of_th
         drawn.setdefault(series, []).append((run, int(count)))
     runs = ["2026-12-01", "2026-12-02", rp.e(H)]
     assert drawn == {
-        "critical": list(zip(runs, [0, 1, 0])),
-        "high": list(zip(runs, [4, 2, 0])),
-        "medium": list(zip(runs, [0, 7, 0])),
-        "low": list(zip(runs, [1, 3, 5])),
-        "informational": list(zip(runs[:2], [0, 0])),
+        "critical": list(zip(runs, [0, 1, 0], strict=True)),
+        "high": list(zip(runs, [4, 2, 0], strict=True)),
+        "medium": list(zip(runs, [0, 7, 0], strict=True)),
+        "low": list(zip(runs, [1, 3, 5], strict=True)),
+        "informational": list(zip(runs[:2], [0, 0], strict=True)),
     }
     assert chart.count("<polyline") == 5 and "<img" not in chart
     # The highest count is at the top of the plot, a zero on its axis.
