@@ -71,6 +71,25 @@ options:
       - The default is V(informational) (any violation fails), or the policy file's C(fail_severity).
     type: str
     choices: [informational, low, medium, high, critical]
+  fail_gate:
+    description:
+      - Which open findings at or above O(fail_severity) fail the job, by their state since the baseline.
+      - V(all) (the default, or the policy file's C(fail_gate)), every one of them.
+      - V(new), only those that were not in the baseline, so that a team adopting the audit fails on what is
+        new and burns the older findings down on a schedule.
+      - V(new_or_overdue), the new ones and those open past their severity's deadline (O(sla_days)).
+      - The failure message names each failing finding and why it fails (new, or overdue by N days), and how
+        many older findings the gate let pass. Without a baseline every finding is new.
+    type: str
+    choices: [all, new, new_or_overdue]
+  sla_days:
+    description:
+      - Remediation deadlines, as a dict of severity (V(informational), V(low), V(medium), V(high),
+        V(critical)) to a whole number of days from 1 to 3650, for example 7 days for V(critical) and 30 for V(high).
+      - A new or open finding of a severity with a deadline is overdue when it has been open for more than that
+        many whole days since it was first seen; the reports give its due date and the days past due.
+      - None by default, or the policy file's C(sla_days). A severity not given has no deadline.
+    type: dict
   waivers:
     description:
       - Accepted risks. Each has C(rule) (a rule id), at least one of C(account_id), C(aws_account_id),
@@ -92,8 +111,8 @@ options:
   policy_file:
     description:
       - A YAML file on the controller (relative to the playbook's directory) holding the policy - C(name),
-        C(version), C(rules), C(custom_rules), C(severities), C(waivers) and C(fail_severity). This is how an AWX
-        project keeps its policy in git.
+        C(version), C(rules), C(custom_rules), C(severities), C(waivers), C(fail_severity), C(sla_days) and
+        C(fail_gate). This is how an AWX project keeps its policy in git.
       - Each part comes from one place. A part set both in the file and in the options fails naming both.
       - With C(exclusive) set to V(true), the file is the whole policy, and any part set in the options as well
         (even one the file leaves unset) fails before any request, naming the parts.
@@ -333,11 +352,33 @@ severity_counts:
   type: dict
   returned: when the listing succeeded
   sample: {"critical": 0, "high": 1, "medium": 2, "low": 0, "informational": 0}
+finding_counts:
+  description:
+    - The findings by state since the baseline - C(new) (not in the baseline), C(open) (in it too),
+      C(overdue) (new or open past their severity's deadline), C(waived), C(resolved) (in the baseline, gone
+      now, for an AWS account listed by both runs) and C(not_compared) (the baseline's findings of AWS accounts
+      this run did not list) - with C(since) (the baseline's time, V(null) without one) and C(by_severity)
+      (the same counts for each severity).
+    - The role publishes it as C(account_audit_finding_counts).
+  type: dict
+  returned: when the listing succeeded
+  sample:
+    since: "2026-11-30T06:00:00+00:00"
+    new: 3
+    open: 41
+    overdue: 5
+    waived: 2
+    resolved: 2
+    not_compared: 0
+    by_severity:
+      high: {new: 1, open: 10, overdue: 2, waived: 0, resolved: 1}
 violations:
   description:
     - The first O(show_violations) open violations, in account order then rule order, each with
       C(aws_account_id), C(account_id), C(name), C(rule), C(severity), C(detail) and C(waiver) (V(null), or the
-      expired waiver that matched it). Waived findings are in the reports only.
+      expired waiver that matched it), and its life cycle - C(uid), C(state) (V(new) or V(open)),
+      C(first_seen), C(last_seen), C(age_days), C(due) and C(overdue_days). Waived and resolved findings are in
+      the reports only.
   type: list
   elements: dict
   returned: when the listing succeeded

@@ -35,7 +35,11 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATES
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import why_failing
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
+from ansible_collections.chime.admin.plugins.plugin_utils._policy import PARTS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import load_policy_file
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import resolve
@@ -97,6 +101,10 @@ def audit_option_spec():
         waivers=dict(type="list", elements="dict", default=[]),
         # No default: the policy file may set it (the built-in default is informational).
         fail_severity=dict(type="str", choices=list(SEVERITIES)),
+        # No default either: the policy file may set them (none, and all). Checked by the policy, which names
+        # the option and the severity.
+        sla_days=dict(type="dict"),
+        fail_gate=dict(type="str", choices=list(GATES)),
         waiver_warn_days=dict(type="int", default=DEFAULT_WAIVER_WARN_DAYS),
         policy_file=dict(type="str"),
         formats=dict(type="list", elements="str", default=list(DEFAULT_FORMATS), choices=list(FORMATS)),
@@ -149,7 +157,7 @@ class Plan:
             # Plain data only, no alias, no key twice (_policy.load_yaml). A str option, not a path one: see dest.
             file_name = params["policy_file"]
             file_policy = load_policy_file(resolve(file_name, basedir))
-        variables = {key: params[key] for key in ("rules", "custom_rules", "severities", "waivers", "fail_severity")}
+        variables = {key: params[key] for key in PARTS}
         return combine(variables, file_policy, file_name, params["waiver_warn_days"])
 
     def _check_audit_options(self, params, basedir):
@@ -359,6 +367,7 @@ class Audit:
             summary=shown(summary),  # its counts are keyed by the service's account types and licenses
             violation_counts=summary["violations"]["by_rule"],
             severity_counts=summary["violations"]["by_severity"],
+            finding_counts=shown(summary["findings"]),  # its since is the baseline's text
             violations=shown(report["violations"][:show]),
             baseline=shown(
                 {"source": baseline_source, "generated_at": (report.get("changes") or {}).get("baseline_generated_at")}
@@ -390,6 +399,7 @@ class Audit:
                 violations = report["summary"]["violations"]
                 counts = {key: violations[key] for key in ("total", "failing", "waived", "by_rule", "by_severity")}
                 counts["accounts"] = len(report["accounts"])
+                counts["findings"] = report["summary"]["findings"]  # the trend reads these, never the reports
                 stored = s3.store(
                     texts, self.params["report_name"], stamp, CONTENT_TYPES, move_latest=complete,
                     scope=report["source"].get("scope"), outcome=outcome_of(report, complete), counts=counts,
@@ -407,6 +417,24 @@ class Audit:
             lines += [f"Stored in S3: {stored['run_folder']}", f"S3 console: {stored['console_url']}"]
             if not stored["latest_moved"]:
                 lines.append(f"Not moved: {stored['latest']} ({stored['latest_reason']})")
+
+    @staticmethod
+    def _gate_words(violations, failing, policy, show):
+        """What fails the job under a ``fail_gate`` other than ``all``, and why: each failing finding's account,
+        severity and reason (new, or overdue by N days), and how many older findings the gate lets pass."""
+        kind = "new" if policy.fail_gate == "new" else "new or overdue"
+        at = f" at or above {policy.fail_severity}" if policy.fail_severity != SEVERITIES[0] else ""
+        passed = sum(1 for v in violations if policy.at_fail_severity(v)) - len(failing)
+        kept = f" {passed} older finding(s){at} do not fail it (fail_gate: {policy.fail_gate})." if passed else ""
+        if not failing:
+            return f" None {kind}{at}: the job does not fail.{kept}"
+        named = list(
+            dict.fromkeys(f"{visible(v['name'])} ({v['rule']}, {v['severity']}, {why_failing(v)})" for v in failing)
+        )
+        words = f" {kind.capitalize()}{at}: {len(failing)} finding(s)"
+        words += f": {', '.join(named[:show])}" if show and named else ""
+        words += f" and {len(named) - show} more." if show and len(named) > show else "."
+        return words + kept
 
     def _verdict(self, report, unlisted, policy):
         """The outcome: non-compliant on any open violation (a fact whatever else was not listed), incomplete
@@ -438,7 +466,9 @@ class Audit:
         where = "Reports (check mode: not written)" if self.check_mode else "Reports"
         failing = [v for v in violations if policy.fails(v)]
         threshold = ""
-        if policy.fail_severity != SEVERITIES[0]:  # with the default, every violation fails: nothing to add
+        if policy.fail_gate != GATE_ALL:  # the gate: which of the findings at or above fail_severity fail
+            threshold = self._gate_words(violations, failing, policy, show)
+        elif policy.fail_severity != SEVERITIES[0]:  # with the default, every violation fails: nothing to add
             if failing:
                 named = list(dict.fromkeys(f"{visible(v['name'])} ({v['severity']})" for v in failing))
                 threshold = f" At or above {policy.fail_severity}: {violation_lines(failing, 0)[0]}"

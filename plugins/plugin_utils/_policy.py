@@ -16,6 +16,9 @@ import dataclasses
 import datetime
 from collections.abc import Mapping
 
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import check_gate
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import check_sla_days
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import gate_passes
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import RANK
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
@@ -44,8 +47,9 @@ MAX_WAIVER_WARN_DAYS = 36500
 MAX_CUSTOM_RULES = 500
 # The parts of a policy that the variables or a policy file may set, and where each came from, as the report
 # records it: the policy file, the variables (the role's variables, the action's options, the filters'
-# arguments), or neither (the default: no rule, no waiver, fail_severity informational).
-PARTS = ("rules", "custom_rules", "severities", "waivers", "fail_severity")
+# arguments), or neither (the default: no rule, no waiver, fail_severity informational, no deadline, every
+# finding at or above fail_severity fails: fail_gate all).
+PARTS = ("rules", "custom_rules", "severities", "waivers", "fail_severity", "sla_days", "fail_gate")
 FROM_FILE, FROM_VARIABLES, FROM_DEFAULT = "policy_file", "variables", "default"
 MAX_WAIVERS = 5000
 _RULE_FIELDS = ("id", "description", "severity", "remediation", "where", "require")
@@ -151,6 +155,8 @@ class Policy:
         origins=None,
         policy_file=None,
         exclusive=False,
+        sla_days=None,
+        fail_gate=None,
     ):
         # origins: the parts that came from the policy file ``policy_file`` (its name as given), so that an error
         # names the file and the report records where each part came from. ``exclusive``: the file said it is
@@ -174,6 +180,8 @@ class Policy:
             "severities": severities,
             "waivers": waivers,
             "fail_severity": fail_severity,
+            "sla_days": sla_days,
+            "fail_gate": fail_gate,
         }
         self.policy_file = policy_file
         self.exclusive = bool(exclusive)
@@ -191,6 +199,8 @@ class Policy:
                 f" got {waiver_warn_days!r}."
             )
         self.waiver_warn_days = waiver_warn_days
+        self.sla_days = stage("sla_days", lambda: check_sla_days(sla_days))
+        self.fail_gate = stage("fail_gate", lambda: check_gate(fail_gate))
         self.settings = stage("rules", lambda: self._built_in(rules))
         self.custom = stage("custom_rules", lambda: self._custom(custom_rules))
         self._needs_age = any(rule.needs_age for rule in self.custom)  # once, not per account
@@ -280,6 +290,8 @@ class Policy:
             "name": self.name,
             "version": self.version,
             "fail_severity": self.fail_severity,
+            "fail_gate": self.fail_gate,
+            "sla_days": dict(self.sla_days),
             "rules": rules,
             "policy_file": self.policy_file,
             "exclusive": self.exclusive,
@@ -287,6 +299,12 @@ class Policy:
         }
 
     def fails(self, finding):
+        """Whether ``finding`` fails the job: at or above ``fail_severity``, and one that the gate counts (any
+        finding with ``fail_gate: all``; a new one, or with ``new_or_overdue`` an overdue one)."""
+        return RANK[finding["severity"]] >= RANK[self.fail_severity] and gate_passes(self.fail_gate, finding)
+
+    def at_fail_severity(self, finding):
+        """Whether ``finding`` is at or above ``fail_severity``, whatever the gate says."""
         return RANK[finding["severity"]] >= RANK[self.fail_severity]
 
     def _problems(self, account, now):

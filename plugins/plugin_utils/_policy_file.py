@@ -23,7 +23,18 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import 
 
 MAX_POLICY_FILE_BYTES = 1024 * 1024
 # exclusive: true says that the file is the whole policy, so that a part set in the variables too is refused.
-POLICY_FILE_KEYS = ("name", "version", "rules", "custom_rules", "severities", "waivers", "fail_severity", "exclusive")
+POLICY_FILE_KEYS = (
+    "name",
+    "version",
+    "rules",
+    "custom_rules",
+    "severities",
+    "waivers",
+    "fail_severity",
+    "sla_days",
+    "fail_gate",
+    "exclusive",
+)
 
 
 # ----- the policy file, and how it combines with the variables --------------------------------------
@@ -126,8 +137,8 @@ def check_policy_keys(policy, where):
 
 def combine(variables, file_policy=None, file_name=None, waiver_warn_days=DEFAULT_WAIVER_WARN_DAYS):
     """The :class:`Policy` of the variables (``rules``, ``custom_rules``, ``severities``, ``waivers``,
-    ``fail_severity``; None or empty is unset) and of a policy file (its parts, and ``name`` and
-    ``version``). Each part comes from one place: a part set in both is a conflict, which fails naming
+    ``fail_severity``, ``sla_days``, ``fail_gate``; None or empty is unset) and of a policy file (its parts,
+    and ``name`` and ``version``). Each part comes from one place: a part set in both is a conflict, which fails naming
     both; an error in a part of the file names the file. A file with ``exclusive: true`` is the whole policy:
     any part set in the variables is refused, naming the parts."""
     parts = {key: value for key, value in variables.items() if value not in (None, {}, [], ())}
@@ -156,6 +167,8 @@ def combine(variables, file_policy=None, file_name=None, waiver_warn_days=DEFAUL
         severities=parts.get("severities"),
         waivers=parts.get("waivers"),
         fail_severity=parts.get("fail_severity"),
+        sla_days=parts.get("sla_days"),
+        fail_gate=parts.get("fail_gate"),
         waiver_warn_days=waiver_warn_days,
         name=parts.get("name"),
         version=parts.get("version"),

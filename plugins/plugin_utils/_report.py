@@ -31,6 +31,10 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_cha
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import findings_to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import FindingHistoryError
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import earlier_findings
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import follow
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import NOT_CHECKED
@@ -53,8 +57,13 @@ from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_di
 # compared with an earlier run than the baseline (`compared_earlier`) and which the baseline did not list
 # (`baseline_unlisted`); an incomplete report carries the last complete listing of each AWS account it did not
 # list (`comparison_base`), so that it never becomes the next run's baseline for them.
-# A baseline of an earlier format is read as well (only its accounts are used; its scope is derived).
-REPORT_FORMAT = 4
+# 5: each finding has its life cycle (`uid`, `state`, `first_seen`, `last_seen`, `age_days`, `due`,
+# `overdue_days`, see _lifecycle.py); `resolved` holds the baseline's findings resolved by this run; the summary
+# counts findings by state and severity (`summary.findings`); the policy records `sla_days` and `fail_gate`;
+# comparison_base entries carry their findings; `trend` holds the counts of the last complete runs (S3 history).
+# A baseline of an earlier format is read as well (its accounts and findings; its scope is derived, and its
+# findings were first seen at its own time).
+REPORT_FORMAT = 5
 # The report's keys, in their order. `aws_accounts` is present only when the listing had it.
 REPORT_KEYS = (
     "report_format",
@@ -64,10 +73,12 @@ REPORT_KEYS = (
     "accounts",
     "violations",
     "waived",
+    "resolved",
     "waivers",
     "aws_accounts",
     "changes",
     "comparison_base",
+    "trend",
 )
 _COUNTS = (
     ("by_status", "Accounts by status"),
@@ -180,11 +191,11 @@ def _carried(baseline):
             raise ReportError("each comparison_base entry of the baseline must have an aws_account_id and accounts.")
         if not all(isinstance(a, dict) and a.get("aws_account_id") == aws_id for a in accounts):
             raise ReportError(f"the baseline's comparison_base of AWS account {aws_id} holds another AWS account's.")
-        carried[aws_id] = (entry.get("generated_at"), plain(accounts))
+        carried[aws_id] = (entry.get("generated_at"), plain(accounts), plain(entry.get("findings") or []))
     return carried
 
 
-def comparison_base(baseline):
+def comparison_base(baseline, now=None):
     """What a run compares with, from its ``baseline`` (an earlier report, or a list of accounts).
 
     An incomplete baseline never stands alone: for each AWS account it could not list (refused or failed) it
@@ -192,13 +203,18 @@ def comparison_base(baseline):
     it could not list and carries nothing of is not compared. Returns a dict: ``accounts`` (the accounts to
     compare with), ``unlisted`` (the AWS accounts whose accounts are not compared), ``compared_earlier`` (each
     AWS account compared with an earlier run than the baseline, with that run's ``generated_at``),
-    ``baseline_unlisted`` (those the baseline did not list, with nothing earlier to reach back to) and
-    ``listed_at`` (each AWS account known to the comparison, with the time of the listing compared with)."""
+    ``baseline_unlisted`` (those the baseline did not list, with nothing earlier to reach back to),
+    ``listed_at`` (each AWS account known to the comparison, with the time of the listing compared with) and
+    ``findings`` (the findings compared with, by uid: the baseline's, and those carried with an earlier
+    listing; see :mod:`_lifecycle`). ``now`` (an aware datetime; the current time by default) is when a
+    finding's first_seen may not be after; a baseline finding whose dates cannot be right raises
+    :class:`ReportError`."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
     accounts = _baseline_accounts(baseline)
     if not isinstance(baseline, Mapping):
         ids = {a.get("aws_account_id") for a in accounts}
         return {"accounts": accounts, "unlisted": [], "compared_earlier": [], "baseline_unlisted": [],
-                "listed_at": dict.fromkeys(ids)}  # fmt: skip
+                "listed_at": dict.fromkeys(ids), "findings": {}}  # fmt: skip
     generated_at = baseline.get("generated_at")
     unlisted = unlisted_aws_accounts(baseline)
     source = baseline.get("source") if isinstance(baseline.get("source"), Mapping) else {}
@@ -209,9 +225,18 @@ def comparison_base(baseline):
     carried = _carried(baseline)
     compared_earlier, not_reached = [], []
     accounts = list(accounts)
+    try:
+        findings = earlier_findings(baseline, now, "the baseline")
+    except FindingHistoryError as error:
+        raise ReportError(str(error)) from None
     for aws_id in dict.fromkeys(incomplete_aws_accounts(baseline)):
         if aws_id in carried:
-            then, earlier = carried[aws_id]
+            then, earlier, earlier_found = carried[aws_id]
+            try:
+                where = f"the baseline's comparison_base of AWS account {aws_id}"
+                findings.update(earlier_findings({"findings": earlier_found}, now, where, aws_id, then))
+            except FindingHistoryError as error:
+                raise ReportError(str(error)) from None
             accounts.extend(earlier)
             listed_at[aws_id] = then
             compared_earlier.append({"aws_account_id": aws_id, "generated_at": then})
@@ -224,14 +249,16 @@ def comparison_base(baseline):
         "compared_earlier": compared_earlier,
         "baseline_unlisted": not_reached,
         "listed_at": listed_at,
+        "findings": findings,
     }
 
 
-def carry_forward(base, listing, digest=None):
+def carry_forward(base, listing, digest=None, not_compared=None):
     """The ``comparison_base`` of a run that could not list some AWS account (None when it listed every one):
     for each such AWS account, the listing it was compared with (``base``, what :func:`comparison_base`
-    returned, or None without a baseline), so that the next run compares with that, not with nothing. A chain
-    of incomplete runs carries the same last complete listing forward."""
+    returned, or None without a baseline), and its findings then (``not_compared``, by uid, with their
+    first_seen), so that the next run compares with that, not with nothing. A chain of incomplete runs carries
+    the same last complete listing forward."""
     missing = incomplete_aws_accounts(listing)
     if not missing:
         return None
@@ -240,8 +267,17 @@ def carry_forward(base, listing, digest=None):
     for account in base["accounts"] if known else ():
         if account.get("aws_account_id") in by_aws_account:
             by_aws_account[account["aws_account_id"]].append(account)
+    findings = {aws_id: [] for aws_id in known}
+    for finding in (not_compared or {}).values():
+        if finding.get("aws_account_id") in findings:
+            findings[finding["aws_account_id"]].append(finding)
     entries = [
-        {"aws_account_id": aws_id, "generated_at": base["listed_at"][aws_id], "accounts": by_aws_account[aws_id]}
+        {
+            "aws_account_id": aws_id,
+            "generated_at": base["listed_at"][aws_id],
+            "accounts": by_aws_account[aws_id],
+            "findings": findings[aws_id],
+        }
         for aws_id in known
     ]
     return {"scope_digest": digest, "aws_accounts": entries}
@@ -311,6 +347,7 @@ def build_report(
     policy=None,
     baseline_evidence=None,
     scope=None,
+    trend=None,
 ):
     """The audit report of ``listing`` (what chime_account_info returns): the listing's accounts and
     summary, every finding of the policy (``policy``, a checked :class:`Policy`, or else the built-in
@@ -327,6 +364,10 @@ def build_report(
 
     ``baseline_evidence`` (what the baseline was: its location, version, digest, scope and how it was verified)
     is recorded as ``source.baseline``, the chain an auditor walks back.
+
+    Each finding gets its life cycle from the baseline's findings (:func:`_lifecycle.follow`): its state,
+    first_seen, age and deadline; ``resolved`` lists the baseline's findings this run resolved. ``trend`` (the
+    counts of the last complete runs of this scope, from S3 history) is recorded as given: None without it.
     """
     if not isinstance(listing, Mapping) or not isinstance(listing.get("accounts"), list):
         raise ReportError("the input must be the result of chime.admin.chime_account_info (with accounts).")
@@ -334,8 +375,17 @@ def build_report(
     replaced = _replace_lone_surrogates(listing)
     accounts = listing["accounts"]
     policy = policy if policy is not None else Policy(rules)
-    findings = policy.evaluate(accounts, audit_time(generated_at))
+    now = audit_time(generated_at)
+    seen_at = generated_at if isinstance(generated_at, str) and generated_at else now.isoformat()
+    findings = policy.evaluate(accounts, now)
     violations = findings.violations
+    base = comparison_base(baseline, now) if baseline is not None else None
+    unlisted_now = unlisted_aws_accounts(listing)
+    resolved, not_compared, finding_counts = follow(
+        violations, findings.waived, base["findings"] if base else None, seen_at, policy.sla_days,
+        unlisted_now, accounts, policy.checked(),
+    )  # fmt: skip
+    finding_counts["since"] = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
     per_rule = count_by_rule(violations, policy.rule_names())
     summary = dict(listing.get("summary") or {})
     summary["violations"] = {
@@ -353,10 +403,10 @@ def build_report(
         "unused": len(waivers["unused"]),
         "expiring": len(waivers["expiring"]),
     }
-    changes = base = None
+    summary["findings"] = finding_counts
+    changes = None
     if baseline is not None:
-        base = comparison_base(baseline)
-        found = find_changes(base["accounts"], accounts, unlisted_aws_accounts(listing), base["unlisted"])
+        found = find_changes(base["accounts"], accounts, unlisted_now, base["unlisted"])
         previous = baseline.get("generated_at") if isinstance(baseline, Mapping) else None
         changes = {"baseline_generated_at": previous, **found}
         changes.update(compared_earlier=base["compared_earlier"], baseline_unlisted=base["baseline_unlisted"])
@@ -371,10 +421,12 @@ def build_report(
         "accounts": accounts,
         "violations": violations,
         "waived": findings.waived,
+        "resolved": resolved,
         "waivers": waivers,
         "aws_accounts": listing.get("aws_accounts"),
         "changes": changes,
-        "comparison_base": carry_forward(base, listing, digest),
+        "comparison_base": carry_forward(base, listing, digest, not_compared),
+        "trend": plain(trend) if trend is not None else None,
     }
     if baseline_evidence is not None:
         values["source"]["baseline"] = plain(baseline_evidence)
@@ -449,6 +501,7 @@ def summary_lines(report):
             counts = ", ".join(f"{value}: {count}" for value, count in sorted(summary[key].items()))
             lines.append(visible(f"{title}: {counts}"))
     lines += _severity_lines(report)
+    lines += finding_lines(report)
     if summary["violations"].get("not_checked"):
         lines.append("Rules not checked: " + ", ".join(summary["violations"]["not_checked"]))
     for entry in report.get("aws_accounts") or []:
@@ -482,6 +535,31 @@ def baseline_notes(changes):
             f" {', '.join(changes['baseline_unlisted'])}: their accounts are not compared"
         )
     return notes
+
+
+def finding_lines(report):
+    """The findings by state in one line (``Findings: 3 new, 41 open (5 overdue), 2 resolved since
+    2026-11-30``), for a report of format 5 or later; none for an older one."""
+    counts = report["summary"].get("findings")
+    if not isinstance(counts, Mapping):
+        return []
+    policy = report["source"].get("policy") or {}
+    line = f"Findings: {counts.get('new', 0)} new, {counts.get('open', 0)} open"
+    if policy.get("sla_days"):
+        line += f" ({counts.get('overdue', 0)} overdue)"
+    line += f", {counts.get('waived', 0)} waived, {counts.get('resolved', 0)} resolved"
+    since = counts.get("since")
+    moment = parse_time(since)
+    if moment:
+        line += f" since {moment.date().isoformat()}"
+    else:  # a baseline of unknown time (a list of accounts given to a filter), or none
+        line += " since the baseline" if "changes" in report["summary"] else " (no baseline: every finding is new)"
+    if counts.get("not_compared"):
+        line += f"; {counts['not_compared']} not compared (their AWS account was not listed)"
+    gate = policy.get("fail_gate")
+    if gate and gate != "all":
+        line += f"; only {'new' if gate == 'new' else 'new and overdue'} findings fail the job (fail_gate: {gate})"
+    return [visible(line)]
 
 
 def _severity_lines(report):

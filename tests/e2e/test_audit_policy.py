@@ -173,7 +173,8 @@ def test_a_policy_file_with_severities_and_waivers_from_the_variables_says_so_ev
         "Example Corp Chime policy", "2026.12", "policy.yml", False,
     )  # fmt: skip
     assert recorded["origins"] == {"rules": "policy_file", "custom_rules": "default", "severities": "variables",
-                                   "waivers": "variables", "fail_severity": "policy_file"}  # fmt: skip
+                                   "waivers": "variables", "fail_severity": "policy_file",
+                                   "sla_days": "default", "fail_gate": "default"}  # fmt: skip
     words = "Example Corp Chime policy 2026.12, from the policy file policy.yml; set in the variables instead:"
     words += " severities, waivers"
     assert f"Policy: {words}" in mixed.stdout

@@ -182,11 +182,14 @@ def test_injected_job_json_report_has_the_documented_keys_source_and_accounts(in
         "accounts",
         "violations",
         "waived",
+        "resolved",
         "waivers",
         "changes",
         "comparison_base",
+        "trend",
     ]
-    assert report["report_format"] == 4 and report["comparison_base"] is None  # complete: nothing carried
+    assert report["report_format"] == 5 and report["comparison_base"] is None  # complete: nothing carried
+    assert report["trend"] is None  # no S3 history
     policy = report["source"].pop("policy")
     assert report["source"] == {
         "caller": f"arn:aws:sts::{TENANT}:assumed-role/FakeAuditor/fake-session",

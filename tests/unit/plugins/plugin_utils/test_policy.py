@@ -1025,6 +1025,8 @@ def test_describe_records_every_rule_with_its_setting():
         "name": "baseline",
         "version": "1",
         "fail_severity": "low",
+        "fail_gate": "all",
+        "sla_days": {},
         "policy_file": None,
         "exclusive": False,
         "origins": {
@@ -1033,6 +1035,8 @@ def test_describe_records_every_rule_with_its_setting():
             "severities": "variables",
             "waivers": "default",
             "fail_severity": "variables",
+            "sla_days": "default",
+            "fail_gate": "default",
         },
     }
     settings_ = {
@@ -1308,6 +1312,8 @@ def test_the_report_records_which_parts_came_from_the_file_and_which_from_the_va
         "severities": "variables",
         "waivers": "variables",
         "fail_severity": "policy_file",
+        "sla_days": "default",
+        "fail_gate": "default",
     }
     assert alone.describe()["origins"]["severities"] == "default"
     assert policy_file.combine(unset).describe()["policy_file"] is None

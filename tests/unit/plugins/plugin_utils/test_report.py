@@ -43,8 +43,8 @@ RULES = {"no_suspended_accounts": True, "name_pattern": "^Engineering"}
 def test_report_keys_order_summary_and_source():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00Z", filters={"name": "E"})
     assert list(report) == [
-        "report_format", "generated_at", "source", "summary", "accounts", "violations", "waived", "waivers", "changes",
-        "comparison_base",
+        "report_format", "generated_at", "source", "summary", "accounts", "violations", "waived", "resolved",
+        "waivers", "changes", "comparison_base", "trend",
     ]  # fmt: skip
     policy = report["source"].pop("policy")
     assert report["source"] == {
@@ -122,7 +122,8 @@ def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
          "accounts": 0, "message": "STS AssumeRole ... AccessDenied"},
     ]  # fmt: skip
     report = rp.build_report(_listing(ACCOUNTS, aws_accounts=aws))
-    assert list(report)[-3:] == ["aws_accounts", "changes", "comparison_base"] and report["aws_accounts"] == aws
+    assert list(report)[-4:] == ["aws_accounts", "changes", "comparison_base", "trend"]
+    assert report["aws_accounts"] == aws
     assert report["source"]["aws_accounts"] == ["111122223333"]
     assert "444455556666" in rp.to_markdown(report) and "AccessDenied" in rp.to_html(report)
 
@@ -347,6 +348,7 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
         "Accounts by type: Team: 3",
         "Accounts by default license: Pro: 3",
         "Violations: 3 (medium: 1, low: 2)",
+        "Findings: 3 new, 0 open, 0 waived, 0 resolved since the baseline",
         "Rules not checked: allowed_aws_account_ids, allowed_account_types, allowed_default_licenses,"
         " enterprise_signin_delegate_groups",
         "Not listed: AWS account 444455556666 (skipped): Skipped.",
@@ -590,6 +592,12 @@ def _run(accounts, at, baseline=None, aws_accounts=None):
     return json.loads(rp.to_json(report))
 
 
+def _carried(finding):
+    """A finding as a comparison_base carries it: what it was, and when it was first and last seen."""
+    keys = ("aws_account_id", "account_id", "name", "rule", "severity", "detail", "waiver", "uid", "first_seen")
+    return {**{key: finding[key] for key in keys}, "last_seen": finding["last_seen"]}
+
+
 def test_a_complete_run_carries_nothing_and_an_incomplete_one_carries_what_it_compared_with():
     first = _run(ACCOUNTS, "2026-11-01T00:00:00+00:00")
     assert first["comparison_base"] is None and first["source"]["scope"] == SCOPE
@@ -598,7 +606,7 @@ def test_a_complete_run_carries_nothing_and_an_incomplete_one_carries_what_it_co
     assert second["comparison_base"] == {
         "scope_digest": rp.scope_digest(SCOPE),
         "aws_accounts": [{"aws_account_id": "111122223333", "generated_at": "2026-11-01T00:00:00+00:00",
-                          "accounts": first["accounts"]}],
+                          "accounts": first["accounts"], "findings": [_carried(f) for f in first["violations"]]}],
     }  # fmt: skip
 
 
