@@ -300,12 +300,14 @@ def test_html_data_tables_are_marked_for_the_script_and_cells_classed_by_header_
     parser = _parse(page)
     tables = [attrs for tag, attrs in parser.tags if tag == "table"]
     assert {t["id"] for t in tables} >= {"violations", "aws-accounts", "accounts", "changes-added", "changes-changed"}
-    summaries = ("rules", "severities")  # a row per rule or severity: nothing to filter or sort
+    summaries = ("rules", "severities", "findings-by-state")  # a row per rule or severity: nothing to filter or sort
     assert all(("data-filterable" in t) == (t["id"] not in summaries) for t in tables)
     classes = [attrs.get("class") for tag, attrs in parser.tags if tag == "td"]
-    # The count of Chime accounts, the violations of each rule (6) and of each severity (5), and each violation's
-    # age in days.
-    assert classes.count("n") == 1 + len(rp.RULES) + 5 + len(report["violations"])
+    # The count of Chime accounts, the violations of each rule (6) and of each severity (5), each violation's age
+    # in days, and the findings of each severity (5) in each state (5). A list of accounts as the baseline holds no
+    # findings: every one is new, and not listed again as such.
+    assert report["summary"]["findings"]["since"] is None and "findings-new" not in page
+    assert classes.count("n") == 1 + len(rp.RULES) + 5 + len(report["violations"]) + 5 * 5
     # The AWS account of the AWS accounts table; the AWS account and the account ID of every other row.
     assert classes.count("id") == 1 + 2 * (len(report["violations"]) + len(report["changes"]["added"]) + 4)
     # Only a word longer than any timestamp may break anywhere: the long name, as an account, added and violating.
