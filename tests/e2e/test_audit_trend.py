@@ -151,6 +151,14 @@ def test_five_scheduled_runs_show_their_trend_from_the_manifests_and_skip_what_i
     gets = [e["key"] for e in s3.requests("GetObject")]
     reports_read = [key for key in gets if not key.endswith(("manifest.json", "latest.json"))]
     assert reports_read == [f"{folders[4]}chime-account-audit.json"], gets
+    # Check mode reads the trend too (the same requests), and writes nothing.
+    s3.reset_log()
+    check = run_job(tmp_path / "check", envvars, survey, cmdline="--check")
+    assert check.status == "successful", check.stdout
+    log = [(e["operation"], e["key"]) for e in s3.requests()]
+    assert ("ListObjectsV2", None) in log and not [op for op, _key in log if op.startswith("Put")]
+    after = log[log.index(("ListObjectsV2", None)) + 1 :]  # the trend's: every run folder's manifest, newest first
+    assert after == [("GetObject", f"{folder}manifest.json") for folder in reversed(folders6)], log
 
 
 @pytest.mark.parametrize("check", [False, True], ids=["run", "check-mode"])
