@@ -13,19 +13,20 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.awx_jobs import run_job
-from e2e.test_audit_html import browser  # noqa: F401 (a fixture)
+
+# browser, bucket and services are fixtures, asked for by name (request.getfixturevalue) in the tests below.
+from e2e.test_audit_html import browser  # noqa: F401 pylint: disable=unused-import
 from e2e.test_audit_html import open_report
 from e2e.test_audit_s3 import KEY
 from e2e.test_audit_s3 import SECRET
 from e2e.test_audit_s3 import TENANT
 from e2e.test_audit_s3 import TOKEN
 from e2e.test_audit_s3 import aws_env
-from e2e.test_audit_s3 import bucket  # noqa: F401 (a fixture)
+from e2e.test_audit_s3 import bucket  # noqa: F401 pylint: disable=unused-import
 from e2e.test_audit_s3 import runs
-from e2e.test_audit_s3 import services  # noqa: F401 (a fixture)
+from e2e.test_audit_s3 import services  # noqa: F401 pylint: disable=unused-import
 
 SEVERITIES = ("critical", "high", "medium", "low", "informational")  # as the reports show them, highest first
-PREFIX = "chime-account-audit/"
 
 
 def _change(chime, run):

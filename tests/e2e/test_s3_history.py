@@ -271,10 +271,11 @@ def _findings(high):
             "by_severity": by_severity}  # fmt: skip
 
 
-def _plant_run(s3, bucket, n, scope=SCOPE, high=None, outcome="non_compliant", complete=True, prefix="h/"):
+def _plant_run(s3, bucket, n, scope=None, high=None, outcome="non_compliant", complete=True, prefix="h/"):
     """A run folder holding only the manifest a run of ``scope`` writes (its reports are not needed: the trend
     never reads them), with its sha256 metadata as S3Store writes it. Returns the folder's key."""
     folder = f"{prefix}2026120{1 + n // 60}T08{n % 60:02d}00Z-{n:08x}/"
+    scope = SCOPE if scope is None else scope
     report = {"key": folder + "r.json", "sha256": "0" * 64, "size": 1, "version_id": None}
     run = {"run_folder": folder, "run_started": "", "base_generation": n, "scope": scope, "reports": {"json": report}}
     counts = {"accounts": 3} if high is None else {"accounts": 3, "findings": _findings(high)}
@@ -314,8 +315,8 @@ def test_the_trend_reads_the_last_complete_runs_of_its_scope_from_their_manifest
     assert len(reader.warnings) == 3
     # One listing, then a GET of each manifest, newest first, and not one report.
     log = [(e["operation"], e["key"]) for e in s3.requests()]
-    assert log[0][0] == "ListObjectsV2" and all(op == "GetObject" and key.endswith("/manifest.json")
-                                                  for op, key in log[1:])  # fmt: skip
+    assert log[0][0] == "ListObjectsV2"
+    assert all(op == "GetObject" and key.endswith("/manifest.json") for op, key in log[1:])
     assert len(log) == 1 + 12 and reader.requests == len(log)  # folders 13 down to 1 (14 is not under h/)
 
 

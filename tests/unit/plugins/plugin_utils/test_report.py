@@ -807,8 +807,8 @@ def test_markdown_shows_new_overdue_and_resolved_findings_with_their_dates_and_a
     violations = _md_rows(text, "## Violations")
     assert violations[0][-3:] == ["State", "First seen", "Age (days)"]
     # A first_seen that is no timestamp is shown as it is, escaped.
-    assert [row[-3:] for row in violations[1:]] == [["new", "2026-12-07", "0"], ["open", "2026-11-01", "36"],
-                                                     ["open", rp.md(H + "when"), "6"]]  # fmt: skip
+    lives = [["new", "2026-12-07", "0"], ["open", "2026-11-01", "36"], ["open", rp.md(H + "when"), "6"]]
+    assert [row[-3:] for row in violations[1:]] == lives
     waived = _md_rows(text, "## Waived findings")
     assert waived[0][-3:] == ["State", "First seen", "Age (days)"] and waived[1][-3:] == ["waived", "2026-12-04", "3"]
     states = _md_rows(text, "### Findings by state")
