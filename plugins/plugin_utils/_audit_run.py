@@ -310,6 +310,7 @@ class Audit:
             baseline, baseline_source, evidence = self._s3_baseline(plan, s3, owner)  # before any Chime request
         self._check_scope(scope, plan, s3, baseline, baseline_source)  # before any Chime request
         facts, warnings = _listing(connection, params["name"], plan.options, caller)
+        trend = s3.read_trend(scope) if plan.bucket else None  # earlier runs' counts, from their manifests (check too)
         self.result["warnings"] += (s3.warnings if s3 else []) + warnings
         now = _now()
         filters = {"name": params["name"], "user_email": params["user_email"]}
@@ -323,7 +324,10 @@ class Audit:
             policy=plan.policy,
             baseline_evidence=evidence,
             scope=scope,
+            trend=trend,
         )
+        if trend is not None and not incomplete_aws_accounts(facts):  # a complete run is its own trend's last point
+            report["trend"].append(s3.trend_point(report))
         texts = render(report, params["formats"])
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline

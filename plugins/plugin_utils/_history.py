@@ -145,8 +145,9 @@ def pointer_json(bucket, run, generation):
     return (json.dumps(pointer, indent=2, ensure_ascii=True) + "\n").encode("ascii")
 
 
-def manifest_json(bucket, run, outcome, counts, baseline, lock):
-    """A run folder's manifest's bytes: every report, the run's scope, outcome, counts and baseline."""
+def manifest_json(bucket, run, outcome, counts, baseline, lock, complete=None):
+    """A run folder's manifest's bytes: every report, the run's scope, outcome, whether it listed every AWS
+    account it asked for (``complete``: a non-compliant run may not have), counts and baseline."""
     manifest = {
         "manifest_format": MANIFEST_FORMAT,
         "bucket": bucket,
@@ -155,6 +156,7 @@ def manifest_json(bucket, run, outcome, counts, baseline, lock):
         "base_generation": run["base_generation"],
         "scope": run["scope"],
         "outcome": outcome,
+        "complete": complete,
         "counts": counts,
         "baseline": baseline,
         "object_lock": lock,

@@ -42,6 +42,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_severity
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import provenance_words
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._rules import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import derive_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import describe
@@ -602,7 +603,10 @@ def violation_lines(violations, limit=20):
 
 
 # ----- Rows shared by the Markdown and HTML renderings ----------------------------------------------
-_VIOLATION_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Severity", "Detail", "Waiver")
+# The life cycle's columns (report format 5): a report of an older format has none of these keys, and its
+# cells are left empty.
+_LIFE_HEADERS = ("State", "First seen", "Age (days)")
+_VIOLATION_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Severity", "Detail", "Waiver", *_LIFE_HEADERS)
 _WAIVED_HEADERS = (
     "AWS account",
     "Account ID",
@@ -614,7 +618,14 @@ _WAIVED_HEADERS = (
     "Owner",
     "Ticket",
     "Expires",
+    *_LIFE_HEADERS,
 )
+_FINDING_HEADERS = ("AWS account", "Account ID", "Name", "Rule", "Severity", "Detail")
+_NEW_HEADERS = (*_FINDING_HEADERS, "First seen", "Age (days)", "Due")
+_OVERDUE_HEADERS = (*_FINDING_HEADERS, "State", "First seen", "Age (days)", "Due", "Overdue by (days)")
+_RESOLVED_HEADERS = (*_FINDING_HEADERS, "First seen", "Last seen", "Resolved at", "Age (days)", "Reason")
+_STATE_HEADERS = ("Severity", "New", "Open", "Overdue", "Waived", "Resolved")
+_STATES = ("new", "open", "overdue", "waived", "resolved")
 _WAIVER_HEADERS = ("Rule", "Matches", "Reason", "Owner", "Ticket", "Expires", "State")
 _WAIVER_KINDS = (
     ("unused", "Waivers that matched nothing"),
@@ -646,6 +657,33 @@ def _waiver_text(waiver):
     return f"expired {waiver.get('expires')}" if waiver.get("state") == "expired" else f"until {waiver.get('expires')}"
 
 
+def _date(value):
+    """A finding's timestamp as its date (``2026-11-30``), in the offset it was written with; a value that is
+    no ISO timestamp is shown as it is (escaped where it is shown), and a missing one as nothing."""
+    if not isinstance(value, str):
+        return "" if value is None else value
+    try:
+        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return value[:10]
+
+
+def _life(finding):
+    """A finding's life-cycle cells: its state, first-seen date and age in days (empty in an older report)."""
+    return (finding.get("state") or "", _date(finding.get("first_seen")), _cell(finding.get("age_days")))
+
+
+def _cell(value):
+    """A count or a number of days as a cell: the number, or nothing (never ``None``)."""
+    return "" if value is None else value
+
+
+def _finding(v):
+    return (v.get("aws_account_id"), v.get("account_id"), v.get("name"), v.get("rule"), v.get("severity"),
+            v.get("detail"))  # fmt: skip
+
+
 def _violation_rows(report):
     return [
         (
@@ -656,6 +694,7 @@ def _violation_rows(report):
             v.get("severity"),
             v["detail"],
             _waiver_text(v.get("waiver")),
+            *_life(v),
         )
         for v in report["violations"]
     ]
@@ -668,8 +707,126 @@ def _waived_rows(report):
         rows.append(
             (v["aws_account_id"], v["account_id"], v["name"], v["rule"], v.get("severity"), v["detail"])
             + (w.get("reason"), w.get("owner") or "", w.get("ticket") or "", w.get("expires"))
+            + _life(v)
         )
     return rows
+
+
+def _has_life_cycle(report):
+    """Whether the report records its findings' life cycle (format 5 and later)."""
+    return isinstance(report.get("summary", {}).get("findings"), Mapping)
+
+
+def _new_rows(report):
+    """The open findings not in the baseline."""
+    return [
+        (*_finding(v), _date(v.get("first_seen")), _cell(v.get("age_days")), _cell(v.get("due")))
+        for v in report["violations"]
+        if v.get("state") == "new"
+    ]
+
+
+def _overdue_rows(report):
+    """The open findings (new or open) past their severity's deadline, the most overdue first."""
+    overdue = [v for v in report["violations"] if isinstance(v.get("overdue_days"), int) and v["overdue_days"] > 0]
+    overdue.sort(key=lambda v: -v["overdue_days"])  # stable: the report's order among equals
+    return [
+        (
+            *_finding(v),
+            v.get("state") or "",
+            _date(v.get("first_seen")),
+            _cell(v.get("age_days")),
+            _cell(v.get("due")),
+            v["overdue_days"],
+        )  # fmt: skip
+        for v in overdue
+    ]
+
+
+def _resolved_rows(report):
+    """The baseline's findings this run resolved, with when and why."""
+    return [
+        (
+            *_finding(v),
+            _date(v.get("first_seen")),
+            _date(v.get("last_seen")),
+            _date(v.get("resolved_at")),
+            _cell(v.get("age_days")),
+            v.get("resolved_reason") or "",
+        )  # fmt: skip
+        for v in report.get("resolved") or []
+        if isinstance(v, Mapping)
+    ]
+
+
+def _state_rows(report):
+    """The findings by severity and state (``summary.findings.by_severity``), the highest severity first."""
+    by_severity = report["summary"]["findings"].get("by_severity") or {}
+    rows = []
+    for severity in reversed(SEVERITIES):
+        counts = by_severity.get(severity) if isinstance(by_severity.get(severity), Mapping) else {}
+        rows.append((severity, *(_cell(counts.get(state, 0)) for state in _STATES)))
+    return rows
+
+
+def _life_cycle_words(report):
+    """One sentence on what the findings were compared with (raw text)."""
+    findings = report["summary"]["findings"]
+    since = findings.get("since")
+    if since is None:
+        return "First audit of this scope (no baseline): every open finding is new, first seen now"
+    words = f"Compared with the baseline of {since}"
+    if findings.get("not_compared"):
+        words += (
+            f"; {findings['not_compared']} finding(s) of AWS accounts this run did not list are not compared"
+            " (neither open nor resolved)"
+        )
+    return words
+
+
+# The trend: the counts of the last complete runs of this scope, read from their S3 manifests.
+TREND_COLUMNS = ("Generated at", "Run folder", *reversed(SEVERITIES), "Overdue", "Waived", "Resolved")
+
+
+def _open_count(counts, severity):
+    """New and open findings of one severity in a trend point's counts, or None when not recorded."""
+    entry = (counts.get("by_severity") or {}).get(severity) if isinstance(counts, Mapping) else None
+    if not isinstance(entry, Mapping):
+        return None
+    values = [entry.get("new"), entry.get("open")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        return None
+    return values[0] + values[1]
+
+
+def _total(counts, state):
+    value = counts.get(state) if isinstance(counts, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _trend_points(report):
+    """The trend's points that are dicts, oldest first (the report's order)."""
+    return [point for point in report.get("trend") or [] if isinstance(point, Mapping)]
+
+
+def _trend_rows(report):
+    rows = []
+    for point in _trend_points(report):
+        counts = point.get("findings")
+        rows.append(
+            (point.get("generated_at"), point.get("run_folder"))
+            + tuple(_cell(_open_count(counts, severity)) for severity in reversed(SEVERITIES))
+            + tuple(_cell(_total(counts, state)) for state in ("overdue", "waived", "resolved"))
+        )
+    return rows
+
+
+NO_TREND = "No trend: it is read from the manifests of earlier runs in S3, and this run keeps no S3 history (s3_bucket)"
+EMPTY_TREND = "No trend yet: no complete run of this scope is in the S3 history"
+TREND_WORDS = (
+    "Open findings (new and open) by severity, and all overdue, waived and resolved findings, in the last"
+    " {count} complete run(s) of this scope, oldest first (from their S3 manifests)"
+)
 
 
 def _waiver_rows(waivers):
@@ -749,6 +906,39 @@ def _md_table(headers, rows):
     return lines
 
 
+def _md_life_cycle(report):
+    """The findings by state, the trend, and the new, overdue and resolved findings (format 5 and later)."""
+    if not _has_life_cycle(report):
+        return []
+    lines = ["### Findings by state", "", f"{md(_life_cycle_words(report))}.", ""]
+    lines += _md_table(_STATE_HEADERS, _state_rows(report)) + [""]
+    lines += _md_trend(report)
+    new = _new_rows(report)
+    lines += ["## New findings", ""]
+    if report["summary"]["findings"].get("since") is None and new:
+        lines.append(f"All {md(len(new))}: this is the first audit of this scope (see Violations).")
+    else:
+        lines += _md_table(_NEW_HEADERS, new) if new else ["None."]
+    rows = _overdue_rows(report)
+    lines += ["", "## Overdue findings", ""] + (_md_table(_OVERDUE_HEADERS, rows) if rows else ["None."])
+    rows = _resolved_rows(report)
+    lines += ["", "## Resolved findings", ""] + (_md_table(_RESOLVED_HEADERS, rows) if rows else ["None."])
+    return lines + [""]
+
+
+def _md_trend(report):
+    if "trend" not in report:
+        return []
+    lines = ["## Trend", ""]
+    if report["trend"] is None:
+        return lines + [f"{md(NO_TREND)}.", ""]
+    rows = _trend_rows(report)
+    if not rows:
+        return lines + [f"{md(EMPTY_TREND)}.", ""]
+    lines += [f"{md(TREND_WORDS.format(count=len(rows)))}.", ""]
+    return lines + _md_table(TREND_COLUMNS, rows) + [""]
+
+
 def to_markdown(report):
     """The report as Markdown: summary tables, violations, suspended accounts and changes."""
     summary = report["summary"]
@@ -782,6 +972,7 @@ def to_markdown(report):
         f" Waived: {md(summary['violations'].get('waived', 0))}.",
         "",
     ]
+    lines += _md_life_cycle(report)
     lines += ["## Violations", ""]
     lines += _md_table(_VIOLATION_HEADERS, _violation_rows(report)) if report["violations"] else ["None."]
     if report.get("waived"):
@@ -839,6 +1030,20 @@ th[aria-sort="descending"] button::after { content: " \\25BC"; opacity: 1; }
 svg text { font-size: 12px; }
 .bar { fill: #3a6ea5; }
 .bar.violation { fill: #b3261e; }
+.axis { stroke: #767676; stroke-width: 1; }
+.line { fill: none; stroke-width: 2; }
+.point { stroke: #fff; stroke-width: 1; }
+.sev-critical { stroke: #7b1fa2; fill: #7b1fa2; }
+.sev-high { stroke: #b3261e; fill: #b3261e; }
+.sev-medium { stroke: #c25e00; fill: #c25e00; }
+.sev-low { stroke: #3a6ea5; fill: #3a6ea5; }
+.sev-informational { stroke: #5f6b66; fill: #5f6b66; }
+.line.sev-critical, .line.sev-high, .line.sev-medium, .line.sev-low, .line.sev-informational { fill: none; }
+.line.sev-high { stroke-dasharray: 10 3; }
+.line.sev-medium { stroke-dasharray: 8 3 2 3; }
+.line.sev-low { stroke-dasharray: 4 3; }
+.line.sev-informational { stroke-dasharray: 1 3; }
+svg text.legend { fill: #1b1b1b; stroke: none; }
 @media print {
   body { margin: 0; color: #000; }
   .table-tools { display: none; }
@@ -966,6 +1171,8 @@ def _source_hash(text):
 _CSP = f"default-src 'none'; script-src {_source_hash(_SCRIPT)}; style-src {_source_hash(_STYLE)}"
 # The class of a column's cells, by its header: identifiers stay on one line, counts align right.
 _CELL_CLASSES = {"AWS account": "id", "Account ID": "id", "Chime accounts": "n", "Violations": "n"}
+_CELL_CLASSES.update(dict.fromkeys(("Age (days)", "Overdue by (days)", *_STATE_HEADERS[1:]), "n"))
+_CELL_CLASSES.update(dict.fromkeys(SEVERITIES, "n"), **{"Generated at": "id"})
 # Any other cell with a word longer than a timestamp (32 characters, with microseconds and offset) may break it
 # anywhere ("w"), so that a table fits the window however long a name or detail is; shorter words stay whole.
 _LONG_WORD = re.compile(r"\S{33}")
@@ -1021,6 +1228,99 @@ def _bar_chart(chart_id, title, counts, css="bar"):
     return "".join(parts)
 
 
+def _line_chart(chart_id, title, labels, series):
+    """A line chart of counts over runs as inline SVG: ``labels`` (one per run, oldest first) along the x axis,
+    and per entry of ``series`` (``(name, css class, counts)``, a count None where the run recorded none) a line
+    with one point per count. Each point carries its series, run and count as data attributes; the chart's
+    title names what it shows, and the table beside it is its text alternative."""
+    left, top, plot_width, plot_height, bottom, legend = 48, 12, max(420, 64 * len(labels)), 220, 44, 150
+    step = plot_width / max(len(labels), 1)
+    biggest = max([count for _n, _c, counts in series for count in counts if count is not None] + [1])
+    width, height = left + plot_width + legend, top + plot_height + bottom
+
+    def x(index):
+        return round(left + step * (index + 0.5), 1)
+
+    def y(count):
+        return round(top + plot_height - plot_height * count / biggest, 1)
+
+    parts = [
+        f'<svg id="{e(chart_id)}" role="img" aria-label="{e(title)}" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width}" height="{height}">',
+        f"<title>{e(title)}</title>",
+        f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{left + plot_width}" y2="{top + plot_height}">'
+        "</line>",
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}"></line>',
+        f'<text x="{left - 6}" y="{top + plot_height + 4}" text-anchor="end">0</text>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{e(biggest)}</text>',
+    ]
+    for index, label in enumerate(labels):
+        parts.append(f'<text x="{x(index)}" y="{top + plot_height + 18}" text-anchor="middle">{e(label)}</text>')
+    for row, (name, css, counts) in enumerate(series):
+        points = [(x(index), y(count), index, count) for index, count in enumerate(counts) if count is not None]
+        parts.append(f'<g class="series" data-series="{e(name)}">')
+        if len(points) > 1:
+            path = " ".join(f"{px},{py}" for px, py, _i, _c in points)
+            parts.append(f'<polyline class="line {e(css)}" points="{path}"></polyline>')
+        for px, py, index, count in points:
+            parts.append(
+                f'<circle class="point {e(css)}" cx="{px}" cy="{py}" r="4" data-series="{e(name)}"'
+                f' data-run="{e(labels[index])}" data-count="{e(count)}"><title>{e(name)}, {e(labels[index])}:'
+                f" {e(count)}</title></circle>"
+            )
+        legend_y = top + 14 + 18 * row
+        parts.append(
+            f'<line class="line {e(css)}" x1="{left + plot_width + 16}" y1="{legend_y - 4}"'
+            f' x2="{left + plot_width + 40}" y2="{legend_y - 4}"></line>'
+            f'<text class="legend" x="{left + plot_width + 46}" y="{legend_y}">{e(name)}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _html_trend(report):
+    if "trend" not in report:
+        return []
+    out = ["<h2>Trend</h2>"]
+    if report["trend"] is None:
+        return out + [f'<p id="trend-none">{e(NO_TREND)}.</p>']
+    rows = _trend_rows(report)
+    if not rows:
+        return out + [f'<p id="trend-none">{e(EMPTY_TREND)}.</p>']
+    words = TREND_WORDS.format(count=len(rows))
+    labels = [_date(point.get("generated_at")) for point in _trend_points(report)]
+    series = [
+        (severity, f"sev-{severity}", [_open_count(point.get("findings"), severity) for point in _trend_points(report)])
+        for severity in reversed(SEVERITIES)
+    ]
+    out.append(f"<p>{e(words)}.</p>")
+    out.append(_line_chart("chart-trend", "Open findings by severity, per run", labels, series))
+    out.append(_html_table(TREND_COLUMNS, rows, "trend", filterable=False))
+    return out
+
+
+def _html_life_cycle(report):
+    """The findings by state, the trend, and the new, overdue and resolved findings (format 5 and later)."""
+    if not _has_life_cycle(report):
+        return []
+    out = ["<h3>Findings by state</h3>", f'<p id="life-cycle">{e(_life_cycle_words(report))}.</p>']
+    out.append(_html_table(_STATE_HEADERS, _state_rows(report), "findings-by-state", filterable=False))
+    out += _html_trend(report)
+    new = _new_rows(report)
+    out.append(f'<h2>New findings (<span id="new-total">{e(len(new))}</span>)</h2>')
+    if report["summary"]["findings"].get("since") is None and new:
+        out.append("<p>All of them: this is the first audit of this scope (see Violations).</p>")
+    else:
+        out.append(_html_table(_NEW_HEADERS, new, "findings-new") if new else "<p>None.</p>")
+    for kind, title, headers, rows in (
+        ("overdue", "Overdue findings", _OVERDUE_HEADERS, _overdue_rows(report)),
+        ("resolved", "Resolved findings", _RESOLVED_HEADERS, _resolved_rows(report)),
+    ):
+        out.append(f'<h2>{e(title)} (<span id="{kind}-total">{e(len(rows))}</span>)</h2>')
+        out.append(_html_table(headers, rows, f"findings-{kind}") if rows else "<p>None.</p>")
+    return out
+
+
 def to_html(report):
     """The report as one self-contained HTML page: counts as inline-SVG bar charts, the violations, the
     changes and every account, each table with a filter box and sortable columns when script runs. Every
@@ -1067,6 +1367,7 @@ def to_html(report):
     )
     if summary["violations"].get("not_checked"):
         out.append(f'<p id="not-checked">Not checked: {e(", ".join(summary["violations"]["not_checked"]))}.</p>')
+    out += _html_life_cycle(report)
     out.append(f'<h2>Violations (<span id="violation-total">{e(summary["violations"]["total"])}</span>)</h2>')
     if report["violations"]:
         out.append(_html_table(_VIOLATION_HEADERS, _violation_rows(report), "violations"))

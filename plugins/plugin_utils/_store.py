@@ -22,6 +22,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _history
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
 
 try:
@@ -290,6 +291,14 @@ def parse_baseline_uri(option, uri):
 _RACED = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412", "409")
 MAX_POINTER_ATTEMPTS = 10
 MAX_ADOPT_FOLDERS = 100  # run folders whose manifest is read, newest first, to find the newest complete run
+# The trend: the counts of the last complete runs of a scope, read from their manifests, never from their reports.
+# At most TREND_RUNS points (the current run's among them); at most MAX_TREND_MANIFESTS manifests read to find the
+# earlier ones, newest first, so that a prefix crowded with incomplete runs or damaged manifests costs a bounded
+# number of requests; and a manifest larger than MAX_MANIFEST_BYTES (one is about 3 KB) is not read.
+TREND_RUNS = 12
+MAX_TREND_MANIFESTS = 40
+MAX_MANIFEST_BYTES = 1024 * 1024
+_TREND_STATES = ("new", "open", "overdue", "waived", "resolved")
 
 
 def _code(error):
@@ -314,6 +323,8 @@ class S3Store:
         self.client, self.bucket, self.prefix, self.owner = client, bucket, prefix, owner
         self.sse, self.kms_key_id, self.object_lock = sse, kms_key_id, object_lock
         self.base = None  # the pointer as this run read it when it began (parsed), or None
+        self.folder = None  # this run's folder, once named (trend_point names it before store() writes it)
+        self.listed = None  # the run folders, once begin() listed them
         self._begun = None  # (pointer, ETag) read by begin(): the first conditional write's condition
         self.base_generation = 0
         self.run_started = _stamp()
@@ -409,15 +420,17 @@ class S3Store:
 
     def store(
         self, texts, report_name, stamp, content_types, move_latest=True, scope=None, outcome=None, counts=None,
-        baseline=None,
+        baseline=None, complete=None,
     ):  # fmt: skip
         """Upload every format of one run, then its manifest, then, with ``move_latest``, point ``latest.json``
         to it. Returns the run's locations, and whether ``latest.json`` now points to this run (and why not).
+        ``complete`` (whether the run listed every AWS account it asked for, recorded in the manifest for the
+        trend) is ``move_latest`` unless given: only a complete run moves the pointer.
 
         ``scope`` (a JSON-able dict, None when unknown) is recorded in the manifest and the pointer; a pointer
         of another scope is never moved. A failure raises :class:`StoreError` before ``latest.json`` moves:
         the previous complete run stays the newest one."""
-        folder = self.new_run_folder(stamp)
+        folder, self.folder = self.folder or self.new_run_folder(stamp), None
         reports = {}
         for fmt, text in texts.items():
             data = text.encode("utf-8", "backslashreplace")
@@ -432,7 +445,8 @@ class S3Store:
         lock = None
         if self.object_lock:
             lock = {"mode": self.object_lock["mode"], "days": self.object_lock["days"]}
-        data = _history.manifest_json(self.bucket, run, outcome, counts, baseline, lock)
+        complete = move_latest if complete is None else complete
+        data = _history.manifest_json(self.bucket, run, outcome, counts, baseline, lock, complete)
         run["manifest"] = self._put(folder + _history.MANIFEST, data, "application/json")
         moved, why = (False, "not every AWS account was listed")
         if move_latest:
@@ -487,18 +501,19 @@ class S3Store:
         )
 
     # ----- reading -------------------------------------------------------------------------------
-    def _get(self, key, missing_ok=False, version_id=None):
+    def _get(self, key, missing_ok=False, version_id=None, max_bytes=MAX_REPORT_BYTES):
         """``(bytes, metadata, ETag, VersionId)`` of an object, or ``(None,) * 4`` when missing and
-        ``missing_ok`` (a delete marker reads as missing)."""
+        ``missing_ok`` (a delete marker reads as missing). An object larger than ``max_bytes`` is not read."""
         args = {"Bucket": self.bucket, "Key": key, "ExpectedBucketOwner": self.owner}
         if version_id:
             args["VersionId"] = version_id
         try:
             self.requests += 1
             answer = self.client.get_object(**args)
-            if answer.get("ContentLength", 0) > MAX_REPORT_BYTES:
+            if answer.get("ContentLength", 0) > max_bytes:
                 answer["Body"].close()
-                raise StoreError(f"baseline: s3://{self.bucket}/{key} {_TOO_LARGE}")
+                too_large = _TOO_LARGE if max_bytes == MAX_REPORT_BYTES else f"is larger than {max_bytes} bytes."
+                raise StoreError(f"baseline: s3://{self.bucket}/{key} {too_large}")
             data = answer["Body"].read()
         except ClientError as error:
             if missing_ok and _code(error) in ("NoSuchKey", "404"):
@@ -536,7 +551,7 @@ class S3Store:
         self.run_started = _stamp()
         self.base, etag = self._read_pointer()
         if self.base is None and history:
-            folders = self._run_folders()
+            folders = self.listed = self._run_folders()
             if folders and not adopt:
                 newest = folders[-1]
                 raise StoreError(
@@ -595,6 +610,72 @@ class S3Store:
             token = page.get("NextContinuationToken")
             if not page.get("IsTruncated") or not token:
                 return sorted(folders)
+
+    # ----- the trend -----------------------------------------------------------------------------
+    def read_trend(self, scope, runs=TREND_RUNS - 1):
+        """The counts of the last ``runs`` complete runs of ``scope`` under the prefix, oldest first, each
+        ``{"generated_at", "run_folder", "findings"}``, read from their run folders' manifests (newest first, at
+        most :data:`MAX_TREND_MANIFESTS`), never from their reports. A run of another scope, an incomplete run
+        and a run without finding counts (before the life cycle) are left out; so is a manifest that is
+        missing, too large, unreadable, not a manifest, or changed after it was written (its body no longer
+        matches the SHA-256 it was written with), each of the last with a warning. A prefix that cannot be
+        listed gives no earlier runs, with a warning: the trend never fails an audit."""
+        try:
+            folders = self.listed if self.listed is not None else self._run_folders()
+        except StoreError as error:
+            self.warnings.append(f"trend: {str(error).removeprefix('baseline: ')} The trend shows this run only.")
+            return []
+        points = []
+        for folder in reversed(folders[-MAX_TREND_MANIFESTS:]):
+            if len(points) >= runs:
+                break
+            point = self._trend_point(folder, scope)
+            if point is not None:
+                points.append(point)
+        return points[::-1]
+
+    def _trend_point(self, folder, scope):
+        """The trend's point of one run folder, or None (see :meth:`read_trend`)."""
+        key = folder + _history.MANIFEST
+        try:
+            data, metadata, _etag, _version = self._get(key, missing_ok=True, max_bytes=MAX_MANIFEST_BYTES)
+        except StoreError as error:
+            self.warnings.append(f"trend: {str(error).removeprefix('baseline: ')} That run is left out.")
+            return None
+        if data is None:
+            return None  # a run that stopped before its manifest: nothing to count
+        problem, manifest = None, None
+        if metadata.get("sha256") != sha256(data):
+            problem = "it does not match the SHA-256 it was written with: it was changed after it was written"
+        else:
+            try:
+                manifest = _history.parse_manifest(data, self.uri(key))
+            except _history.HistoryError as error:
+                problem = str(error).removeprefix(self.uri(key) + " ")
+        if manifest is not None and manifest.get("run_folder") != folder:
+            problem = "it is the manifest of another run folder"
+        if problem:
+            self.warnings.append(f"trend: {self.uri(key)} is left out: {problem}.")
+            return None
+        if not same_scope(scope, manifest.get("scope")):
+            return None
+        if manifest.get("outcome") not in ("compliant", "non_compliant") or manifest.get("complete") is False:
+            return None  # an incomplete run: its counts miss what it could not list
+        findings = _trend_counts((manifest.get("counts") or {}).get("findings"))
+        if findings is None:
+            if (manifest.get("counts") or {}).get("findings") is not None:
+                self.warnings.append(f"trend: {self.uri(key)} is left out: its counts.findings are not counts.")
+            return None  # a run from before the findings' life cycle has no counts to show
+        when = _stamp_time(folder)
+        return None if when is None else {"generated_at": when, "run_folder": self.uri(folder), "findings": findings}
+
+    def trend_point(self, report):
+        """The current run's own point of its trend: its finding counts, and the run folder :meth:`store` will
+        write them to (named now)."""
+        moment = datetime.datetime.fromisoformat(report["generated_at"])
+        self.folder = self.folder or self.new_run_folder(moment.strftime("%Y%m%dT%H%M%SZ"))
+        findings = _trend_counts(report["summary"].get("findings"))
+        return {"generated_at": report["generated_at"], "run_folder": self.uri(self.folder), "findings": findings}
 
     def _adopt(self, folders, check_mode=False):
         """Make the newest complete run whose manifest is whole the pointer (If-None-Match: a pointer written
@@ -737,6 +818,39 @@ class S3Store:
         evidence = self._evidence(key, read_version, digest, manifest, manifest_entry, report, verified)
         evidence["generation"] = pointer["generation"]
         return report, evidence
+
+
+def _count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _trend_counts(findings):
+    """A copy of a run's ``summary.findings`` (from its manifest) with only what the trend shows, each a
+    count: ``since``, the totals and ``by_severity``; None when it is not that shape."""
+    if not isinstance(findings, dict) or not isinstance(findings.get("by_severity"), dict):
+        return None
+    totals = {state: findings.get(state) for state in (*_TREND_STATES, "not_compared")}
+    by_severity = {}
+    for severity in SEVERITIES:  # a severity unknown to this version is not shown
+        counts = findings["by_severity"].get(severity, {})
+        if not isinstance(counts, dict):
+            return None
+        by_severity[severity] = {state: counts.get(state, 0) for state in _TREND_STATES}
+    counts = [*totals.values(), *(n for entry in by_severity.values() for n in entry.values())]
+    since = findings.get("since")
+    if not all(_count(n) for n in counts) or not isinstance(since, (str, type(None))):
+        return None
+    return {"since": since, **totals, "by_severity": by_severity}
+
+
+def _stamp_time(folder):
+    """The time a run folder's name records (``<prefix>20261201T080000Z-…/``), as its report's generated_at."""
+    name = folder.rstrip("/").rpartition("/")[2]
+    try:
+        moment = datetime.datetime.strptime(name[:16], "%Y%m%dT%H%M%SZ")
+    except ValueError:  # digits in the shape of a run folder's name that are no time: not a run's folder
+        return None
+    return moment.replace(tzinfo=datetime.timezone.utc).isoformat()
 
 
 def _version(version_id):

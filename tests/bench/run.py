@@ -37,6 +37,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import LIFE
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import to_json
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 
@@ -728,7 +729,9 @@ def s3_uploads(tenant, texts, runs):
                 def one(store=store, stamp=f"20260101T0000{run:02d}Z"):
                     store.begin(DEFAULT_REPORT_NAME, history=True)
                     store.read_latest()
-                    store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES, outcome="compliant")
+                    store.read_trend(None)  # the trend of earlier runs, from their manifests, as the action reads it
+                    counts = {"findings": TREND_FINDINGS}
+                    store.store(texts, DEFAULT_REPORT_NAME, stamp, CONTENT_TYPES, outcome="compliant", counts=counts)
 
                 seconds = timed(one)
                 made = len(s3.requests()) - before
@@ -747,6 +750,55 @@ def format_4(report):
     for part in ("violations", "waived"):
         old[part] = [{key: value for key, value in f.items() if key not in LIFE_KEYS} for f in report[part]]
     return old
+
+
+# A run's summary.findings, as its manifest records them: what the trend of the next runs reads.
+TREND_FINDINGS = {
+    "since": None, "new": 1, "open": 0, "overdue": 0, "waived": 0, "resolved": 0, "not_compared": 0,
+    "by_severity": {"low": {"new": 1, "open": 0, "overdue": 0, "waived": 0, "resolved": 0}},
+}  # fmt: skip
+
+
+def measure_trend_requests(runs):
+    """10. The S3 requests the trend adds to a run (S3Store.read_trend: a listing of the run folders, then
+    manifests, newest first), counted by the fake S3: on a first run (its listing made by begin, reused), the
+    second, and a run with ``runs`` complete runs of its scope before it (11 are read); and at most, when the
+    prefix holds 60 runs of another scope (40 manifests read, then it stops). Also the S3 requests of a whole
+    run with the trend are in the audit role's rows (s3_uploads)."""
+    tenant = {"aws_account_id": "444455556666", "access_key": "AKIABENCHTREND000001", "secret_key": "bench-trend"}
+    texts = dict(dict.fromkeys(DEFAULT_FORMATS, "x\n"), json=json.dumps({"accounts": []}) + "\n")
+    owner = tenant["aws_account_id"]
+    added = {}
+    with FakeS3() as s3:
+        s3.add_credential(tenant["access_key"], tenant["secret_key"], owner)
+        client = s3.client(tenant["access_key"], tenant["secret_key"])
+        scope, other = build_scope(owner, "aws"), build_scope(owner, "aws", names=["Eng"])
+        for kind in ("own", "crowded"):
+            bucket = f"chime-bench-trend-{os.getpid()}-{kind}"
+            s3.create_bucket(bucket, owner)
+            for run in range(runs + 1 if kind == "own" else 62):
+                store = S3Store(client, bucket, DEFAULT_PREFIX, owner)
+                store.begin(DEFAULT_REPORT_NAME, history=True)
+                store.read_latest()
+                before = len(s3.requests())
+                points = store.read_trend(scope)
+                made = len(s3.requests()) - before
+                if kind == "own":
+                    added.setdefault(min(run, 2) if run < runs else "steady", (made, len(points)))
+                else:
+                    added["crowded"] = (made, len(points))
+                written = other if kind == "crowded" and 0 < run else scope
+                store.store(texts, DEFAULT_REPORT_NAME, f"20260101T{run // 60:04d}{run % 60:02d}Z", CONTENT_TYPES,
+                            scope=written, outcome="compliant", counts={"findings": TREND_FINDINGS})  # fmt: skip
+    first, second, steady, crowded = added[0][0], added[1][0], added["steady"], added["crowded"][0]
+    return [
+        (
+            f"S3 requests the trend adds: first run, second run, after {runs} complete runs, at most",
+            f"{first}, {second}, {steady[0]} ({steady[1]} runs read), {crowded}",
+            "1 ListObjectsV2 + 1 GetObject per manifest read",
+            "manifests only, never a report; at most 40 manifests, 11 runs kept",
+        ),
+    ]
 
 
 def measure_audit_role(count, runs):
@@ -809,7 +861,7 @@ def measure_audit_role(count, runs):
         (
             "S3 requests per run: first run, later run, later run with Object Lock",
             f"{first}, {later}, {locked}",
-            "before: 7, 8, no Object Lock",
+            "before the trend: 8, 9, 10; before conditional writes: 7, 8",
             "baseline: latest; a report of 8 MiB or more adds its parts and a HEAD",
         ),
         (
@@ -982,7 +1034,14 @@ four formats written locally, the AWX example's default rules and `account_audit
   `GetObjectLockConfiguration`). Before conditional writes and manifests, the same runs made 7 and 8: the GET of
   `latest.json` for the baseline, the report, four uploads, a second GET of `latest.json` and its unconditional
   write (counted with the earlier `_store.py` the same way). A lost race adds a GET and a PutObject per
-  attempt.
+  attempt. The trend (the finding counts of the last complete runs, read from their manifests) adds to a later
+  run a ListObjectsV2 of the run folders and one GET per manifest read: 2 with one earlier run (9 before the
+  trend, 11 now), 12 once 11 complete runs of the scope are in the prefix, and at most 41 (40 manifests, when
+  the newest runs are of other scopes or incomplete), plus one ListObjectsV2 per further 1,000 run folders. A
+  first run adds none: the listing `begin` made is reused. **S3 requests the trend adds** counts them alone, with
+  `S3Store.read_trend`, in-process; its figures, and the S3 row's since the trend, were measured with
+  `python tests/bench/run.py --only measure_trend_requests` (the request counts do not depend on the reports'
+  size below 8 MiB).
 - **Peak RSS** runs the role's playbook once more in a fresh child process and reads `ru_maxrss` with `wait4`
   (`/usr/bin/time -v` reports the same): the largest single process of `ansible-playbook`'s tree (the
   controller, its forked worker, the processes they wait for), not their sum. For the role that is the worker
@@ -1088,6 +1147,7 @@ FULL = [
     (measure_organization_listing, (20, 1000, 200, 0.1, 5)),
     (measure_organization_task, (16, 100, 20, 0.1, 3)),
     (measure_audit_role, (10000, 5)),
+    (measure_trend_requests, (13,)),
     (measure_policy, (10000, 5)),
     (measure_cpu_per_aws_account, (1000, 200)),
     (measure_organization_scale, (1000, 0.1, 3)),
@@ -1104,6 +1164,7 @@ SMOKE = [
     (measure_organization_listing, (3, 40, 20, 0.01, 1)),
     (measure_organization_task, (3, 20, 10, 0.01, 1)),
     (measure_audit_role, (300, 1)),
+    (measure_trend_requests, (13,)),
     (measure_policy, (1000, 1)),
     (measure_cpu_per_aws_account, (30, 5)),
     (measure_organization_scale, (41, 0.01, 1)),
@@ -1116,8 +1177,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, few runs, no report written")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "performance.md"), help="the report to write")
+    parser.add_argument("--only", action="append", help="run only this measurement (its function's name); print only")
     args = parser.parse_args()
     sizes = SMOKE if args.smoke else FULL
+    if args.only:
+        sizes = [(measure, arguments) for measure, arguments in sizes if measure.__name__ in args.only]
+        args.smoke = True  # some rows only: the report is not rewritten
     rows = []
     for measure, arguments in sizes:
         rows += measure(*arguments)

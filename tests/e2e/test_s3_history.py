@@ -255,3 +255,110 @@ def test_adopting_in_check_mode_writes_nothing(s3, bucket):
     run.begin("r", history=True, adopt=True, check_mode=True)
     assert run.read_latest()[1]["uri"] == stored["reports"]["json"]
     assert "h/latest.json" not in s3.objects(bucket)
+
+
+# ----- The trend: the counts of the last complete runs of a scope, from their manifests ----------------
+SCOPE = {"scope_format": 1, "partition": "aws", "caller_account": OWNER, "aws_accounts": "caller", "role_arns": None,
+         "organization_role_name": None, "names": [], "user_email": False}  # fmt: skip
+OTHER = dict(SCOPE, names=["Eng"])
+
+
+def _findings(high):
+    """A run's summary.findings with ``high`` open high-severity findings (and one new low one)."""
+    by_severity = {s: dict.fromkeys(("new", "open", "overdue", "waived", "resolved"), 0) for s in store.SEVERITIES}
+    by_severity["high"]["open"], by_severity["low"]["new"] = high, 1
+    return {"since": None, "new": 1, "open": high, "overdue": 0, "waived": 0, "resolved": 0, "not_compared": 0,
+            "by_severity": by_severity}  # fmt: skip
+
+
+def _plant_run(s3, bucket, n, scope=None, high=None, outcome="non_compliant", complete=True, prefix="h/"):
+    """A run folder holding only the manifest a run of ``scope`` writes (its reports are not needed: the trend
+    never reads them), with its sha256 metadata as S3Store writes it. Returns the folder's key."""
+    folder = f"{prefix}2026120{1 + n // 60}T08{n % 60:02d}00Z-{n:08x}/"
+    scope = SCOPE if scope is None else scope
+    report = {"key": folder + "r.json", "sha256": "0" * 64, "size": 1, "version_id": None}
+    run = {"run_folder": folder, "run_started": "", "base_generation": n, "scope": scope, "reports": {"json": report}}
+    counts = {"accounts": 3} if high is None else {"accounts": 3, "findings": _findings(high)}
+    data = store._history.manifest_json(bucket, run, outcome, counts, None, None, complete)
+    s3.put(bucket, folder + "manifest.json", data, metadata={"sha256": store.sha256(data)})
+    return folder
+
+
+def _highs(points):
+    return [point["findings"]["by_severity"]["high"]["open"] for point in points]
+
+
+def test_the_trend_reads_the_last_complete_runs_of_its_scope_from_their_manifests_only(s3, bucket):
+    folders = {n: _plant_run(s3, bucket, n, high=n) for n in range(1, 10)}
+    _plant_run(s3, bucket, 10, OTHER, high=100)  # another scope, in the same prefix
+    _plant_run(s3, bucket, 11, high=110, outcome="incomplete", complete=False)
+    _plant_run(s3, bucket, 12, high=120, complete=False)  # violations found, but not every AWS account listed
+    _plant_run(s3, bucket, 13)  # before the life cycle: no finding counts
+    _plant_run(s3, bucket, 14, high=140, prefix="h/deeper/")  # under a prefix of its own, not a run folder of h/
+    s3.delete(bucket, folders[2] + "manifest.json")  # a run that stopped before its manifest
+    rewritten = json.loads(s3.get(bucket, folders[3] + "manifest.json"))
+    rewritten["counts"]["findings"] = _findings(999)
+    s3.put(bucket, folders[3] + "manifest.json", json.dumps(rewritten))  # changed after it was written
+    s3.put(bucket, folders[4] + "manifest.json", b"{not json", metadata={"sha256": store.sha256(b"{not json")})
+    moved = s3.get(bucket, folders[6] + "manifest.json")
+    s3.put(bucket, folders[5] + "manifest.json", moved, metadata={"sha256": store.sha256(moved)})  # a copy
+    s3.reset_log()
+    reader = _store(s3, bucket)
+    points = reader.read_trend(SCOPE)
+    assert _highs(points) == [1, 6, 7, 8, 9]  # oldest first
+    assert [point["run_folder"] for point in points] == [reader.uri(folders[n]) for n in (1, 6, 7, 8, 9)]
+    assert points[0]["generated_at"] == "2026-12-01T08:01:00+00:00"  # the run folder's time, as its report's
+    assert points[0]["findings"] == _findings(1)
+    warned = "\n".join(reader.warnings)
+    for n, why in ((3, "changed after it was written"), (4, "JSONDecodeError"), (5, "another run folder")):
+        assert f"{reader.uri(folders[n])}manifest.json is left out: " in warned and why in warned, n
+    assert len(reader.warnings) == 3
+    # One listing, then a GET of each manifest, newest first, and not one report.
+    log = [(e["operation"], e["key"]) for e in s3.requests()]
+    assert log[0][0] == "ListObjectsV2"
+    assert all(op == "GetObject" and key.endswith("/manifest.json") for op, key in log[1:])
+    assert len(log) == 1 + 12 and reader.requests == len(log)  # folders 13 down to 1 (14 is not under h/)
+
+
+def test_the_trend_holds_eleven_earlier_runs_and_reads_at_most_forty_manifests(s3, bucket):
+    for n in range(1, 16):
+        _plant_run(s3, bucket, n, high=n)
+    reader = _store(s3, bucket)
+    assert _highs(reader.read_trend(SCOPE)) == list(range(5, 16))
+    assert reader.requests == 1 + 11  # it stops at the eleventh
+    crowded = _bucket(s3)
+    for n in range(1, 61):  # sixty runs of another scope after one of this scope
+        _plant_run(s3, crowded, n, scope=SCOPE if n == 1 else OTHER, high=n)
+    reader = _store(s3, crowded)
+    assert reader.read_trend(SCOPE) == [] and reader.requests == 1 + 40 and not reader.warnings
+
+
+def test_a_trend_that_cannot_be_listed_warns_and_never_fails_the_run(s3, bucket):
+    _plant_run(s3, bucket, 1, high=1)
+    s3.deny("ListObjectsV2")
+    reader = _store(s3, bucket)
+    assert reader.read_trend(SCOPE) == []
+    (warning,) = reader.warnings
+    assert warning.startswith("trend: Could not list") and "s3:ListBucket" in warning
+    s3.clear_denials()
+    s3.deny("GetObject", "h/*")
+    reader = _store(s3, bucket)
+    assert reader.read_trend(SCOPE) == [] and "That run is left out." in reader.warnings[0]
+    s3.clear_denials()
+
+
+def test_a_stored_run_records_whether_it_was_complete_and_its_folder_is_the_one_its_point_names(s3, bucket):
+    reader = _store(s3, bucket)
+    reader.begin("r", history=True)
+    report = {"generated_at": "2026-12-03T08:00:00+00:00", "summary": {"findings": _findings(2)}}
+    point = reader.trend_point(report)
+    assert point["generated_at"] == report["generated_at"] and point["findings"] == _findings(2)
+    assert point["run_folder"].startswith(reader.uri("h/20261203T080000Z-"))
+    stored = reader.store(_texts(["a"]), "r", "20261203T080000Z", TYPES, move_latest=False, scope=SCOPE,
+                          outcome="non_compliant", counts={"findings": _findings(2)})  # fmt: skip
+    assert stored["run_folder"] == point["run_folder"]
+    assert json.loads(s3.get(bucket, _key(stored["manifest"])))["complete"] is False
+    again = reader.store(_texts(["a"]), "r", "20261203T080001Z", TYPES, scope=SCOPE, outcome="compliant")
+    assert again["run_folder"] != stored["run_folder"]  # the name was used once
+    assert json.loads(s3.get(bucket, _key(again["manifest"])))["complete"] is True
+    assert _highs(_store(s3, bucket).read_trend(SCOPE)) == []  # the incomplete one is left out; the other has none

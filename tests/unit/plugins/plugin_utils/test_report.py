@@ -300,11 +300,14 @@ def test_html_data_tables_are_marked_for_the_script_and_cells_classed_by_header_
     parser = _parse(page)
     tables = [attrs for tag, attrs in parser.tags if tag == "table"]
     assert {t["id"] for t in tables} >= {"violations", "aws-accounts", "accounts", "changes-added", "changes-changed"}
-    summaries = ("rules", "severities")  # a row per rule or severity: nothing to filter or sort
+    summaries = ("rules", "severities", "findings-by-state")  # a row per rule or severity: nothing to filter or sort
     assert all(("data-filterable" in t) == (t["id"] not in summaries) for t in tables)
     classes = [attrs.get("class") for tag, attrs in parser.tags if tag == "td"]
-    # The count of Chime accounts, and the violations of each rule (6) and of each severity (5).
-    assert classes.count("n") == 1 + len(rp.RULES) + 5
+    # The count of Chime accounts, the violations of each rule (6) and of each severity (5), each violation's age
+    # in days, and the findings of each severity (5) in each state (5). A list of accounts as the baseline holds no
+    # findings: every one is new, and not listed again as such.
+    assert report["summary"]["findings"]["since"] is None and "findings-new" not in page
+    assert classes.count("n") == 1 + len(rp.RULES) + 5 + len(report["violations"]) + 5 * 5
     # The AWS account of the AWS accounts table; the AWS account and the account ID of every other row.
     assert classes.count("id") == 1 + 2 * (len(report["violations"]) + len(report["changes"]["added"]) + 4)
     # Only a word longer than any timestamp may break anywhere: the long name, as an account, added and violating.
@@ -736,3 +739,181 @@ def test_every_value_that_reaches_a_report_is_escaped_in_every_format_and_the_su
     for line in rp.summary_lines(report):
         assert line == rp.visible(line), line  # nothing left to make visible
     assert json.loads(texts["json"]) == report  # escaped in the text, the same data
+
+
+# ----- The findings' life cycle and the trend (report format 5) -----------------------------------
+H = EVERYWHERE + "|*_[x](y)`"  # a tag, terminal controls, a bidirectional override, Markdown syntax
+
+
+def _life_cycle_report(trend=()):
+    """A report of format 5 made by hand, as the life cycle writes it, with a hostile string in every cell
+    a finding or a trend point can bring: names, details, rules, reasons, dates, run folders."""
+    report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-12-07T08:00:00+00:00")
+    report = copy.deepcopy(report)
+    new, overdue, still = report["violations"]
+    new.update(name=H + "new", detail=H + "d1", state="new", first_seen="2026-12-07T08:00:00+00:00", age_days=0,
+               due="2026-12-14", overdue_days=None)  # fmt: skip
+    overdue.update(name=H + "late", state="open", first_seen="2026-11-01T08:00:00+00:00", age_days=36,
+                   due="2026-11-08", overdue_days=29)  # fmt: skip
+    still.update(rule=H + "rule", state="open", first_seen=H + "when", age_days=6, due=None, overdue_days=None)
+    waived = dict(still, name=H + "waived", state="waived", due=None, overdue_days=None, age_days=3,
+                  first_seen="2026-12-04T08:00:00+00:00",
+                  waiver={"reason": H + "reason", "owner": H, "ticket": H, "expires": "2999-01-01"})  # fmt: skip
+    report["waived"] = [waived]
+    report["resolved"] = [
+        {"aws_account_id": "111122223333", "account_id": "id-9", "name": H + "fixed", "rule": "name_pattern",
+         "severity": "high", "detail": H + "d9", "waiver": None, "uid": "0" * 64, "state": "resolved",
+         "first_seen": "2026-11-20T08:00:00+00:00", "last_seen": "2026-11-30T08:00:00+00:00",
+         "resolved_at": "2026-12-07T08:00:00+00:00", "resolved_reason": H + "account removed", "age_days": 17},
+    ]  # fmt: skip
+    by_severity = {s: dict.fromkeys(("new", "open", "overdue", "waived", "resolved"), 0) for s in rp.SEVERITIES}
+    by_severity["medium"].update(new=1)
+    by_severity["low"].update(open=2, overdue=1, waived=1)
+    by_severity["high"].update(resolved=1)
+    totals = {"new": 1, "open": 2, "overdue": 1, "waived": 1, "resolved": 1, "not_compared": 0}
+    report["summary"]["findings"] = {"since": "2026-11-30T08:00:00+00:00", **totals, "by_severity": by_severity}
+    report["trend"] = None if trend is None else list(trend)
+    return report
+
+
+def _point(when, folder, **open_by_severity):
+    counts = {s: {"new": 0, "open": open_by_severity.get(s, 0), "overdue": 0, "waived": 0, "resolved": 0}
+              for s in rp.SEVERITIES}  # fmt: skip
+    findings = {"since": None, "new": 0, "open": sum(open_by_severity.values()), "overdue": 1, "waived": 2,
+                "resolved": 3, "not_compared": 0, "by_severity": counts}  # fmt: skip
+    return {"generated_at": when, "run_folder": folder, "findings": findings}
+
+
+def _md_rows(text, heading):
+    """The cells of the table under ``heading`` (a Markdown heading line), the header row first."""
+    section = text.split(heading + "\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.split("\n") if line.startswith("|") and not line.startswith("|---")]
+    return [[cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
+
+
+def test_markdown_shows_new_overdue_and_resolved_findings_with_their_dates_and_ages():
+    text = rp.to_markdown(_life_cycle_report())
+    new = _md_rows(text, "## New findings")
+    assert new[0] == ["AWS account", "Account ID", "Name", "Rule", "Severity", "Detail", "First seen", "Age (days)",
+                      "Due"]  # fmt: skip
+    assert new[1][2] == rp.md(H + "new") and new[1][6:] == ["2026-12-07", "0", "2026-12-14"]
+    overdue = _md_rows(text, "## Overdue findings")
+    assert overdue[0][-5:] == ["State", "First seen", "Age (days)", "Due", "Overdue by (days)"]
+    assert [row[2] for row in overdue[1:]] == [rp.md(H + "late")]
+    assert overdue[1][-5:] == ["open", "2026-11-01", "36", "2026-11-08", "29"]
+    resolved = _md_rows(text, "## Resolved findings")
+    assert resolved[0][-5:] == ["First seen", "Last seen", "Resolved at", "Age (days)", "Reason"]
+    assert resolved[1][-5:] == ["2026-11-20", "2026-11-30", "2026-12-07", "17", rp.md(H + "account removed")]
+    violations = _md_rows(text, "## Violations")
+    assert violations[0][-3:] == ["State", "First seen", "Age (days)"]
+    # A first_seen that is no timestamp is shown as it is, escaped.
+    lives = [["new", "2026-12-07", "0"], ["open", "2026-11-01", "36"], ["open", rp.md(H + "when"), "6"]]
+    assert [row[-3:] for row in violations[1:]] == lives
+    waived = _md_rows(text, "## Waived findings")
+    assert waived[0][-3:] == ["State", "First seen", "Age (days)"] and waived[1][-3:] == ["waived", "2026-12-04", "3"]
+    states = _md_rows(text, "### Findings by state")
+    assert states[0] == ["Severity", "New", "Open", "Overdue", "Waived", "Resolved"]
+    assert states[1:] == [[s, *(str(v) for v in _life_cycle_report()["summary"]["findings"]["by_severity"][s].values())]
+                          for s in reversed(rp.SEVERITIES)]  # fmt: skip
+    assert "Compared with the baseline of 2026-11-30T08:00:00+00:00." in text
+    for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M):  # every row as many cells as its header
+        assert len({len(re.findall(r"(?<!\\)\|", row)) for row in block.strip().split("\n")}) == 1, block
+    assert "<img" not in text and not SHOWS_WRONG.findall(text)
+
+
+def test_a_first_audit_does_not_repeat_every_violation_as_new():
+    report = _life_cycle_report()
+    report["summary"]["findings"]["since"] = None
+    text, page = rp.to_markdown(report), rp.to_html(report)
+    assert "All 1: this is the first audit of this scope (see Violations)." in text
+    assert "First audit of this scope (no baseline)" in text and 'id="findings-new"' not in page
+
+
+def test_html_life_cycle_tables_are_filterable_sortable_and_escaped():
+    page = rp.to_html(_life_cycle_report())
+    parser = _parse(page)
+    tables = {attrs["id"]: attrs for tag, attrs in parser.tags if tag == "table"}
+    for name in ("findings-new", "findings-overdue", "findings-resolved", "violations", "waived"):
+        assert "data-filterable" in tables[name], name
+    assert "data-filterable" not in tables["findings-by-state"]
+    assert not {tag for tag, _attrs in parser.tags} & {"img", "a", "b"} and "<img" not in page
+    assert not SHOWS_WRONG.findall(page)
+    text = "".join(parser.text)
+    for value in ("new", "late", "fixed", "waived", "d1", "d9", "reason", "account removed", "rule", "when"):
+        assert rp.visible(H + value) in text, value
+    # The ages and days overdue are right-aligned numbers: the page's script sorts them as numbers.
+    section = page.split('id="findings-overdue"')[1].split("</table>")[0]
+    assert re.findall(r'<td class="n">(\d+)</td>', section) == ["36", "29"]
+    assert '<span id="overdue-total">1</span>' in page and '<span id="resolved-total">1</span>' in page
+
+
+def test_a_report_of_an_older_format_still_renders_without_a_life_cycle():
+    report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-12-07T08:00:00+00:00")
+    for finding in report["violations"]:
+        for key in ("uid", "state", "first_seen", "last_seen", "age_days", "due", "overdue_days"):
+            finding.pop(key, None)
+    report["summary"].pop("findings", None)
+    report.pop("resolved", None)
+    report.pop("trend", None)
+    text, page = rp.to_markdown(report), rp.to_html(report)
+    for heading in ("New findings", "Overdue findings", "Resolved findings", "Trend", "Findings by state"):
+        assert heading not in text and heading not in page, heading
+    violations = _md_rows(text, "## Violations")
+    assert violations[0][-3:] == ["State", "First seen", "Age (days)"]
+    assert all(row[-3:] == ["", "", ""] for row in violations[1:]) and len(violations) == 4
+
+
+def test_without_s3_history_both_reports_say_there_is_no_trend():
+    report = _life_cycle_report(trend=None)
+    assert f"## Trend\n\n{rp.md(rp.NO_TREND)}." in rp.to_markdown(report)
+    page = rp.to_html(report)
+    assert f'<p id="trend-none">{rp.e(rp.NO_TREND)}.</p>' in page and "chart-trend" not in page
+    empty = _life_cycle_report(trend=[])
+    assert rp.md(rp.EMPTY_TREND) in rp.to_markdown(empty) and rp.e(rp.EMPTY_TREND) in rp.to_html(empty)
+
+
+def test_the_trend_is_a_line_per_severity_with_a_point_per_run_and_a_table_of_the_same_counts():
+    folders = [f"s3://b/{H}/2026120{n}T080000Z-0000000{n}/" for n in range(1, 4)]
+    points = [
+        _point("2026-12-01T08:00:00+00:00", folders[0], high=4, low=1),
+        _point("2026-12-02T08:00:00+00:00", folders[1], high=2, low=3, critical=1),
+        _point(H, folders[2], high=0, low=5),
+    ]
+    points[1]["findings"]["by_severity"]["medium"]["new"] = 7  # new and open are drawn together
+    points[2]["findings"]["by_severity"]["informational"]["open"] = "many"  # not a count: no point, no cell
+    report = _life_cycle_report(trend=points)
+    page = rp.to_html(report)
+    chart = re.search(r'<svg id="chart-trend".*?</svg>', page, re.S).group(0)
+    drawn = {}
+    for series, run, count in re.findall(r'<circle [^>]*data-series="([^"]*)" data-run="([^"]*)" data-count="(\d+)"',
+                                         chart):  # fmt: skip
+        drawn.setdefault(series, []).append((run, int(count)))
+    runs = ["2026-12-01", "2026-12-02", rp.e(H)]
+    assert drawn == {
+        "critical": list(zip(runs, [0, 1, 0], strict=True)),
+        "high": list(zip(runs, [4, 2, 0], strict=True)),
+        "medium": list(zip(runs, [0, 7, 0], strict=True)),
+        "low": list(zip(runs, [1, 3, 5], strict=True)),
+        "informational": list(zip(runs[:2], [0, 0], strict=True)),
+    }
+    assert chart.count("<polyline") == 5 and "<img" not in chart
+    # The highest count is at the top of the plot, a zero on its axis.
+    ys = {int(c): float(y) for y, c in re.findall(r'cy="([\d.]+)" r="4" [^>]*data-count="(\d+)"', chart)}
+    assert ys[7] < ys[5] < ys[1] < ys[0]
+    parser = _parse(page)
+    (svg,) = [attrs for tag, attrs in parser.tags if tag == "svg" and attrs.get("id") == "chart-trend"]
+    assert svg["role"] == "img" and svg["aria-label"]
+    assert not [attrs for _tag, attrs in parser.tags if "href" in attrs or "src" in attrs or "style" in attrs]
+    assert _csp(parser)["default-src"] == "'none'"
+    text = rp.to_markdown(report)
+    table = _md_rows(text, "## Trend")
+    assert table[0] == ["Generated at", "Run folder", "critical", "high", "medium", "low", "informational", "Overdue",
+                        "Waived", "Resolved"]  # fmt: skip
+    assert [row[2:7] for row in table[1:]] == [["0", "4", "0", "1", "0"], ["1", "2", "7", "3", "0"],
+                                               ["0", "0", "0", "5", ""]]  # fmt: skip
+    assert [row[1] for row in table[1:]] == [rp.md(folder) for folder in folders]
+    assert table[3][0] == rp.md(H) and all(row[7:] == ["1", "2", "3"] for row in table[1:])
+    html_rows = re.findall(r"<tr>(.*?)</tr>", page.split('id="trend"')[1].split("</table>")[0])
+    assert len(html_rows) == 1 + 3 and rp.e(folders[0]) in html_rows[1]
+    for fmt, rendered in (("markdown", text), ("html", page)):
+        assert "<img" not in rendered and not SHOWS_WRONG.findall(rendered), fmt
