@@ -328,9 +328,11 @@ class Audit:
         )
         if trend is not None and not incomplete_aws_accounts(facts):  # a complete run is its own trend's last point
             report["trend"].append(s3.trend_point(report))
-        texts = render(report, params["formats"])
+        texts = render(report, params["formats"], is_plain=True)  # build_report's own dicts, never templated
         if plan.bucket and "json" not in texts:
-            texts["json"] = render(report, ["json"])["json"]  # S3's history is the JSON: the next run's baseline
+            texts["json"] = render(report, ["json"], is_plain=True)[
+                "json"
+            ]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
         unlisted = incomplete_aws_accounts(facts)
         self.result["complete"] = not unlisted

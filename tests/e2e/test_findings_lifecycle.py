@@ -124,7 +124,7 @@ def test_three_runs_carry_first_seen_resolve_what_was_fixed_and_gate_on_new_then
     week_ago = tmp_path / "week-ago.json"
     week_ago.write_text(json.dumps(_moved_back(two, 8)), encoding="utf-8")
     deadlines = {"account_audit_sla_days": {"medium": 7}, "audit_fail_on_violation": True}
-    calm, three, _ = _run(tmp_path, chime, "3-new", week_ago, account_audit_fail_gate="new", **deadlines)
+    calm, three, _path = _run(tmp_path, chime, "3-new", week_ago, account_audit_fail_gate="new", **deadlines)
     assert calm.status == "successful", calm.stdout
     (audited,) = [
         e for e in calm.events if e["event"] == "runner_on_ok" and e["event_data"]["task"] == "Audit the Chime accounts"
@@ -138,7 +138,9 @@ def test_three_runs_carry_first_seen_resolve_what_was_fixed_and_gate_on_new_then
     counts = three["summary"]["findings"]
     assert (counts["new"], counts["overdue"], counts["by_severity"]["medium"]["overdue"]) == (0, 2, 2)
     assert stats_data(calm)["account_audit_finding_counts"]["overdue"] == 2
-    late, _, _ = _run(tmp_path, chime, "3-overdue", week_ago, account_audit_fail_gate="new_or_overdue", **deadlines)
+    late, _report, _path = _run(
+        tmp_path, chime, "3-overdue", week_ago, account_audit_fail_gate="new_or_overdue", **deadlines
+    )
     assert late.status == "failed"
     message = _failure(late)
     named = sorted(f"{data.accounts[n]['Name']} (no_suspended_accounts, medium, overdue by 1 day(s))" for n in (9, 40))
@@ -156,7 +158,7 @@ def test_a_refused_run_resolves_nothing_and_the_next_one_keeps_first_seen(chime,
     assert two["resolved"] == [] and two["summary"]["findings"]["not_compared"] == len(one["violations"])
     assert "resolved" not in refused.stdout.split("Findings:")[1].split("\n")[0].replace("0 resolved", "")
     chime.set_faults(TENANT, {})
-    third, three, _ = _run(tmp_path, chime, "3", second_path)
+    third, three, _path = _run(tmp_path, chime, "3", second_path)
     assert third.status == "successful", third.stdout
     assert three["resolved"] == [] and {f["state"] for f in three["violations"]} == {"open"}
     assert {f["first_seen"] for f in three["violations"]} == {one["generated_at"]}
@@ -165,7 +167,7 @@ def test_a_refused_run_resolves_nothing_and_the_next_one_keeps_first_seen(chime,
 def test_a_filtered_run_against_the_full_run_s_report_is_refused_and_resolves_nothing(chime, tmp_path):
     first, one, first_path = _run(tmp_path, chime, "1")
     assert first.status == "successful", first.stdout
-    filtered, two, _ = _run(
+    filtered, two, _path = _run(
         tmp_path, chime, "2", first_path, account_audit_name=chime.tenants[TENANT].data.accounts[0]["Name"][:3]
     )
     assert filtered.status == "failed" and two is None
