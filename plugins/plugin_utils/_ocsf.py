@@ -7,10 +7,11 @@
 
 :func:`to_ocsf` turns each finding of a report (its open ``violations``, then the ``waived`` ones, then, from
 report format 5, the ``resolved`` ones) into one event of the Open Cybersecurity Schema Framework's Compliance
-Finding class, as OCSF 1.5.0 defines it (the
-version py-ocsf-models 0.10.0 implements, which the unit tests validate every event with). The events are
-plain dicts written with :mod:`json`: the schema's models are a test dependency only, so that the collection
-needs nothing beyond ansible-core and boto3 on the controller.
+Finding class, as OCSF 1.5.0 defines it (the version py-ocsf-models 0.10.0 implements, which the unit tests
+validate every event with). The finding's life cycle (report format 5, see :mod:`_lifecycle`) gives the event its
+status, activity and times, so that a consumer keeping one case per ``finding_info.uid`` opens, updates and closes
+it. The events are plain dicts written with :mod:`json`: the schema's models are a test dependency only, so that
+the collection needs nothing beyond ansible-core and boto3 on the controller.
 """
 
 import datetime
