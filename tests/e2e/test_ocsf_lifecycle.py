@@ -99,7 +99,7 @@ def test_a_resolved_finding_closes_the_case_the_first_run_opened(chime, tmp_path
 
     data.accounts[5]["AccountStatus"] = "Active"  # fixed between the two jobs
     chime.add_tenant(data, KEY, SECRET)
-    two, second_events, rows, _ = _run(tmp_path, chime, "2", tmp_path / "day-ago.json")
+    two, second_events, rows, _path = _run(tmp_path, chime, "2", tmp_path / "day-ago.json")
     assert [(f["account_id"], f["rule"]) for f in two["resolved"]] == [(fixed, SUSPENDED)]
     for event in second_events:
         _validate(event)

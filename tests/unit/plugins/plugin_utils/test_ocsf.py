@@ -385,14 +385,13 @@ def test_the_ids_are_ocsf_1_5_0s_as_py_ocsf_models_has_them():
 
     assert ocsf.OCSF_VERSION == OCSF_VERSION
     statuses = (ocsf.STATUS_NEW, ocsf.STATUS_IN_PROGRESS, ocsf.STATUS_SUPPRESSED, ocsf.STATUS_RESOLVED)
-    assert [number for number, _caption in statuses] == [StatusID.New, StatusID.InProgress, StatusID.Suppressed,
-                                                          StatusID.Resolved]  # fmt: skip
+    expected = [StatusID.New, StatusID.InProgress, StatusID.Suppressed, StatusID.Resolved]
+    assert [number for number, _caption in statuses] == expected
     assert [caption for _number, caption in statuses] == ["New", "In Progress", "Suppressed", "Resolved"]
-    activities = (ocsf.CREATE, ocsf.UPDATE, ocsf.CLOSE)
-    assert [(number, caption) for number, caption in activities] == [
-        (ActivityID.Create, "Create"), (ActivityID.Update, "Update"), (ActivityID.Close, "Close"),
-    ]  # fmt: skip
-    assert [ocsf.CLASS_UID * 100 + n for n, _ in activities] == [ComplianceFindingTypeID[c] for _, c in activities]
+    activities = [ocsf.CREATE, ocsf.UPDATE, ocsf.CLOSE]
+    assert activities == [(ActivityID.Create, "Create"), (ActivityID.Update, "Update"), (ActivityID.Close, "Close")]
+    types = [ComplianceFindingTypeID[caption] for _number, caption in activities]
+    assert [ocsf.CLASS_UID * 100 + number for number, _caption in activities] == types
     compliance = (ocsf.COMPLIANCE_FAIL, ocsf.COMPLIANCE_PASS, ocsf.COMPLIANCE_UNKNOWN)
     assert compliance == tuple((ComplianceStatusID[caption], caption) for caption in ("Fail", "Pass", "Unknown"))
 
