@@ -135,8 +135,8 @@ options:
       - A leading C(~) is expanded; environment variables are not (AWX injects secrets as environment variables).
       - Created with mode V(0750) when missing. An existing directory is never changed (neither its mode nor a
         symlink's target).
-      - The files are C(<report_name>.json), C(.csv) with C(.findings.csv) (the violations and waived findings), C(.md),
-        C(.html) and C(.ocsf.json), mode V(0640), each
+      - The files are C(<report_name>.json), C(.csv) with C(.findings.csv) (the violations, waived and resolved
+        findings), C(.md), C(.html) and C(.ocsf.json), mode V(0640), each
         written to a temporary file and renamed, so that a crash never leaves half a report. A symlink at a
         report's path is refused.
     type: str

@@ -166,6 +166,13 @@ FINDINGS_CSV_COLUMNS = (
     "rule",
     "severity",
     "status",
+    "state",
+    "first_seen",
+    "age_days",
+    "due",
+    "overdue_days",
+    "resolved_at",
+    "resolved_reason",
     "detail",
     "waiver_reason",
     "waiver_owner",
@@ -173,6 +180,7 @@ FINDINGS_CSV_COLUMNS = (
     "waiver_expires",
     "waiver_state",
 )
+_LIFE_COLUMNS = ("state", "first_seen", "age_days", "due", "overdue_days", "resolved_at", "resolved_reason")
 _WAIVER_COLUMNS = ("reason", "owner", "ticket", "expires", "state")
 
 
@@ -180,12 +188,19 @@ def findings_to_csv(findings):
     """Audit findings as CSV text, written as :func:`to_csv` writes accounts: one row per finding with
     ``FINDINGS_CSV_COLUMNS``. A finding has ``aws_account_id``, ``account_id``, ``name``, ``rule``,
     ``severity``, ``detail`` and ``waiver``: None, or a dict with ``reason``, ``expires``, ``owner``,
-    ``ticket`` and ``state`` (``active`` or ``expired``). ``status`` is ``waived`` under an active waiver,
-    else ``open``; the waiver columns are empty without one."""
+    ``ticket`` and ``state`` (``active`` or ``expired``); from report format 5 also its life cycle (``state``,
+    ``first_seen``, ``age_days``, ``due``, ``overdue_days``, and for a resolved one ``resolved_at`` and
+    ``resolved_reason``). ``status`` is ``resolved`` for a finding whose state is ``resolved``, else ``waived``
+    under an active waiver, else ``open``; the columns a finding has no value for are empty (the waiver columns
+    without a waiver, the life cycle's in a report before format 5)."""
     rows = []
     for finding in findings:
-        waiver = finding.get("waiver") or {}
-        status = "waived" if waiver.get("state") == "active" else "open"
+        waiver = finding.get("waiver") if isinstance(finding.get("waiver"), dict) else {}
+        if finding.get("state") == "resolved":  # a finding of a report's resolved list (format 5)
+            status = "resolved"
+        else:
+            status = "waived" if waiver.get("state") == "active" else "open"
         row = [finding.get(column) for column in ("aws_account_id", "account_id", "name", "rule", "severity")]
-        rows.append([*row, status, finding.get("detail"), *(waiver.get(key) for key in _WAIVER_COLUMNS)])
+        row += [status, *(finding.get(column) for column in _LIFE_COLUMNS), finding.get("detail")]
+        rows.append([*row, *(waiver.get(key) for key in _WAIVER_COLUMNS)])
     return _csv(FINDINGS_CSV_COLUMNS, rows)

@@ -477,7 +477,9 @@ def render(report, formats=DEFAULT_FORMATS, is_plain=False):
     report = report if is_plain else plain(report)
     writers = {"json": to_json, "csv": lambda r: to_csv(r["accounts"]), "markdown": to_markdown, "html": to_html}
     writers["ocsf"] = _ocsf
-    writers["findings_csv"] = lambda r: findings_to_csv([*(r.get("violations") or []), *(r.get("waived") or [])])
+    writers["findings_csv"] = lambda r: findings_to_csv(
+        [finding for key in ("violations", "waived", "resolved") for finding in r.get(key) or []]
+    )
     return {output: writers[output](report) for output in outputs(formats)}
 
 

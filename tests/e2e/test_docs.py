@@ -199,6 +199,16 @@ def test_report_reference_ocsf_sample_is_the_waived_finding_of_the_json_sample()
     assert waived and json.dumps(waived[:1], indent=2, sort_keys=True, ensure_ascii=False) + "\n" == shown
 
 
+def test_report_reference_names_the_findings_csv_columns_in_their_order():
+    from ansible_collections.chime.admin.plugins.plugin_utils._audit import FINDINGS_CSV_COLUMNS
+
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "report_reference.rst"), encoding="utf-8") as handle:
+        text = handle.read()
+    paragraph = text.split("also writes ``<report_name>.findings.csv``")[1].split("\n\n")[0]
+    named = [word for word in re.findall(r"``([a-z_]+)``", paragraph) if word in FINDINGS_CSV_COLUMNS]
+    assert list(dict.fromkeys(named)) == list(FINDINGS_CSV_COLUMNS)
+
+
 def test_the_awx_guides_scope_refusal_is_the_message_a_run_gives():
     (body,) = [b for f, lang, b in BLOCKS if f == "awx.rst" and "did not run: the baseline" in b]
     baseline = "s3://example-audit-reports/chime-account-audit/20270104T060003Z-5f0e9a1c/chime-account-audit.json"

@@ -231,10 +231,11 @@ def test_findings_csv():
     ]  # fmt: skip
     rows = _rows(audit.findings_to_csv(findings))
     assert tuple(rows[0]) == audit.FINDINGS_CSV_COLUMNS == (
-        "aws_account_id", "account_id", "name", "rule", "severity", "status", "detail",
+        "aws_account_id", "account_id", "name", "rule", "severity", "status",
+        "state", "first_seen", "age_days", "due", "overdue_days", "resolved_at", "resolved_reason", "detail",
         "waiver_reason", "waiver_owner", "waiver_ticket", "waiver_expires", "waiver_state",
     )  # fmt: skip
-    assert rows[1][:7] == [
+    assert rows[1][:6] + rows[1][13:14] == [
         "111122223333",
         "id-1",
         "x;'@SUM(A1)",
@@ -243,7 +244,67 @@ def test_findings_csv():
         "waived",
         "the name does not match ^E",
     ]
-    assert rows[1][7:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "active"]
-    assert rows[2][5] == "open" and rows[2][7:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "expired"]
-    assert rows[3][2] == "\\u001b[2JEngineering 3" and rows[3][5:] == ["open", "the account is suspended", *[""] * 5]
+    # Findings of a report before format 5 have no life cycle: its columns are empty.
+    assert all(row[6:13] == [""] * 7 for row in rows[1:])
+    assert rows[1][14:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "active"]
+    assert rows[2][5] == "open" and rows[2][14:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "expired"]
+    assert rows[3][2] == "\\u001b[2JEngineering 3" and rows[3][5] == "open"
+    assert rows[3][13:] == ["the account is suspended", *[""] * 5]
     assert audit.findings_to_csv([]) == ",".join(f'"{c}"' for c in audit.FINDINGS_CSV_COLUMNS) + "\r\n"
+
+
+def _life(state, first_seen="2026-11-30T08:00:00+00:00", age_days=7, due=None, overdue_days=None, **more):
+    """A finding of report format 5: the seven keys, then its life cycle."""
+    finding = {"aws_account_id": "111122223333", "account_id": more.pop("account_id", "id-1"),
+               "name": more.pop("name", "Engineering 1"), "rule": more.pop("rule", "no_suspended_accounts"),
+               "severity": more.pop("severity", "high"), "detail": "the account is suspended",
+               "waiver": more.pop("waiver", None), "uid": "0" * 64, "state": state, "first_seen": first_seen,
+               "last_seen": more.pop("last_seen", "2026-12-07T08:00:00+00:00"), "age_days": age_days}  # fmt: skip
+    if state != "resolved":
+        finding.update(due=due, overdue_days=overdue_days)
+    finding.update(more)
+    return finding
+
+
+def test_findings_csv_of_report_format_5_has_each_findings_life_cycle_and_the_resolved_ones():
+    waiver = {"reason": "closing", "expires": "2027-01-01", "owner": "it", "ticket": "CHG-1", "state": "active"}
+    findings = [
+        _life("new", "2026-12-07T08:00:00+00:00", 0, due="2026-12-14", account_id="id-1"),
+        _life("open", age_days=7, due="2026-12-04", overdue_days=3, account_id="id-2"),
+        _life("waived", age_days=7, account_id="id-3", waiver=waiver),
+        _life("resolved", age_days=7, account_id="id-4", last_seen="2026-11-30T08:00:00+00:00",
+              resolved_at="2026-12-07T08:00:00+00:00", resolved_reason="no longer violates"),
+        # A resolved finding that was waived: resolved, whatever its waiver said.
+        _life("resolved", age_days=7, account_id="id-5", waiver=waiver, resolved_at="2026-12-07T08:00:00+00:00",
+              resolved_reason="account removed"),
+    ]  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(audit.findings_to_csv(findings), newline="")))
+    life = ("account_id", "status", "state", "first_seen", "age_days", "due", "overdue_days", "resolved_at",
+            "resolved_reason")  # fmt: skip
+    assert [tuple(row[column] for column in life) for row in rows] == [
+        ("id-1", "open", "new", "2026-12-07T08:00:00+00:00", "0", "2026-12-14", "", "", ""),
+        ("id-2", "open", "open", "2026-11-30T08:00:00+00:00", "7", "2026-12-04", "3", "", ""),
+        ("id-3", "waived", "waived", "2026-11-30T08:00:00+00:00", "7", "", "", "", ""),
+        ("id-4", "resolved", "resolved", "2026-11-30T08:00:00+00:00", "7", "", "", "2026-12-07T08:00:00+00:00",
+         "no longer violates"),
+        ("id-5", "resolved", "resolved", "2026-11-30T08:00:00+00:00", "7", "", "", "2026-12-07T08:00:00+00:00",
+         "account removed"),
+    ]  # fmt: skip
+    assert [row["detail"] for row in rows] == ["the account is suspended"] * 5  # the old columns keep their places
+    assert (rows[4]["waiver_reason"], rows[4]["waiver_state"]) == ("closing", "active")
+
+
+@pytest.mark.parametrize("column", ["state", "first_seen", "age_days", "due", "overdue_days", "resolved_at",
+                                    "resolved_reason"])  # fmt: skip
+@pytest.mark.parametrize("text", [*HOSTILE, "\x1b[2J\u202eevil\u2028", "x;=1+1,@SUM(A1)"])
+def test_every_life_cycle_cell_is_escaped_and_neutralised(column, text):
+    """A hand-made report may carry any text in any key of a finding's life cycle: each cell is made inert as
+    every other cell is, in an open finding's row and in a resolved one's."""
+    findings = [_life("open"), _life("resolved", resolved_at="2026-12-07T08:00:00+00:00", resolved_reason="x")]
+    for finding in findings:
+        finding[column] = text
+    for row in list(csv.DictReader(io.StringIO(audit.findings_to_csv(findings), newline=""))):
+        cell = row[column]
+        assert not any(ch in cell for ch in "\x1b\u202e\u2028")
+        assert [part for part in re.split("[;,]", cell) if _starts_a_formula(part)] == []
+        assert cell == audit.neutralise(audit.visible(text))

@@ -328,3 +328,215 @@ def test_the_standard_says_when_parts_of_the_policy_were_set_outside_its_file():
     }
     report["source"]["policy"]["origins"] = dict(origins, severities="policy_file", waivers="default")
     assert {tuple(e["compliance"]["standards"]) for e in _events(report)} == {("chime-baseline 2026.11",)}
+
+
+# Report format 5: each finding's life cycle (see _lifecycle.py), and the resolved findings.
+NOW, WEEK_AGO = "2026-12-07T08:00:00+00:00", "2026-11-30T08:00:00+00:00"
+NOW_MS, WEEK_AGO_MS = 1796630400000, 1796025600000
+
+
+def _life(finding, state, first_seen=WEEK_AGO, last_seen=NOW, age_days=7, due=None, overdue_days=None, **more):
+    """``finding`` (one of VIOLATIONS, WAIVED) as report format 5 has it: its seven keys, then its life cycle."""
+    finding = copy.deepcopy(finding)
+    finding.update(uid=ocsf.finding_uid(finding), state=state, first_seen=first_seen, last_seen=last_seen,
+                   age_days=age_days)  # fmt: skip
+    if state != "resolved":
+        finding.update(due=due, overdue_days=overdue_days)
+    finding.update(more)
+    return finding
+
+
+def _resolved(finding, reason, last_seen=WEEK_AGO, **more):
+    return _life(finding, "resolved", last_seen=last_seen, resolved_at=NOW, resolved_reason=reason, **more)
+
+
+def _report_5(violations, waived, resolved):
+    return dict(_report(violations, waived), report_format=5, generated_at=NOW, resolved=resolved)
+
+
+def _lifecycle_report():
+    """A run a week after its baseline: a new finding, two open ones (one past its deadline, one under an expired
+    waiver), a waived finding first seen now and one waived since the baseline, and three resolved findings, one
+    for each reason (the last one waived when it was last seen)."""
+    suspended, foreign, naming, expired = VIOLATIONS
+    other = _finding("allowed_default_licenses", "medium", "6f1d2e3c-0000-4000-8000-000000000009")
+    return _report_5(
+        [
+            _life(suspended, "new", first_seen=NOW, age_days=0, due="2026-12-14"),
+            _life(foreign, "open", due="2026-12-01", overdue_days=6),
+            _life(expired, "open", due="2027-05-29"),
+        ],
+        [_life(WAIVED[0], "waived", first_seen=NOW, age_days=0), _life(WAIVED[1], "waived")],
+        [
+            _resolved(naming, "no longer violates"),
+            _resolved(other, "account removed", first_seen="2026-11-01T08:00:00Z", age_days=36),
+            _resolved(dict(WAIVED[1], rule="retired-rule"), "rule no longer checked"),
+        ],
+    )
+
+
+def test_the_ids_are_ocsf_1_5_0s_as_py_ocsf_models_has_them():
+    """The numbers this module writes are the schema's: the finding status and activity enums, the class's types
+    and the compliance status (py-ocsf-models' own enums, of the OCSF version the events declare)."""
+    from py_ocsf_models.events.findings.activity_id import ActivityID
+    from py_ocsf_models.events.findings.compliance_finding_type_id import ComplianceFindingTypeID
+    from py_ocsf_models.events.findings.status_id import StatusID
+    from py_ocsf_models.objects.compliance_status import StatusID as ComplianceStatusID
+
+    assert ocsf.OCSF_VERSION == OCSF_VERSION
+    statuses = (ocsf.STATUS_NEW, ocsf.STATUS_IN_PROGRESS, ocsf.STATUS_SUPPRESSED, ocsf.STATUS_RESOLVED)
+    expected = [StatusID.New, StatusID.InProgress, StatusID.Suppressed, StatusID.Resolved]
+    assert [number for number, _caption in statuses] == expected
+    assert [caption for _number, caption in statuses] == ["New", "In Progress", "Suppressed", "Resolved"]
+    activities = [ocsf.CREATE, ocsf.UPDATE, ocsf.CLOSE]
+    assert activities == [(ActivityID.Create, "Create"), (ActivityID.Update, "Update"), (ActivityID.Close, "Close")]
+    types = [ComplianceFindingTypeID[caption] for _number, caption in activities]
+    assert [ocsf.CLASS_UID * 100 + number for number, _caption in activities] == types
+    compliance = (ocsf.COMPLIANCE_FAIL, ocsf.COMPLIANCE_PASS, ocsf.COMPLIANCE_UNKNOWN)
+    assert compliance == tuple((ComplianceStatusID[caption], caption) for caption in ("Fail", "Pass", "Unknown"))
+
+
+def test_the_states_are_the_life_cycles_own():
+    from ansible_collections.chime.admin.plugins.plugin_utils import _lifecycle as lifecycle
+
+    assert (ocsf.STATE_NEW, ocsf.STATE_OPEN, ocsf.STATE_WAIVED, ocsf.STATE_RESOLVED) == lifecycle.STATES
+    assert ocsf.PASSED == lifecycle.NO_LONGER_VIOLATES
+
+
+def test_each_state_has_its_status_and_activity_and_every_event_is_valid():
+    report = _lifecycle_report()
+    events = _events(report)
+    assert len(events) == 3 + 2 + 3
+    for event in events:
+        _validate(event)
+        assert event["type_uid"] == 2003 * 100 + event["activity_id"]
+        assert event["type_name"] == f"Compliance Finding: {event['activity_name']}"
+        assert event["time"] == NOW_MS
+    findings = report["violations"] + report["waived"] + report["resolved"]
+    assert [e["finding_info"]["uid"] for e in events] == [f["uid"] for f in findings]
+    assert [(e["status_id"], e["status"]) for e in events] == [
+        (1, "New"), (2, "In Progress"), (2, "In Progress"), (3, "Suppressed"), (3, "Suppressed"),
+        (4, "Resolved"), (4, "Resolved"), (4, "Resolved"),
+    ]  # fmt: skip
+    # Created when first seen now, updated when seen before (waived ones too), closed when resolved.
+    assert [(e["activity_id"], e["activity_name"]) for e in events] == [
+        (1, "Create"), (2, "Update"), (2, "Update"), (1, "Create"), (2, "Update"),
+        (3, "Close"), (3, "Close"), (3, "Close"),
+    ]  # fmt: skip
+    # Open and waived findings fail their rule; a resolved one passed it when it no longer violates it, and was
+    # not checked at all when its account was removed or its rule is no longer checked.
+    assert [(e["compliance"]["status_id"], e["compliance"]["status"]) for e in events] == [
+        *[(3, "Fail")] * 5, (1, "Pass"), (0, "Unknown"), (0, "Unknown"),
+    ]  # fmt: skip
+    assert [e["unmapped"]["state"] for e in events] == [f["state"] for f in findings]
+
+
+def test_every_event_says_when_its_finding_was_first_and_last_seen():
+    events = _events(_lifecycle_report())
+    seen = [(e["finding_info"]["first_seen_time"], e["finding_info"]["last_seen_time"]) for e in events]
+    assert seen == [
+        (NOW_MS, NOW_MS), (WEEK_AGO_MS, NOW_MS), (WEEK_AGO_MS, NOW_MS), (NOW_MS, NOW_MS), (WEEK_AGO_MS, NOW_MS),
+        # A resolved finding was last seen by the baseline's run (its "Z" time is read as UTC).
+        (WEEK_AGO_MS, WEEK_AGO_MS), (WEEK_AGO_MS - 29 * 86400000, WEEK_AGO_MS), (WEEK_AGO_MS, WEEK_AGO_MS),
+    ]  # fmt: skip
+    assert all(e["finding_info"]["created_time"] == e["finding_info"]["first_seen_time"] for e in events)
+    for event in events:  # the _dt forms are optional in py-ocsf-models; the epoch milliseconds are the ones used
+        assert not [key for key in event["finding_info"] if key.endswith("_dt")]
+
+
+def test_overdue_and_resolved_findings_say_so_in_status_detail_and_unmapped():
+    new, overdue, expired, waived_now, waived, no_longer, removed, retired = _events(_lifecycle_report())
+    assert overdue["status_detail"] == "Overdue by 6 days (due 2026-12-01)."
+    assert overdue["unmapped"] == {"state": "open", "age_days": 7, "due": "2026-12-01", "overdue_days": 6}
+    assert new["unmapped"] == {"state": "new", "age_days": 0, "due": "2026-12-14"} and "status_detail" not in new
+    assert expired["status_detail"] == (
+        "A waiver expired on 2026-01-31: Pro licenses are bought in the new fiscal year."
+    )
+    assert expired["unmapped"] == {"state": "open", "age_days": 7, "due": "2027-05-29",
+                                   "waiver": VIOLATIONS[3]["waiver"]}  # fmt: skip
+    assert waived["status_detail"].startswith("Suppressed by a waiver until 2027-03-01")
+    assert waived["unmapped"] == {"state": "waived", "age_days": 7, "waiver": WAIVED[1]["waiver"]}
+    assert no_longer["status_detail"] == "Resolved: no longer violates."
+    assert no_longer["unmapped"] == {"state": "resolved", "age_days": 7, "resolved_at": NOW,
+                                     "resolved_reason": "no longer violates"}  # fmt: skip
+    assert removed["status_detail"] == "Resolved: account removed."
+    # A finding waived when last seen and resolved now is resolved: its waiver is kept, but not as its status.
+    assert retired["status_detail"] == "Resolved: rule no longer checked."
+    assert retired["unmapped"]["waiver"] == WAIVED[1]["waiver"]
+    one_day = _events(_report_5([_life(VIOLATIONS[1], "open", due="2026-12-06", overdue_days=1)], [], []))
+    assert one_day[0]["status_detail"] == "Overdue by 1 day (due 2026-12-06)."
+
+
+def test_a_report_with_resolved_findings_only_still_has_their_events():
+    (event,) = _events(_report_5([], [], [_resolved(VIOLATIONS[0], "no longer violates")]))
+    _validate(event)
+    assert (event["status"], event["activity_name"], event["compliance"]["status"]) == ("Resolved", "Close", "Pass")
+    assert ocsf.to_ocsf(_report_5([], [], [])) == "[]\n"
+
+
+def test_a_resolved_finding_without_its_times_has_none_rather_than_a_guess():
+    """A resolved finding whose baseline recorded no time: no first or last seen, and no creation time."""
+    (event,) = _events(_report_5([], [], [_resolved(VIOLATIONS[0], "account removed", first_seen=None,
+                                                    last_seen=None)]))  # fmt: skip
+    _validate(event)
+    assert set(event["finding_info"]) == {"desc", "title", "uid"}
+
+
+def test_a_report_of_format_4_still_renders_as_before_with_its_times():
+    """Before format 5, findings had no state and no first_seen: open ones are New, waived ones Suppressed, all
+    created now, first and last seen at the report's time, with nothing of a life cycle in unmapped."""
+    report = dict(_report(), report_format=4)
+    report.pop("resolved", None)
+    events = _events(report)
+    assert len(events) == 6
+    for event in events:
+        _validate(event)
+        assert (event["activity_id"], event["activity_name"], event["type_uid"]) == (1, "Create", 200301)
+        assert event["compliance"]["status_id"] == 3
+        info = event["finding_info"]
+        assert info["first_seen_time"] == info["last_seen_time"] == info["created_time"] == event["time"]
+        assert "state" not in event.get("unmapped", {})
+    assert [e["status"] for e in events] == ["New"] * 4 + ["Suppressed"] * 2
+    assert "unmapped" not in events[0] and "status_detail" not in events[0]
+
+
+LIFE_TEXT = ("state", "first_seen", "last_seen", "due", "overdue_days", "age_days", "resolved_at", "resolved_reason")
+
+
+@pytest.mark.parametrize("key", [k for k in LIFE_TEXT if k not in ("first_seen", "last_seen")])
+def test_hostile_text_in_any_life_cycle_key_stays_inert_and_valid(key):
+    """A hand-made report may hold any text in its findings' life cycle: the events stay valid, the text reads
+    back as itself, and nothing in the file changes how it shows. A state this module does not know is taken
+    for none (the finding is New, or Suppressed when waived)."""
+    report = _lifecycle_report()
+    for finding in report["violations"] + report["waived"] + report["resolved"]:
+        finding[key] = HOSTILE
+    text = ocsf.to_ocsf(report)
+    for char in "\x1b\x85\x9b\u202e\u2066\u2028":
+        assert char not in text
+    events = json.loads(text)
+    for event in events:
+        _validate(event)
+        assert event["unmapped"][key] == HOSTILE
+    if key == "state":
+        assert [e["status"] for e in events] == ["New"] * 3 + ["Suppressed"] * 2 + ["Resolved"] * 3
+    if key == "overdue_days":
+        assert events[0]["status_detail"] == f"Overdue by {HOSTILE} days (due 2026-12-14)."
+    if key == "resolved_reason":
+        assert events[5]["status_detail"] == f"Resolved: {HOSTILE}." and events[5]["compliance"]["status_id"] == 0
+    assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in text.replace("\n", ""))
+
+
+@pytest.mark.parametrize("key", ["first_seen", "last_seen"])
+@pytest.mark.parametrize("listed", ["violations", "waived", "resolved"])
+def test_a_first_or_last_seen_that_is_not_a_time_is_refused_naming_it(key, listed):
+    report = _lifecycle_report()
+    report[listed][0][key] = HOSTILE + "x" * 500
+    uid = report[listed][0]["uid"]
+    with pytest.raises(ocsf.OcsfError) as raised:
+        ocsf.to_ocsf(report)
+    message = str(raised.value)
+    assert message.startswith(f"the ocsf format needs the {key} of finding {uid} as an ISO 8601 time, got ")
+    assert len(message) < 300 and message.isprintable()
+    with pytest.raises(rp.ReportError, match=f"the {key} of finding {uid}"):
+        rp.render(report, ["ocsf"])

@@ -581,6 +581,32 @@ def test_the_csv_format_writes_the_findings_in_a_file_of_their_own():
     assert waived["waiver_owner"] == "'=team"  # formula-safe, as every cell
 
 
+def test_the_findings_csv_has_each_findings_life_cycle_and_the_resolved_ones_as_rows():
+    """Two runs a week apart: the second's findings CSV has each finding's state, first_seen, age and deadline,
+    and a row for the finding the second run resolved."""
+    first = json.loads(rp.to_json(rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00+00:00")))
+    fixed = [dict(ACCOUNTS[0]), dict(ACCOUNTS[1], account_status="Active"), dict(ACCOUNTS[2])]
+    policy = rp.Policy(RULES, sla_days={"low": 3})
+    second = rp.build_report(_listing(fixed), baseline=first, generated_at="2026-12-06T08:00:00+00:00", policy=policy)
+    assert second["resolved"]
+    rows = list(csv.DictReader(io.StringIO(rp.render(second, ["csv"])["findings_csv"], newline="")))
+    findings = second["violations"] + second["waived"] + second["resolved"]
+    assert len(rows) == len(findings)
+    columns = ("rule", "account_id", "status", "state", "first_seen", "age_days", "due", "overdue_days",
+               "resolved_at", "resolved_reason")  # fmt: skip
+    expected = [
+        (f["rule"], f["account_id"])
+        + ("resolved" if f["state"] == "resolved" else "open", f["state"], f["first_seen"], str(f["age_days"]),
+           f.get("due") or "", str(f.get("overdue_days") or ""), f.get("resolved_at") or "",
+           f.get("resolved_reason") or "")
+        for f in findings
+    ]  # fmt: skip
+    assert [tuple(row[c] for c in columns) for row in rows] == expected
+    assert ("no_suspended_accounts", "id-2", "resolved", "resolved", "2026-11-29T08:00:00+00:00", "7", "", "",
+            "2026-12-06T08:00:00+00:00", "no longer violates") in expected  # fmt: skip
+    assert any(row["overdue_days"] == "4" and row["due"] == "2026-12-02" for row in rows)
+
+
 # ----- Drift through an incomplete run ------------------------------------------------------------
 SCOPE = {"scope_format": 1, "partition": "aws", "caller_account": "111122223333", "aws_accounts": "caller",
          "role_arns": None, "organization_role_name": None, "names": [], "user_email": False}  # fmt: skip
