@@ -485,8 +485,8 @@ def render(report, formats=DEFAULT_FORMATS, is_plain=False):
 
 def outputs(formats):
     """The files that ``formats`` make, in their order: each format's own, and for ``csv`` also
-    ``findings_csv``, the violations and the waived findings in a CSV file of their own (one table per file,
-    as spreadsheets and CSV readers expect)."""
+    ``findings_csv``, the violations, the waived and the resolved findings in a CSV file of their own (one
+    table per file, as spreadsheets and CSV readers expect)."""
     return [output for fmt in FORMATS if fmt in formats for output in OUTPUTS.get(fmt, (fmt,))]
 
 
