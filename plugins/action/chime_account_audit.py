@@ -39,6 +39,7 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInpu
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audit_option_spec
 
@@ -138,7 +139,8 @@ class ActionModule(ActionBase):
             connection_info = connection_info_of(params)
         except (AnsibleActionFail, ChimeInputError, ChimeListingError) as error:
             # redact: ansible-core's argument check quotes the values it refuses (a role ARN may hold an address).
-            message = redact(f"Chime account audit did not run: {getattr(error, 'message', None) or error}")
+            # visible: the value it quotes is the user's, control characters and all.
+            message = visible(redact(f"Chime account audit did not run: {getattr(error, 'message', None) or error}"))
             return dict(result, failed=True, msg=message, failure=message, outcome="incomplete", changed=False)
 
         made = []

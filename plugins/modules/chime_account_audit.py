@@ -86,8 +86,8 @@ options:
     description:
       - Remediation deadlines, as a dict of severity (V(informational), V(low), V(medium), V(high),
         V(critical)) to a whole number of days from 1 to 3650, for example 7 days for V(critical) and 30 for V(high).
-      - A new or open finding of a severity with a deadline is overdue when it has been open for more than that
-        many whole days since it was first seen; the reports give its due date and the days past due.
+      - A new or open finding of a severity with a deadline is due on its first-seen day (UTC) plus that many
+        days, and overdue from the day after; the reports give its due date and the days past due.
       - None by default, or the policy file's C(sla_days). A severity not given has no deadline.
     type: dict
   waivers:

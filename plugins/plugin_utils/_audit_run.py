@@ -439,9 +439,12 @@ class Audit:
         kept = f" {passed} older finding(s){at} do not fail it (fail_gate: {policy.fail_gate})." if passed else ""
         if not failing:
             return f" None {kind}{at}: the job does not fail.{kept}"
+        # One entry per finding (account ID and rule), so that the count of those named and "N more" add up.
         named = list(
             dict.fromkeys(
-                f"{visible(v['name'])} ({visible(v['rule'])}, {v['severity']}, {why_failing(v)})" for v in failing
+                f"{visible(v['name'])} ({visible(v['account_id'])}, {visible(v['rule'])}, {v['severity']},"
+                f" {why_failing(v)})"
+                for v in failing
             )
         )
         words = f" {kind.capitalize()}{at}: {len(failing)} finding(s)"

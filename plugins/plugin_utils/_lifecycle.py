@@ -91,9 +91,15 @@ def parse_time(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
+def utc(moment):
+    """``moment`` (an aware datetime) in UTC: the times a report writes, and the days its ages count."""
+    return moment.astimezone(datetime.timezone.utc)
+
+
 def age_in_days(first_seen, now):
-    """Whole days from ``first_seen`` to ``now`` (aware datetimes), never below 0."""
-    return max((now - first_seen).days, 0)
+    """Days from ``first_seen``'s day to ``now``'s day, both in UTC (calendar days, as ``due`` is a day: a
+    finding is overdue from the day after its due day, whatever the hour the job starts), never below 0."""
+    return max((utc(now).date() - utc(first_seen).date()).days, 0)
 
 
 def gate_passes(gate, finding):
@@ -117,9 +123,16 @@ def _earlier(finding, report_time, now, where):
     format 5), or its report's time (``report_time``, an ISO string) for an older one."""
     if not isinstance(finding, Mapping):
         raise FindingHistoryError(f"{where}: a finding that is not a mapping.")
+    for key in ("aws_account_id", "account_id", "rule"):  # a uid is made of them: text, never another type
+        if not isinstance(finding.get(key), str):
+            raise FindingHistoryError(f"{where}: a finding whose {key} is not a string.")
     uid = finding_uid(finding)
-    named = f"{where}: the finding of rule {finding.get('rule')!s:.80} (uid {uid[:12]})"
+    named = f"{where}: the finding of rule {finding['rule']:.80} (uid {uid[:12]})"
+    if finding.get("severity") not in SEVERITIES:
+        raise FindingHistoryError(f"{named} has no known severity.")
     when = parse_time(report_time)
+    if when is not None and when > now + CLOCK_SKEW:
+        raise FindingHistoryError(f"{where}: its time ({utc(when).isoformat()}) is in the future.")
     if "first_seen" in finding:
         first = parse_time(finding["first_seen"])
         if first is None:
@@ -128,12 +141,15 @@ def _earlier(finding, report_time, now, where):
             raise FindingHistoryError(f"{named} was first seen in the future ({first.isoformat()}).")
         if when is not None and first > when:
             raise FindingHistoryError(f"{named} was first seen after its own report's time ({first.isoformat()}).")
-        # Carried as the time it names, written afresh: never the baseline's text itself.
-        first_seen = first.isoformat()
+        # Carried as the time it names, in UTC, written afresh: never the baseline's text itself.
+        first_seen = utc(first).isoformat()
         last = parse_time(finding.get("last_seen"))
-        last_seen = last.isoformat() if last is not None else when.isoformat() if when is not None else None
+        if last is not None and (last < first or (when is not None and last > when)):
+            raise FindingHistoryError(f"{named} was last seen before it was first seen, or after its report's time.")
+        last = last if last is not None else when
+        last_seen = utc(last).isoformat() if last is not None else None
     else:
-        first_seen = last_seen = when.isoformat() if when is not None else None
+        first_seen = last_seen = utc(when).isoformat() if when is not None else None
     kept = {key: finding.get(key) for key in ("aws_account_id", "account_id", "name", "rule", "severity", "detail")}
     kept["waiver"] = finding.get("waiver")
     kept.update(uid=uid, first_seen=first_seen, last_seen=last_seen)
@@ -159,12 +175,18 @@ def earlier_findings(report, now, where, aws_account_id=None, report_time=None):
             kept = _earlier(finding, report_time, now, where)
             if aws_account_id is not None and kept["aws_account_id"] != aws_account_id:
                 raise FindingHistoryError(f"{where}: the findings of AWS account {aws_account_id} hold another's.")
+            if kept["uid"] in found:
+                raise FindingHistoryError(f"{where}: the finding uid {kept['uid'][:12]} is there twice.")
             found[kept["uid"]] = kept
     return found
 
 
-def _days_text(moment):
-    return moment.date().isoformat()
+def _due_day(first, deadline):
+    """The day (UTC) a deadline of ``deadline`` days from ``first`` ends, or None past the calendar's end."""
+    try:
+        return utc(first).date() + datetime.timedelta(days=deadline)
+    except OverflowError:
+        return None
 
 
 def _counts():
@@ -199,15 +221,20 @@ def follow(violations, waived, earlier, generated_at, sla_days, unlisted_now, ac
             uid = finding_uid(finding)
             seen.add(uid)
             prior = known.get(uid)
-            first_text = prior["first_seen"] if prior and prior.get("first_seen") else generated_at
-            first = parse_time(first_text) or now
+            first = parse_time(prior.get("first_seen")) if prior else None
+            # Never after this run: a baseline made by a controller whose clock ran ahead (by less than
+            # CLOCK_SKEW) would otherwise give a first_seen that the next run refuses as after its report's time.
+            first = now if first is None or first > now else first
+            first_text = utc(first).isoformat()  # in UTC, as the action's own times are
             age = age_in_days(first, now)
             state = WAIVED if waived_list else OPEN if prior else NEW
             due = overdue = None
             deadline = sla_days.get(finding.get("severity")) if not waived_list else None
             if deadline is not None:
-                due = _days_text(first + datetime.timedelta(days=deadline))
-                overdue = age - deadline if age > deadline else None
+                due_day = _due_day(first, deadline)
+                due = due_day.isoformat() if due_day else None
+                past = (utc(now).date() - due_day).days if due_day else 0
+                overdue = past if past > 0 else None
             finding.update(
                 uid=uid, state=state, first_seen=first_text, last_seen=generated_at, age_days=age, due=due,
                 overdue_days=overdue,

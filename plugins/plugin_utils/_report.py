@@ -46,6 +46,9 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import 
 from ansible_collections.chime.admin.plugins.plugin_utils._rules import RULES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import derive_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import describe
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import report_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 
 # 2: the source records the caller, the policy and the collection version; by_rule holds only the rules
@@ -287,16 +290,9 @@ def carry_forward(base, listing, digest=None, not_compared=None):
 
 
 def audit_time(generated_at):
-    """The audit's time, which custom rules' ``age_days`` and waivers' expiry are judged at: ``generated_at``
-    when it is an ISO timestamp, else now."""
-    if isinstance(generated_at, str):
-        try:
-            moment = datetime.datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-    return datetime.datetime.now(datetime.timezone.utc)
+    """The audit's time, which custom rules' ``age_days``, waivers' expiry and findings' ages are judged at:
+    ``generated_at`` when it is an ISO timestamp (:func:`_lifecycle.parse_time`), else now."""
+    return parse_time(generated_at) or datetime.datetime.now(datetime.timezone.utc)
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -379,9 +375,19 @@ def build_report(
     accounts = listing["accounts"]
     policy = policy if policy is not None else Policy(rules)
     now = audit_time(generated_at)
-    seen_at = generated_at if isinstance(generated_at, str) and generated_at else now.isoformat()
+    seen_at = generated_at if parse_time(generated_at) else now.isoformat()  # the time findings are seen at
     findings = policy.evaluate(accounts, now)
     violations = findings.violations
+    source = _listing_source(listing, filters, caller, policy.describe(), scope)
+    recorded = report_scope(baseline) if isinstance(baseline, Mapping) else None
+    if (
+        isinstance(recorded, Mapping)
+        and isinstance(source["scope"], Mapping)
+        and not same_scope(source["scope"], recorded)
+    ):
+        # The action refuses such a run before any request; a filter's caller learns it here: a baseline of another
+        # scope would report every account outside the smaller scope as removed, its findings as resolved.
+        raise ReportError(refusal(source["scope"], recorded, "the baseline"))
     base = comparison_base(baseline, now) if baseline is not None else None
     unlisted_now = unlisted_aws_accounts(listing)
     resolved, not_compared, finding_counts = follow(
@@ -414,7 +420,6 @@ def build_report(
         changes = {"baseline_generated_at": previous, **found}
         changes.update(compared_earlier=base["compared_earlier"], baseline_unlisted=base["baseline_unlisted"])
         summary["changes"] = {kind: len(found[kind]) for kind in ("added", "removed", "changed", "not_compared")}
-    source = _listing_source(listing, filters, caller, policy.describe(), scope)
     digest = scope_digest(source["scope"]) if source["scope"] else None
     values = {
         "report_format": REPORT_FORMAT,

@@ -209,3 +209,100 @@ def test_a_carried_first_seen_is_the_time_it_names_written_afresh_never_the_base
         first["violations"][0]["first_seen"] = hostile
         with pytest.raises(rp.ReportError, match="not an ISO 8601 time"):
             _run([_account(1, name="Sales")], 4, first)
+
+
+def test_a_first_seen_ahead_of_this_run_within_the_clock_skew_is_carried_as_this_run_s_time():
+    """A controller whose clock ran ahead made the baseline: its finding is carried, never after this run, so that
+    the next run does not refuse this run's report as "first seen after its own report's time"."""
+    ahead = rp.build_report(_listing([_account(1, name="Sales")]), None, None, "2026-11-01T10:10:00+00:00",
+                            policy=Policy(RULES))  # fmt: skip
+    ahead = json.loads(rp.to_json(ahead))
+    behind = json.loads(rp.to_json(rp.build_report(_listing([_account(1, name="Sales")]), None, ahead,
+                                                   "2026-11-01T10:02:00+00:00", policy=Policy(RULES))))  # fmt: skip
+    assert behind["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
+    third = _run([_account(1, name="Sales")], 2, behind)
+    assert third["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
+    old = dict(ahead, report_format=4, generated_at="2099-01-01T00:00:00+00:00")
+    old["violations"] = [{k: v for k, v in f.items() if k not in lc.LIFE_KEYS} for f in ahead["violations"]]
+    with pytest.raises(rp.ReportError, match=r"its time \(2099-01-01T00:00:00\+00:00\) is in the future"):
+        _run([_account(1, name="Sales")], 2, old)
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"aws_account_id": ["111122223333"]}, "whose aws_account_id is not a string"),
+        ({"account_id": 7}, "whose account_id is not a string"),
+        ({"severity": "urgent"}, "has no known severity"),
+        ({"last_seen": "2026-10-01T00:00:00+00:00"}, "last seen before it was first seen"),
+        ({"last_seen": "2026-11-05T00:00:00+00:00"}, "or after its report's time"),
+    ],
+)
+def test_a_malformed_finding_in_a_baseline_is_refused_before_any_request(change, words):
+    first = _run([_account(1, name="Sales")], 1)
+    first["violations"][0].update(change)
+    with pytest.raises(rp.ReportError, match=words):
+        rp.comparison_base(first)
+
+
+def test_a_finding_twice_in_a_baseline_is_refused():
+    first = _run([_account(1, name="Sales")], 1)
+    first["waived"] = [dict(first["violations"][0], first_seen="2020-01-01T00:00:00+00:00")]
+    with pytest.raises(rp.ReportError, match="is there twice"):
+        rp.comparison_base(first)
+
+
+def test_due_is_a_day_in_utc_and_a_finding_is_overdue_from_the_next_day_whatever_the_hour():
+    policy = Policy(RULES, sla_days={"low": 7})
+    late = rp.build_report(
+        _listing([_account(1, name="Sales")]), None, None, "2026-11-01T23:30:00-05:00", policy=policy
+    )
+    late = json.loads(rp.to_json(late))
+    assert late["violations"][0]["first_seen"] == "2026-11-02T04:30:00+00:00"  # written in UTC
+    assert late["violations"][0]["due"] == "2026-11-09"
+    for when, overdue in (("2026-11-09T23:59:00+00:00", None), ("2026-11-10T00:01:00+00:00", 1)):
+        report = rp.build_report(_listing([_account(1, name="Sales")]), None, late, when, policy=policy)
+        assert report["violations"][0]["overdue_days"] == overdue, when
+
+
+def test_waived_findings_have_no_deadline_and_a_resolved_one_keeps_when_it_was_last_seen():
+    waiver = {"rule": "name_pattern", "account_id": "id-1", "reason": "legacy", "expires": "2027-01-01"}
+    policy = Policy(RULES, waivers=[waiver], sla_days={"low": 1})
+    first = _run([_account(1, name="Sales")], 1, policy=policy)
+    second = _run([_account(1, name="Sales")], 9, first, policy)
+    assert (second["waived"][0]["due"], second["waived"][0]["overdue_days"]) == (None, None)
+    assert second["summary"]["findings"]["overdue"] == 0
+    third = _run([_account(1)], 20, second, policy)
+    (resolved,) = third["resolved"]
+    assert (resolved["first_seen"], resolved["last_seen"], resolved["age_days"]) == (DAY.format(1), DAY.format(9), 19)
+
+
+def test_a_removed_account_is_matched_by_aws_account_and_account_id():
+    """An account of the same ID in another AWS account does not keep a removed account's finding alive."""
+    listed = [
+        {"aws_account_id": aws, "role_arn": None, "status": "listed", "accounts": 1} for aws in ("111122223333", OTHER)
+    ]
+    first = _run([_account(1, account_status="Suspended")], 1, aws_accounts=listed)
+    second = _run([_account(1, aws_account_id=OTHER)], 2, first, aws_accounts=listed)
+    assert [f["resolved_reason"] for f in second["resolved"]] == [lc.ACCOUNT_REMOVED]
+
+
+def test_the_filters_door_refuses_a_baseline_of_another_scope():
+    caller = "arn:aws:iam::111122223333:user/auditor"
+    full = rp.build_report(_listing([_account(1, name="Sales"), _account(2, name="Ops")]), RULES, None, DAY.format(1),
+                           {"name": None}, caller)  # fmt: skip
+    with pytest.raises(rp.ReportError, match="is of another scope"):
+        rp.build_report(_listing([_account(1, name="Sales")]), RULES, json.loads(rp.to_json(full)), DAY.format(2),
+                        {"name": "Sales"}, caller)  # fmt: skip
+
+
+def test_a_filter_s_generated_at_that_is_no_time_never_becomes_a_first_seen():
+    report = rp.build_report(_listing([_account(1, name="Sales")]), RULES, None, "nightly run")
+    assert lc.parse_time(report["violations"][0]["first_seen"]) is not None
+
+
+def test_an_age_counts_calendar_days_in_utc_as_the_due_day_does():
+    first = json.loads(rp.to_json(rp.build_report(_listing([_account(1, name="Sales")]), RULES, None,
+                                                  "2026-11-01T23:30:00+00:00")))  # fmt: skip
+    next_day = rp.build_report(_listing([_account(1, name="Sales")]), RULES, first, "2026-11-02T00:10:00+00:00")
+    assert next_day["violations"][0]["age_days"] == 1
