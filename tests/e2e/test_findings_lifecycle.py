@@ -96,7 +96,7 @@ def test_three_runs_carry_first_seen_resolve_what_was_fixed_and_gate_on_new_then
     assert second.status == "failed"
     message = _failure(second)
     new_name = data.accounts[40]["Name"]
-    assert f"New: 1 finding(s): {new_name} (no_suspended_accounts, medium, new)." in message
+    assert f"New: 1 finding(s): {new_name} ({ids[40]}, no_suspended_accounts, medium, new)." in message
     assert f"{len(before) - 2} older finding(s) do not fail it (fail_gate: new)." in message
     after = _by_account(two["violations"])
     assert after[(ids[40], "no_suspended_accounts")]["state"] == "new"
@@ -143,7 +143,9 @@ def test_three_runs_carry_first_seen_resolve_what_was_fixed_and_gate_on_new_then
     )
     assert late.status == "failed"
     message = _failure(late)
-    named = sorted(f"{data.accounts[n]['Name']} (no_suspended_accounts, medium, overdue by 1 day(s))" for n in (9, 40))
+    named = sorted(
+        f"{data.accounts[n]['Name']} ({ids[n]}, no_suspended_accounts, medium, overdue by 1 day(s))" for n in (9, 40)
+    )
     assert "New or overdue: 2 finding(s): " in message and all(words in message for words in named)
     assert f"{len(after) - 2} older finding(s) do not fail it (fail_gate: new_or_overdue)." in message
 
