@@ -96,6 +96,11 @@ def utc(moment):
     return moment.astimezone(datetime.timezone.utc)
 
 
+def is_count(value):
+    """Whether ``value`` is a count: a whole number, not a boolean, not negative."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def age_in_days(first_seen, now):
     """Days from ``first_seen``'s day to ``now``'s day, both in UTC (calendar days, as ``due`` is a day: a
     finding is overdue from the day after its due day, whatever the hour the job starts), never below 0."""

@@ -34,6 +34,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import FindingHistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import earlier_findings
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import follow
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import is_count
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import OcsfError
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import to_ocsf
@@ -674,11 +675,7 @@ def _date(value):
     no ISO timestamp is shown as it is (escaped where it is shown), and a missing one as nothing."""
     if not isinstance(value, str):
         return "" if value is None else value
-    try:
-        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return value[:10]
+    return value if parse_time(value) is None else value[:10]
 
 
 def _life(finding):
@@ -806,7 +803,7 @@ def _open_count(counts, severity):
     if not isinstance(entry, Mapping):
         return None
     values = [entry.get("new"), entry.get("open")]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+    if not all(is_count(v) for v in values):
         return None
     return values[0] + values[1]
 

@@ -22,6 +22,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _history
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import is_count
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
 
@@ -820,10 +821,6 @@ class S3Store:
         return report, evidence
 
 
-def _count(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def _trend_counts(findings):
     """A copy of a run's ``summary.findings`` (from its manifest) with only what the trend shows, each a
     count: ``since``, the totals and ``by_severity``; None when it is not that shape."""
@@ -838,7 +835,7 @@ def _trend_counts(findings):
         by_severity[severity] = {state: counts.get(state, 0) for state in _TREND_STATES}
     counts = [*totals.values(), *(n for entry in by_severity.values() for n in entry.values())]
     since = findings.get("since")
-    if not all(_count(n) for n in counts) or not isinstance(since, (str, type(None))):
+    if not all(is_count(n) for n in counts) or not isinstance(since, (str, type(None))):
         return None
     return {"since": since, **totals, "by_severity": by_severity}
 

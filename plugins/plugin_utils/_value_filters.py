@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import CSV_COLUMNS
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import as_str
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import as_str_list
@@ -47,16 +48,8 @@ MAX_FILTER_NODES = 1000
 
 # ----- value filters ------------------------------------------------------------------------------
 def age_days(account, now):
-    text = account.get("created_timestamp")
-    if not isinstance(text, str):
-        return None
-    try:
-        created = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=datetime.timezone.utc)
-    return (now - created).days
+    created = parse_time(account.get("created_timestamp"))
+    return None if created is None else (now - created).days
 
 
 def _members(value):
