@@ -8,6 +8,7 @@ conftest)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -37,6 +38,28 @@ class PlayResult:
     def output(self):
         """Standard output and error together."""
         return self.stdout + self.stderr
+
+
+def module_args(result, registered):
+    """The module_args of a registered result's invocation (``ANSIBLE_INJECT_INVOCATION``, at -vvv or more).
+
+    ansible-core 2.17 and 2.18 delete the invocation from registered variables, whatever the setting; their
+    callback still prints it with the task's result at -vvv, less the keys it hides (failed, exception...). There
+    it is read from the output: the printed result whose every other key has the registered value, and that has
+    more than ``changed``. None when no printed result is."""
+    if "invocation" in registered:
+        return registered["invocation"]["module_args"]
+    decoder = json.JSONDecoder()
+    for found in re.finditer(r"=> \{", result.stdout):
+        try:
+            printed, _end = decoder.raw_decode(result.stdout, found.end() - 1)
+        except ValueError:
+            continue
+        invocation = printed.pop("invocation", None)
+        same = all(key in registered and registered[key] == value for key, value in printed.items())
+        if isinstance(invocation, dict) and same and set(printed) - {"changed"}:
+            return invocation.get("module_args")
+    return None
 
 
 def playbook_runner(tmp_path):

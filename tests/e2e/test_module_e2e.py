@@ -9,6 +9,7 @@ import pytest
 
 from e2e.playbooks import CREDENTIALS
 from e2e.playbooks import FAST_RETRIES
+from e2e.playbooks import module_args
 from fake_chime import generate
 from fake_chime.testing import ACCESS_KEY
 from fake_chime.testing import SECRET_KEY
@@ -150,7 +151,7 @@ def test_a_short_external_id_is_refused_in_words_it_does_not_mask(fake, play, ex
     assert registered["failed"] is True and registered["msg"] == EXTERNAL_ID_REFUSAL, registered["msg"]
     assert EXTERNAL_ID_REFUSAL.replace("\\", "\\\\") in result.stdout  # the job's output (JSON-escaped) reads whole
     # ... and the value itself is shown nowhere: the invocation masks it as every no_log value is masked.
-    assert registered["invocation"]["module_args"]["external_id"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert module_args(result, registered)["external_id"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert f'"{external_id}"' not in result.output
     assert fake.log == []  # refused before any request
 

@@ -17,6 +17,7 @@ import os
 import pytest
 
 from e2e.playbooks import FAST_RETRIES
+from e2e.playbooks import module_args
 from e2e.playbooks import playbook_runner
 from e2e.playbooks import run_example
 from fake_chime import FakeChime
@@ -513,11 +514,11 @@ def test_role_arns_and_a_role_name_that_hold_an_address_show_it_in_no_output(org
     assert f"on resource: {shown[1]}" in entries[refused_role]["message"]  # STS's own quote of the ARN
     assert any(f"STS AssumeRole of {shown[1]}" in w for w in saved["m_warn"]["warnings"])
     assert saved["m_error"]["failed"] and f"STS AssumeRole of {shown[1]}" in saved["m_error"]["msg"]
-    assert saved["m_warn"]["invocation"]["module_args"]["role_arns"] == shown
+    assert module_args(result, saved["m_warn"])["role_arns"] == shown
     assert len(saved["l_value"]) == ACCOUNTS_EACH and f"STS AssumeRole of {shown[1]}" in result.stdout
     member = next(e for e in saved["m_org"]["aws_accounts"] if e["status"] == "listed" and e["role_arn"])
     assert member["role_arn"] == f"arn:aws:iam::{member['aws_account_id']}:role/{WITHHELD}"
-    assert saved["m_org"]["invocation"]["module_args"]["organization_role_name"] == WITHHELD
+    assert module_args(result, saved["m_org"])["organization_role_name"] == WITHHELD
     assert saved["a_warn"]["outcome"] == "incomplete" and not saved["a_warn"].get("failed")
     for name in bad:
         for door in "mal":
