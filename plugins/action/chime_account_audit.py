@@ -149,7 +149,7 @@ class ActionModule(ActionBase):
             made.append(AwsConnection(*connection_info))
             return made[0]
 
-        audit = Audit(params, connect, self._loader.get_basedir(), bool(self._task.check_mode))
+        audit = Audit(params, connect, self._loader.get_basedir(), bool(self._task.check_mode), connection_info[0])
         result.update(audit.run())
         # The connection's warnings (a plain-HTTP endpoint of any client it made), whether the audit succeeded
         # or failed: a failed one returns without the listing's warnings.

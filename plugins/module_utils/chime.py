@@ -14,6 +14,8 @@ are thin doors onto this API:
   across many (through STS roles or the accounts of an AWS organization), then summarises;
 - :func:`list_chime_accounts` pages through ``ListAccounts`` in one AWS account;
 - :func:`caller_identity` is STS ``GetCallerIdentity``, with the same retries;
+- :class:`Retrying` is the one retry helper of every call (the listing's backoff options), which the audit's
+  Security Hub delivery uses too;
 - :func:`normalize_account` and :func:`summarize` turn API records into facts;
 - :class:`ChimeInputError` and :class:`ChimeListingError` are the failures the doors report;
 - :func:`redact` and :func:`quoted` are the one redaction of every AWS service's message: a secret and any
@@ -31,6 +33,7 @@ from ._chime import fan_out as _fan_out
 from ._chime import inventory as _inventory
 from ._chime import listing as _listing
 from ._chime import options as _options
+from ._chime import retries as _retries
 from ._chime import transformations as _transformations
 
 # Intended for general use / re-import
@@ -42,6 +45,7 @@ redact = _errors.redact
 quoted = _errors.quoted
 
 ListingOptions = _options.ListingOptions
+Retrying = _retries.Retrying
 
 AwsConnection = _listing.AwsConnection
 list_chime_accounts = _listing.list_chime_accounts

@@ -124,9 +124,12 @@ options:
       - The report formats to write and upload; V([]) writes none.
       - V(ocsf), not written by default, is the findings as OCSF Compliance Finding events (a JSON array), for
         AWS Security Hub and SIEMs.
+      - V(asff), not written by default, is the findings in the AWS Security Finding Format (a JSON array,
+        C(<report_name>.asff.json)), exactly as O(security_hub) imports them; their product ARN is that of
+        O(security_hub_region).
     type: list
     elements: str
-    choices: [json, csv, markdown, html, ocsf]
+    choices: [json, csv, markdown, html, ocsf, asff]
     default: [json, csv, markdown, html]
   dest:
     description:
@@ -136,7 +139,7 @@ options:
       - Created with mode V(0750) when missing. An existing directory is never changed (neither its mode nor a
         symlink's target).
       - The files are C(<report_name>.json), C(.csv) with C(.findings.csv) (the violations, waived and resolved
-        findings), C(.md), C(.html) and C(.ocsf.json), mode V(0640), each
+        findings), C(.md), C(.html), C(.ocsf.json) and C(.asff.json), mode V(0640), each
         written to a temporary file and renamed, so that a crash never leaves half a report. A symlink at a
         report's path is refused.
     type: str
@@ -247,6 +250,29 @@ options:
         in C(source.baseline), and the run warns.
     type: bool
     default: false
+  security_hub:
+    description:
+      - Import the findings into AWS Security Hub (CSPM) with C(BatchImportFindings), in the AWS Security Finding
+        Format, at most 100 a call, after the reports are written and stored.
+      - Each open violation is imported V(ACTIVE) with C(Compliance.Status) V(FAILED); each resolved finding again,
+        V(ARCHIVED). A waived finding is imported only when an earlier run saw it, with C(Workflow) V(SUPPRESSED)
+        (which applies only when Security Hub creates it), so that a waiver never reopens a case a person closed.
+      - Every finding is imported under the caller's AWS account, with the default product ARN
+        C(arn:<partition>:securityhub:<region>:<caller>:product/<caller>/default); the Chime account's own AWS
+        account is named in its resources and C(ProductFields).
+      - Throttling is retried with the backoff options. Findings that Security Hub does not take are named in
+        RV(security_hub.failed), and the run is not complete. A hub that is not enabled, or a caller without
+        C(securityhub:BatchImportFindings), fails the task naming the region.
+      - Check mode imports nothing and says how many findings it would send.
+    type: bool
+    default: false
+  security_hub_region:
+    description:
+      - The region of Security Hub for O(security_hub) and the V(asff) format. The default is the connection's
+        region (O(region), or the environment's, else V(us-east-1)).
+      - Refused before any request when it is not a region of the caller's partition where Security Hub is
+        offered (botocore's endpoint data), or when neither O(security_hub) nor the V(asff) format is asked for.
+    type: str
 author:
   - chime.admin contributors (@chime-admin)
 extends_documentation_fragment:
@@ -388,6 +414,45 @@ reports:
   type: dict
   returned: when the listing succeeded
   sample: {"json": "/srv/audit/chime-account-audit.json"}
+security_hub:
+  description:
+    - What the delivery to Security Hub did (O(security_hub)). In check mode, C(would_send), C(would_archive) and
+      C(calls=0) instead of the counts.
+  type: dict
+  returned: when O(security_hub=true) and the reports were written
+  contains:
+    region:
+      description: Security Hub's region.
+      type: str
+    product_arn:
+      description: The product ARN the findings were imported under.
+      type: str
+    calls:
+      description: The C(BatchImportFindings) calls made (retries not counted), one per 100 findings.
+      type: int
+    sent:
+      description: The findings sent.
+      type: int
+    imported:
+      description: The findings Security Hub took, resolved ones included.
+      type: int
+    archived:
+      description: The resolved findings Security Hub took, archived.
+      type: int
+    failed_count:
+      description: The findings Security Hub did not take.
+      type: int
+    failed:
+      description: The first 20 findings Security Hub did not take, with their Id, AWS account, account, rule,
+        error code and message.
+      type: list
+      elements: dict
+    complete:
+      description: V(true) when every finding sent was taken.
+      type: bool
+  sample: {"region": "us-east-1", "calls": 2, "sent": 130, "imported": 130, "archived": 2, "failed_count": 0,
+           "failed": [], "complete": true,
+           "product_arn": "arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default"}
 s3:
   description: Where the reports were uploaded.
   type: dict

@@ -29,10 +29,13 @@ import os
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInputError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
+from ansible_collections.chime.admin.plugins.module_utils.chime import Retrying
 from ansible_collections.chime.admin.plugins.module_utils.chime import caller_identity
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
+from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import asff_findings
+from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import product_arn
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
@@ -60,6 +63,10 @@ from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_sc
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import report_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import BATCH as SECURITY_HUB_BATCH
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import SecurityHubError
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import check_region
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import deliver
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LATEST
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
@@ -88,8 +95,10 @@ CONTENT_TYPES = {
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "ocsf": "application/json; charset=utf-8",
+    "asff": "application/json; charset=utf-8",
 }
 NO_BASELINE = "first audit, no baseline"
+DEFAULT_REGION = "us-east-1"  # the connection's, without a region anywhere (Chime is global)
 
 
 def audit_option_spec():
@@ -125,6 +134,8 @@ def audit_option_spec():
         ),
         s3_adopt_latest=dict(type="bool", default=False),
         baseline_unverified=dict(type="bool", default=False),
+        security_hub=dict(type="bool", default=False),
+        security_hub_region=dict(type="str"),
     )
 
 
@@ -140,14 +151,31 @@ class Plan:
     """The checked options of one audit: its listing options, where the reports go and where the baseline
     comes from."""
 
-    def __init__(self, params, basedir):
+    def __init__(self, params, basedir, region=None):
         self.options = ListingOptions.from_params(params)
         try:
             self.options.validate([params["name"]])
             self.policy = self._policy(params, basedir)
             self._check_audit_options(params, basedir)
-        except (ChimeInputError, PolicyError, StoreError, HistoryError) as error:
+            self._check_security_hub(params, region)
+        except (ChimeInputError, PolicyError, StoreError, HistoryError, ValueError) as error:
             raise AuditInputError(str(error)) from None
+
+    def _check_security_hub(self, params, connection_region):
+        """Security Hub's region (``security_hub_region``, by default the connection's), checked against
+        botocore's endpoint data, for the delivery (``security_hub``) and the asff format's product ARN."""
+        self.security_hub = params["security_hub"]
+        self.security_hub_region = self.security_hub_partition = None
+        asked = self.security_hub or "asff" in params["formats"]
+        if params["security_hub_region"] is not None and not asked:
+            raise AuditInputError("security_hub_region needs security_hub: true, or the asff format.")
+        if asked:
+            import botocore.session  # the action has checked that botocore is there
+
+            self.security_hub_region, self.security_hub_partition = check_region(
+                "security_hub_region", params["security_hub_region"], connection_region or DEFAULT_REGION,
+                botocore.session.get_session(),
+            )  # fmt: skip
 
     @staticmethod
     def _policy(params, basedir):
@@ -251,8 +279,10 @@ class Audit:
     """One run: ``run()`` returns the action's result, whatever happened; nothing in it names an account
     beyond the violations shown."""
 
-    def __init__(self, params, connect, basedir, check_mode):
+    def __init__(self, params, connect, basedir, check_mode, region=None):
         self.params, self.connect, self.basedir, self.check_mode = params, connect, basedir, check_mode
+        self.region = region  # the connection's (Security Hub's by default)
+        self.undelivered = 0  # findings Security Hub did not take
         # complete: every AWS account asked for was listed, whatever the outcome (non_compliant says only that
         # violations were found; a workflow that branches on a whole audit reads complete too).
         self.result = {"changed": False, "outcome": INCOMPLETE, "complete": False, "failure": None, "warnings": []}
@@ -263,7 +293,7 @@ class Audit:
         except AuditInputError as error:
             # visible(): a policy's rule names, fields and file name are a policy author's text.
             self._fail(visible(f"Chime account audit did not run: {error}"))
-        except (ChimeListingError, StoreError) as error:
+        except (ChimeListingError, StoreError, SecurityHubError) as error:
             self._fail(visible(f"Chime account audit incomplete: {getattr(error, 'message', None) or error}"))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # Whatever went wrong, the role publishes an outcome and fails with a message, not a traceback.
@@ -280,11 +310,17 @@ class Audit:
 
     def _run(self):
         params = self.params
-        plan = Plan(params, self.basedir)
+        plan = Plan(params, self.basedir, self.region)
         local_baseline = read_local_report(plan.baseline_path) if plan.baseline_path else None  # before any request
         connection = self.connect()
         caller = caller_identity(connection, plan.options)
         arn, partition = caller_evidence(caller)
+        if plan.security_hub_region and plan.security_hub_partition != partition:  # before any Chime request
+            raise AuditInputError(
+                f"security_hub_region {plan.security_hub_region} is in partition {plan.security_hub_partition}, the"
+                f" caller's AWS account {caller['Account']} in {partition}: Security Hub takes findings from the"
+                " caller's own partition."
+            )
         options = plan.options
         scope = build_scope(
             caller["Account"], partition, options.role_arns, options.organization_role_name, [params["name"]],
@@ -328,6 +364,9 @@ class Audit:
         )
         if trend is not None and not incomplete_aws_accounts(facts):  # a complete run is its own trend's last point
             report["trend"].append(s3.trend_point(report))
+        if plan.security_hub_region:  # where its findings go: the asff format's product ARN, and the evidence
+            hub_arn = product_arn(partition, plan.security_hub_region, caller["Account"])
+            report["source"]["security_hub"] = {"region": plan.security_hub_region, "product_arn": hub_arn}
         texts = render(report, params["formats"], is_plain=True)  # build_report's own dicts, never templated
         if plan.bucket and "json" not in texts:
             texts["json"] = render(report, ["json"], is_plain=True)[
@@ -338,7 +377,47 @@ class Audit:
         self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted, report=report, evidence=evidence)
+        if plan.security_hub:
+            self._deliver(plan, connection, report, caller["Account"])
         self._verdict(report, unlisted, plan.policy)
+
+    def _deliver(self, plan, connection, report, account):
+        """Import the findings into Security Hub (after the reports are written and stored: a hub that refuses
+        fails the task, with the reports in place). Check mode sends nothing and says what it would send."""
+        region = plan.security_hub_region
+        findings = asff_findings(report, region)
+        lines = self.result["summary_lines"]
+        arn = report["source"]["security_hub"]["product_arn"]
+        if self.check_mode:
+            sent = list(findings)
+            archived = sum(1 for f in sent if f["RecordState"] == "ARCHIVED")
+            calls = -(-len(sent) // SECURITY_HUB_BATCH)
+            lines.append(
+                f"Would import into Security Hub ({region}): {len(sent)} finding(s), {archived} of them archived,"
+                f" in {calls} call(s)"
+            )
+            self.result["security_hub"] = {"region": region, "product_arn": arn, "would_send": len(sent)}
+            self.result["security_hub"].update(would_archive=archived, calls=0)
+            return
+        client = connection.client("securityhub", region=region)
+        try:
+            delivery = deliver(client, findings, Retrying(plan.options), region, arn, account)
+        except SecurityHubError as error:
+            raise SecurityHubError(
+                f"{error} The reports were written{' and stored in S3' if plan.bucket else ''}."
+            ) from None
+        self.result["security_hub"] = delivery.result()
+        self.result["changed"] = self.result["changed"] or delivery.imported > 0
+        lines.append(delivery.line())
+        if not delivery.complete:
+            self.undelivered = delivery.failed_count
+            self.result["complete"] = False
+            first = delivery.failed[0] if delivery.failed else {}
+            self.result["warnings"].append(
+                f"Security Hub ({region}) did not import {delivery.failed_count} finding(s), first"
+                f" {first.get('id')} ({first.get('aws_account_id')}, {first.get('rule')}): {first.get('error_code')}"
+                f" {first.get('message')}"
+            )
 
     def _s3_baseline(self, plan, s3, owner):
         """``(report or None, where it came from, its evidence)`` for an ``s3://`` or ``latest`` baseline."""
@@ -458,7 +537,13 @@ class Audit:
         The job fails only for violations at or above the policy's fail severity."""
         violations = report["violations"]
         if outcome_of(report, not unlisted) != NON_COMPLIANT:
-            if unlisted:
+            if self.undelivered and not unlisted:
+                message = (
+                    f"Chime account audit incomplete: Security Hub did not import {self.undelivered} finding(s)"
+                    " (see security_hub.failed). No violation among the accounts listed."
+                )
+                self.result.update(outcome=INCOMPLETE, msg=message)
+            elif unlisted:
                 message = (
                     f"Chime account audit incomplete: {len(unlisted)} AWS account(s) not listed:"
                     f" {', '.join(unlisted)}. No violation among the accounts listed."
@@ -498,6 +583,8 @@ class Audit:
         )
         if unlisted:  # both facts: violations were found, and the audit is not complete
             message += f" Incomplete too: {len(unlisted)} AWS account(s) not listed: {', '.join(unlisted)}."
+        if self.undelivered:
+            message += f" Incomplete too: Security Hub did not import {self.undelivered} finding(s)."
         self.result["msg"] = message
         if self.params["fail_on_violation"] and failing:
             self.result.update(failure=message, failed=True)

@@ -31,6 +31,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_cha
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import findings_to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
 from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import to_asff
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import FindingHistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import earlier_findings
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import follow
@@ -92,7 +93,7 @@ _COUNTS = (
 )
 
 
-FORMATS = ("json", "csv", "markdown", "html", "ocsf")
+FORMATS = ("json", "csv", "markdown", "html", "ocsf", "asff")
 # What is rendered when no formats are given: ocsf (the findings as OCSF events) is asked for by name.
 DEFAULT_FORMATS = ("json", "csv", "markdown", "html")
 OUTPUTS = {"csv": ("csv", "findings_csv")}  # a format that makes more than one file
@@ -472,6 +473,13 @@ def _ocsf(report):
         raise ReportError(str(error)) from None
 
 
+def _asff(report):
+    try:
+        return to_asff(report)
+    except ValueError as error:
+        raise ReportError(str(error)) from None
+
+
 def render(report, formats=DEFAULT_FORMATS, is_plain=False):
     """The report in each of ``formats`` (json, csv, markdown, html, ocsf): a dict of format to text, read
     from one plain copy of the report. ``is_plain``: the report is already plain data (what
@@ -483,6 +491,7 @@ def render(report, formats=DEFAULT_FORMATS, is_plain=False):
     report = report if is_plain else plain(report)
     writers = {"json": to_json, "csv": lambda r: to_csv(r["accounts"]), "markdown": to_markdown, "html": to_html}
     writers["ocsf"] = _ocsf
+    writers["asff"] = _asff
     writers["findings_csv"] = lambda r: findings_to_csv(
         [finding for key in ("violations", "waived", "resolved") for finding in r.get(key) or []]
     )

@@ -42,6 +42,7 @@ EXTENSIONS = {
     "markdown": "md",
     "html": "html",
     "ocsf": "ocsf.json",
+    "asff": "asff.json",
 }
 LATEST = "latest.json"
 POINTER_FORMAT = _history.POINTER_FORMAT

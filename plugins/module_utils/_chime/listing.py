@@ -297,19 +297,20 @@ class AwsConnection:
             raise _connect_failure(error) from None
         require_chime_api(core_session)  # after the profile is set: a profile may name its own data_path
 
-    def client(self, service, pool=None):
-        """A client of ``service`` (chime, sts, organizations, s3) with the identity's own credentials.
+    def client(self, service, pool=None, region=None):
+        """A client of ``service`` (chime, sts, organizations, s3, securityhub) with the identity's own credentials.
 
         ``pool`` is the number of threads that will share it: its connection pool is made that large (unless
         ``aws_config`` sets ``max_pool_connections``), so that no thread opens and drops a connection of its own.
+        ``region`` is the client's when it is not the connection's (Security Hub is regional).
         """
         endpoint_url = self.endpoint_url if service == "chime" else None
         config = self._config(service, pool)
         # boto3 sessions are not thread-safe; the clients they make are.
         with self._lock:
-            key = (service, pool)
+            key = (service, pool, region)
             if key not in self._clients:
-                client = _made(self.session, service, self.region, endpoint_url, config, self.params)
+                client = _made(self.session, service, region or self.region, endpoint_url, config, self.params)
                 self._clients[key] = self._judged(service, client)
             return self._clients[key]
 

@@ -51,7 +51,10 @@ AWS_RETRY_CODES = (
     "TooManyRequestsException",
     "ServiceException",
 )
-RETRIED = frozenset(RETRY_ERROR_CODES + AWS_RETRY_CODES + (TRANSIENT,))
+# Security Hub's throttle (LimitExceededException, HTTP 429: BatchImportFindings has a low rate limit) and its
+# fault (InternalException), for the audit's delivery of findings.
+SECURITY_HUB_RETRY_CODES = ("LimitExceededException", "InternalException")
+RETRIED = frozenset(RETRY_ERROR_CODES + AWS_RETRY_CODES + SECURITY_HUB_RETRY_CODES + (TRANSIENT,))
 DENIED_CODES = {
     "UnauthorizedClientException",
     "Unauthorized",

@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+# Copyright: chime.admin contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Not intended for use outside this collection: a private module of chime.admin that may change without notice.
+"""An audit report's findings in the AWS Security Finding Format (ASFF), as AWS Security Hub imports them.
+
+:func:`asff_findings` makes one ASFF finding of each of the report's open ``violations``, of each of its
+``waived`` findings that an earlier run had seen already, and, archived, of each of its ``resolved`` findings.
+:func:`to_asff` writes them as a JSON array (the ``asff`` format, ``<report_name>.asff.json``): exactly what the
+``security_hub`` option sends to ``BatchImportFindings``, for review or for another importer.
+
+What the import may set, from the Security Hub API reference (BatchImportFindings, FindingProviderFields,
+Workflow):
+
+- ``Note``, ``UserDefinedFields``, ``VerificationState`` and ``Workflow`` are the customer's once a finding
+  exists (BatchUpdateFindings): none is sent, but a waived finding's ``Workflow`` (below).
+- ``Confidence``, ``Criticality``, ``RelatedFindings``, ``Severity`` and ``Types`` are a provider's to set
+  through ``FindingProviderFields`` only: severity and types are sent there, never at the top level, so that a
+  severity a person changed in the console stays as they set it. Security Hub fills the top-level fields from
+  ``FindingProviderFields`` when it creates a finding.
+- Security Hub resets a finding's workflow status from NOTIFIED or RESOLVED to NEW when its ``RecordState``
+  goes from ARCHIVED to ACTIVE, or its ``Compliance.Status`` from PASSED to FAILED. A waived finding must not
+  reopen a case a person has closed, so a waived finding is sent only when an earlier run saw it (it is already
+  ACTIVE and FAILED there, and stays so: no reset), with ``Workflow`` SUPPRESSED, which applies when Security
+  Hub creates the finding (its history was not delivered before) and is ignored afterwards. A waived finding
+  first seen by this run may be one that Security Hub holds archived (resolved, then back under a waiver):
+  sending it ACTIVE would reopen it, so it is not sent; the reports list it, and it is sent once its waiver
+  lapses (then it is open, and reopening it is right).
+- A resolved finding is sent again ARCHIVED, ``Compliance.Status`` PASSED when its account was checked and no
+  longer breaks the rule, NOT_AVAILABLE when the account is gone or the rule no longer checked (no check passed).
+
+With the default product ARN (``arn:<partition>:securityhub:<region>:<account>:product/<account>/default``),
+Security Hub takes a finding only from the account named in its ``AwsAccountId``: every finding of a run,
+whichever AWS account its Chime account belongs to, is imported under the caller's account, and names the Chime
+account's AWS account in its resources and in ``ProductFields``.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+
+from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
+from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import NO_LONGER_VIOLATES
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
+from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import utc
+from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import _inert
+from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import finding_uid
+
+SCHEMA_VERSION = "2018-10-08"
+PRODUCT_NAME = COMPANY_NAME = "chime.admin"
+# Amazon Chime's administration API is served from one region only: the Chime account's resource is there.
+CHIME_REGION = "us-east-1"
+CHIME_RESOURCE_TYPE = "AWS::Chime::Account"
+# Security Hub's namespace/category/classifier; the classifier is the rule.
+TYPE_PREFIX = "Software and Configuration Checks/Industry and Regulatory Standards/"
+# Security Hub's limits (API reference, AwsSecurityFinding and BatchImportFindings): botocore checks a
+# string's minimum length before it sends, not its maximum, so the maximums are kept here.
+MAX_TITLE, MAX_DESCRIPTION, MAX_REMEDIATION = 256, 1024, 512
+MAX_ID, MAX_GENERATOR_ID = 512, 512
+MAX_FIELD_VALUE = 2048
+MAX_FINDING_BYTES = 240 * 1024  # a finding larger than this is refused by Security Hub
+ACTIVE, ARCHIVED = "ACTIVE", "ARCHIVED"
+FAILED, PASSED, NOT_AVAILABLE = "FAILED", "PASSED", "NOT_AVAILABLE"
+SUPPRESSED = "SUPPRESSED"
+_NOT_PLAIN_ASCII = re.compile(r"[^\n\x20-\x7e]")
+
+
+def product_arn(partition, region, account):
+    """The default product ARN of ``account`` in ``region``: the one a custom integration imports under."""
+    return f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default"
+
+
+def _time(value):
+    """ISO 8601 text in UTC with a ``Z``, as Security Hub's examples write it; None for none."""
+    when = parse_time(value)
+    return None if when is None else utc(when).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+
+
+def _text(value, limit):
+    """``value`` as visible text of at most ``limit`` characters (an ellipsis marks a cut); None for empty."""
+    text = visible(value).strip() if value is not None else ""
+    if not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _caller(report):
+    """``(partition, account)`` of the report's caller ARN (its source.caller)."""
+    parts = str((report.get("source") or {}).get("caller") or "").split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[1] and parts[4]:
+        return parts[1], parts[4]
+    raise ValueError("the asff format needs the report's caller ARN (source.caller), which names its AWS account.")
+
+
+def _waiver_words(waiver):
+    if not isinstance(waiver, Mapping):
+        return None
+    words = f"Waived until {waiver.get('expires')}: {waiver.get('reason')}"
+    extra = [f"{key} {waiver[key]}" for key in ("owner", "ticket") if waiver.get(key)]
+    return words + (f" ({', '.join(extra)})" if extra else "") + "."
+
+
+def _product_fields(finding, state):
+    fields = {
+        "chime.admin/AwsAccountId": finding.get("aws_account_id"),
+        "chime.admin/AccountId": finding.get("account_id"),
+        "chime.admin/AccountName": finding.get("name"),
+        "chime.admin/Rule": finding.get("rule"),
+        "chime.admin/State": state,
+        "chime.admin/Due": finding.get("due"),
+        "chime.admin/OverdueDays": finding.get("overdue_days"),
+        "chime.admin/ResolvedReason": finding.get("resolved_reason"),
+        "chime.admin/Version": COLLECTION_VERSION,
+    }
+    waiver = finding.get("waiver")
+    if isinstance(waiver, Mapping):
+        for key in ("reason", "expires", "owner", "ticket", "state"):
+            fields[f"chime.admin/Waiver/{key.capitalize()}"] = waiver.get(key)
+    shown = {key: _text(value, MAX_FIELD_VALUE) for key, value in fields.items() if value is not None}
+    return {key: value for key, value in shown.items() if value}  # ProductFields values may not be empty
+
+
+def _resources(finding, partition):
+    aws_account_id = str(finding.get("aws_account_id"))
+    account = {
+        "Type": "Other",
+        "Id": _text(finding.get("account_id"), MAX_ID) or "unknown",
+        "Partition": partition,
+        "Region": CHIME_REGION,
+        "Details": {
+            "Other": {
+                key: value
+                for key, value in (
+                    ("Type", CHIME_RESOURCE_TYPE),
+                    ("AwsAccountId", _text(aws_account_id, MAX_FIELD_VALUE)),
+                    ("Name", _text(finding.get("name"), MAX_FIELD_VALUE)),
+                )
+                if value
+            }
+        },
+    }
+    owner = {"Type": "AwsAccount", "Id": f"AWS::::Account:{_text(aws_account_id, 64)}", "Partition": partition}
+    return [account, owner]
+
+
+def _finding(finding, listed, context):
+    partition, region, account, arn, generated_at, rules = context
+    rule_id = str(finding.get("rule"))
+    rule = rules.get(rule_id) if isinstance(rules.get(rule_id), Mapping) else {}
+    severity = str(finding.get("severity") or "informational").lower()
+    resolved = listed == "resolved"
+    state = finding.get("state") or ("resolved" if resolved else "waived" if listed == "waived" else "new")
+    first = _time(finding.get("first_seen")) or (None if resolved else generated_at)
+    last = _time(finding.get("last_seen")) or (None if resolved else generated_at)
+    words = [finding.get("detail")]
+    if listed == "waived":
+        words.append(_waiver_words(finding.get("waiver")))
+    if finding.get("overdue_days"):
+        words.append(f"Overdue by {finding['overdue_days']} day(s) (due {finding.get('due')}).")
+    if resolved:
+        words.append(f"Resolved: {finding.get('resolved_reason')}.")
+    description = _text(" ".join(str(w) for w in words if w), MAX_DESCRIPTION) or rule_id
+    out = {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": finding.get("uid") or finding_uid(finding),
+        "ProductArn": arn,
+        "ProductName": PRODUCT_NAME,
+        "CompanyName": COMPANY_NAME,
+        "Region": region,
+        "GeneratorId": _text(rule_id, MAX_GENERATOR_ID) or "unknown",
+        "AwsAccountId": account,
+        "CreatedAt": first or generated_at,
+        "UpdatedAt": generated_at,
+        "Title": _text(rule.get("description") or rule_id, MAX_TITLE) or rule_id,
+        "Description": description,
+        "FindingProviderFields": {
+            "Severity": {"Label": severity.upper(), "Original": severity},
+            "Types": [TYPE_PREFIX + (_text(rule_id, 200) or "unknown")],
+        },
+        "Resources": _resources(finding, partition),
+        "ProductFields": _product_fields(finding, state),
+        "RecordState": ARCHIVED if resolved else ACTIVE,
+    }
+    if first:
+        out["FirstObservedAt"] = first
+    if last:
+        out["LastObservedAt"] = last
+    if resolved:
+        out["Compliance"] = {
+            "Status": PASSED if finding.get("resolved_reason") == NO_LONGER_VIOLATES else NOT_AVAILABLE
+        }
+    else:
+        out["Compliance"] = {"Status": FAILED}
+    if listed == "waived":
+        out["Workflow"] = {"Status": SUPPRESSED}
+    remediation = _text(rule.get("remediation"), MAX_REMEDIATION)
+    if remediation:
+        out["Remediation"] = {"Recommendation": {"Text": remediation}}
+    return out
+
+
+def _seen_before(finding, generated_at):
+    """True when an earlier run saw the finding: its first_seen is before this run's time."""
+    first, now = parse_time(finding.get("first_seen")), parse_time(generated_at)
+    return first is not None and now is not None and first < now
+
+
+def asff_findings(report, region):
+    """The ASFF findings of ``report`` for Security Hub in ``region``, one at a time: the open violations, the
+    waived findings an earlier run saw (see the module), then the resolved ones, archived."""
+    partition, account = _caller(report)
+    policy = (report.get("source") or {}).get("policy")
+    rules = policy.get("rules") if isinstance(policy, Mapping) and isinstance(policy.get("rules"), Mapping) else {}
+    generated_at = _time(report.get("generated_at"))
+    if generated_at is None:
+        given = report.get("generated_at")
+        raise ValueError(f"the asff format needs the report's generated_at as an ISO 8601 time, got {given!r:.100}.")
+    context = (partition, region, account, product_arn(partition, region, account), generated_at, rules)
+    for listed in ("violations", "waived", "resolved"):
+        for finding in report.get(listed) or []:
+            if listed == "waived" and not _seen_before(finding, report.get("generated_at")):
+                continue
+            yield _finding(finding, listed, context)
+
+
+def finding_bytes(finding):
+    """The size of ``finding`` as Security Hub measures it: its JSON, in bytes."""
+    return len(json.dumps(finding, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def to_asff(report, region=None):
+    """The report's ASFF findings as a JSON array: UTF-8, two-space indentation, keys sorted, a final newline,
+    characters that change how text shows written as ``\\uXXXX`` escapes (as the ocsf format does). ``region``
+    is Security Hub's; by default the one the report records (source.security_hub.region), else us-east-1."""
+    if region is None:
+        recorded = (report.get("source") or {}).get("security_hub")
+        region = recorded.get("region") if isinstance(recorded, Mapping) else None
+    text = json.dumps(list(asff_findings(report, region or CHIME_REGION)), indent=2, ensure_ascii=False, sort_keys=True)
+    return _NOT_PLAIN_ASCII.sub(_inert, text) + "\n"
