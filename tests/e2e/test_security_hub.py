@@ -63,7 +63,9 @@ def audit(services, tmp_path, name, baseline=None, check=False, **args):
     options.update(args)
     dest.mkdir(parents=True, exist_ok=True)
     result = playbook_runner(dest)(
-        [{ACTION: options, "register": "r", "ignore_errors": True}], env=_env(chime, hub), args=["--check"] if check else []
+        [{ACTION: options, "register": "r", "ignore_errors": True}],
+        env=_env(chime, hub),
+        args=["--check"] if check else [],
     )
     report = dest / REPORT
     return result.saved["r"], (json.loads(report.read_text()) if report.exists() else None), result.output
@@ -193,7 +195,12 @@ def test_a_waived_finding_never_reopens_a_case_a_person_closed(services, tmp_pat
     chime.add_tenant(data, KEY, SECRET)
     hub.reset_log()
     waivers = [
-        {"rule": "no_suspended_accounts", "account_id": ids[n], "reason": "Kept for legal hold", "expires": "2099-01-01"}
+        {
+            "rule": "no_suspended_accounts",
+            "account_id": ids[n],
+            "reason": "Kept for legal hold",
+            "expires": "2099-01-01",
+        }
         for n in (5, 9)
     ]
     third, three, output = audit(services, tmp_path, "3", baseline=tmp_path / "2" / REPORT, waivers=waivers)

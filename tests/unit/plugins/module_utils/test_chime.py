@@ -14,6 +14,7 @@ from ansible_collections.chime.admin.plugins.module_utils._chime import fan_out
 from ansible_collections.chime.admin.plugins.module_utils._chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils._chime import listing
 from ansible_collections.chime.admin.plugins.module_utils._chime import options
+from ansible_collections.chime.admin.plugins.module_utils._chime import retries
 from ansible_collections.chime.admin.plugins.module_utils._chime import transformations
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
@@ -25,6 +26,7 @@ PUBLIC = {
     "redact": errors.redact,
     "quoted": errors.quoted,
     "ListingOptions": options.ListingOptions,
+    "Retrying": retries.Retrying,
     "AwsConnection": listing.AwsConnection,
     "list_chime_accounts": listing.list_chime_accounts,
     "caller_identity": fan_out.caller_identity,

@@ -749,7 +749,7 @@ def test_every_value_that_reaches_a_report_is_escaped_in_every_format_and_the_su
     report = rp.build_report(listing, None, baseline, "2026-11-29T08:00:00+00:00", {"name": h}, caller, policy=policy)
     texts = rp.render(report, rp.FORMATS)
     texts["summary"] = "\n".join(rp.summary_lines(report) + rp.violation_lines(report["violations"]))
-    assert set(texts) == {"json", "csv", "findings_csv", "markdown", "html", "ocsf", "summary"}
+    assert set(texts) == {"json", "csv", "findings_csv", "markdown", "html", "ocsf", "asff", "summary"}
     for fmt, text in texts.items():
         assert not SHOWS_WRONG.findall(text.replace("\r\n", "\n")), fmt
         assert "u202e" in text, fmt
