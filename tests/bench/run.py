@@ -879,6 +879,68 @@ def measure_audit_role(count, runs):
     ]
 
 
+def measure_security_hub(count, runs):
+    """11. An audit of ``count`` accounts, every built-in rule broken by many of them, imported into Security Hub
+    against the same audit without the import, alternating: the time, the BatchImportFindings calls and the
+    findings sent. The fake's gate checks each call (signature, account, product ARN) and takes its findings
+    without storing them (``discard``): moto looks each imported finding up among all those it holds, a cost of
+    the fake that grows with the square of the findings, measured apart in a first run into moto. Security Hub's
+    own rate limit (10 calls a second, bursts of 30) is not modelled."""
+    from fake_chime.securityhub import FakeSecurityHub
+    from fake_chime.server import FakeChime
+
+    tenant, key, secret = "444455556666", "AKIABENCHSECHUB00001", "bench-security-hub"
+    data = audit_sample(count, seed=4, aws_account_id=tenant)
+    for index, account in enumerate(data.accounts):  # each rule broken by many accounts
+        if index % 4 == 0:
+            account["AccountStatus"] = "Suspended"
+        if index % 5 == 0:
+            account.update(DefaultLicense="ProTrial", SupportedLicenses=["ProTrial"])
+        if index % 6 == 0:
+            account["Name"] = f"bad name #{index}!"
+        if index % 9 == 0:
+            account.update(AccountType="EnterpriseOIDC", SigninDelegateGroups=[])
+    rules = dict(BENCH_BUILT_IN, allowed_account_types=["Team", "EnterpriseDirectory", "EnterpriseLWA"])
+    with FakeChime() as chime, FakeSecurityHub() as hub, tempfile.TemporaryDirectory() as scratch:
+        chime.add_tenant(data, key, secret)
+        hub.add_credential(key, secret, tenant).enable(tenant)
+        sink = FakeSecurityHub(discard=True).start()
+        sink.add_credential(key, secret, tenant).enable(tenant)
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_ENDPOINT_URL_STS=chime.url)
+        env.update(hub.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        books = {}
+        for name, delivered in (("hub", True), ("plain", False)):
+            options = {"endpoint_url": chime.url, "dest": os.path.join(scratch, name), "formats": ["json"]}
+            options.update(rules=rules, fail_on_violation=False, security_hub=delivered)
+            task = {"chime.admin.chime_account_audit": options}
+            books[name] = os.path.join(scratch, f"{name}.yml")
+            with open(books[name], "w", encoding="utf-8") as handle:
+                json.dump([{"hosts": "localhost", "gather_facts": False, "tasks": [task]}], handle)
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+        first = timed(lambda: subprocess.run([*command, books["hub"]], env=env, check=True, capture_output=True))
+        calls = hub.requests("BatchImportFindings")
+        sent = sum(len(e["ids"]) for e in calls)
+        assert all(e["status"] == 200 for e in calls), "a call was refused"
+        held = len(hub.findings(tenant))
+        env.update(sink.env())
+        with_hub, without, ratio = alternate(
+            lambda: subprocess.run([*command, books["hub"]], env=env, check=True, capture_output=True),
+            lambda: subprocess.run([*command, books["plain"]], env=env, check=True, capture_output=True),
+            runs,
+        )
+        sunk = sink.requests("BatchImportFindings")
+        assert len(sunk) == runs * len(calls) and all(e["status"] == 200 for e in sunk), "a call was refused"
+        sink.stop()
+    return [
+        (
+            f"audit with Security Hub import vs without, {count} accounts, {sent} findings",
+            f"{with_hub:.2f} s vs {without:.2f} s (into moto: {first:.2f} s)",
+            f"ratio {ratio:.2f}; {len(calls)} BatchImportFindings calls a run",
+            f"ceil({sent}/100) = {math.ceil(sent / 100)}; {held} findings in moto after its run",
+        ),
+    ]
+
+
 # Fourteen custom rules over every op, with the six built-in rules: the 20 rules of the policy measured.
 BENCH_BUILT_IN = {
     "allowed_aws_account_ids": ["111122223333"],
@@ -1148,6 +1210,7 @@ FULL = [
     (measure_organization_task, (16, 100, 20, 0.1, 3)),
     (measure_audit_role, (10000, 5)),
     (measure_trend_requests, (13,)),
+    (measure_security_hub, (10000, 3)),
     (measure_policy, (10000, 5)),
     (measure_cpu_per_aws_account, (1000, 200)),
     (measure_organization_scale, (1000, 0.1, 3)),
@@ -1165,6 +1228,7 @@ SMOKE = [
     (measure_organization_task, (3, 20, 10, 0.01, 1)),
     (measure_audit_role, (300, 1)),
     (measure_trend_requests, (13,)),
+    (measure_security_hub, (300, 1)),
     (measure_policy, (1000, 1)),
     (measure_cpu_per_aws_account, (30, 5)),
     (measure_organization_scale, (41, 0.01, 1)),

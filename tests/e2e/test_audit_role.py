@@ -361,7 +361,7 @@ def test_baseline_changes(sample, tmp_path):
     [
         (
             {"account_audit_formats": ["json", "pdf"]},
-            "value of formats must be one or more of: json, csv, markdown, html, ocsf. Got no match for: pdf",
+            "value of formats must be one or more of: json, csv, markdown, html, ocsf, asff. Got no match for: pdf",
         ),
         ({"account_audit_rules": {"no_suspended": True}}, "no_suspended"),
         (
