@@ -608,3 +608,36 @@ def test_the_same_role_arns_in_another_order_are_the_same_scope(org, faults, tmp
     assert again["summary"]["changes"] == {"added": 0, "removed": 0, "changed": 0, "not_compared": 0}
     assert again["source"]["scope"] == result.saved["a"]["source"]["scope"]
     assert again["source"]["scope"]["role_arns"] == sorted(arns)
+
+
+def test_a_central_audit_imports_every_finding_under_the_caller_and_names_each_member(org, faults, tmp_path):
+    """Security Hub takes a finding with the default product ARN only from the AWS account in its AwsAccountId:
+    an audit through role_arns imports every member's findings under the caller's account, and names the member's
+    AWS account in the finding's resources and ProductFields."""
+    from fake_chime.organization import MANAGEMENT_ACCESS_KEY
+    from fake_chime.organization import MANAGEMENT_ACCOUNT
+    from fake_chime.organization import MANAGEMENT_SECRET_KEY
+    from fake_chime.securityhub import FakeSecurityHub
+
+    members = _active_members(org)[6:9]
+    arns = [f"arn:aws:iam::{member}:role/ChimeAudit" for member in members]
+    options = _options(org, role_arns=arns, dest=str(tmp_path / "reports"), formats=["json"], security_hub=True)
+    options.update(rules={"name_pattern": "^no account is named so$"}, fail_on_violation=False)
+    with FakeSecurityHub() as hub:
+        hub.add_credential(MANAGEMENT_ACCESS_KEY, MANAGEMENT_SECRET_KEY, MANAGEMENT_ACCOUNT).enable(MANAGEMENT_ACCOUNT)
+        result = playbook_runner(tmp_path)([{ACTION: options, "register": "r"}], env=dict(org.env(), **hub.env()))
+        assert result.rc == 0, result.output
+        stored = hub.findings(MANAGEMENT_ACCOUNT)
+        calls = hub.requests("BatchImportFindings")
+    report = json.loads((tmp_path / "reports" / "chime-account-audit.json").read_text(encoding="utf-8"))
+    assert len(report["violations"]) == len(members) * ACCOUNTS_EACH == len(stored)
+    assert {e["account"] for e in calls} == {MANAGEMENT_ACCOUNT}  # signed by the caller, never by a member's role
+    assert {f["AwsAccountId"] for f in stored.values()} == {MANAGEMENT_ACCOUNT}
+    product = f"arn:aws:securityhub:us-east-1:{MANAGEMENT_ACCOUNT}:product/{MANAGEMENT_ACCOUNT}/default"
+    assert {f["ProductArn"] for f in stored.values()} == {product}
+    named = {f["ProductFields"]["chime.admin/AwsAccountId"] for f in stored.values()}
+    assert named == set(members)
+    for finding in stored.values():
+        member = finding["ProductFields"]["chime.admin/AwsAccountId"]
+        assert {"Type": "AwsAccount", "Id": f"AWS::::Account:{member}", "Partition": "aws"} in finding["Resources"]
+    assert result.saved["r"]["security_hub"]["imported"] == len(stored)
