@@ -125,8 +125,8 @@ options:
       - V(ocsf), not written by default, is the findings as OCSF Compliance Finding events (a JSON array), for
         AWS Security Hub and SIEMs.
       - V(asff), not written by default, is the findings in the AWS Security Finding Format (a JSON array,
-        C(<report_name>.asff.json)), exactly as O(security_hub) imports them; their product ARN is that of
-        O(security_hub_region).
+        C(<report_name>.asff.json)) - the violations, waived and resolved findings as O(security_hub) builds them;
+        their product ARN is that of O(security_hub_region).
     type: list
     elements: str
     choices: [json, csv, markdown, html, ocsf, asff]
@@ -254,16 +254,20 @@ options:
     description:
       - Import the findings into AWS Security Hub (CSPM) with C(BatchImportFindings), in the AWS Security Finding
         Format, at most 100 a call, after the reports are written and stored.
-      - Each open violation is imported V(ACTIVE) with C(Compliance.Status) V(FAILED); each resolved finding again,
-        V(ARCHIVED). A waived finding is imported only when an earlier run saw it, with C(Workflow) V(SUPPRESSED)
-        (which applies only when Security Hub creates it), so that a waiver never reopens a case a person closed.
+      - Each run reads first what Security Hub holds active of this scope (C(GetFindings)). Each open violation is
+        imported V(ACTIVE) with C(Compliance.Status) V(FAILED); a waived finding only when Security Hub holds it
+        active, so that a waiver never opens a case nor reopens one a person closed; and every finding Security Hub
+        holds active of this scope that the run no longer has, of an AWS account it listed, again V(ARCHIVED).
+      - C(Workflow), C(Note), C(UserDefinedFields), C(VerificationState) and C(Region) are never sent; severity and
+        types only in C(FindingProviderFields).
       - Every finding is imported under the caller's AWS account, with the default product ARN
         C(arn:<partition>:securityhub:<region>:<caller>:product/<caller>/default); the Chime account's own AWS
         account is named in its resources and C(ProductFields).
       - Throttling is retried with the backoff options. Findings that Security Hub does not take are named in
-        RV(security_hub.failed), and the run is not complete. A hub that is not enabled, or a caller without
-        C(securityhub:BatchImportFindings), fails the task naming the region.
-      - Check mode imports nothing and says how many findings it would send.
+        RV(security_hub.failed), and the run is not complete; a batch that fails for good stops the delivery. A hub
+        that is not enabled, or a caller without C(securityhub:BatchImportFindings) or C(securityhub:GetFindings),
+        fails the task naming the region.
+      - Check mode reads what Security Hub holds, imports nothing, and says how many findings it would send.
     type: bool
     default: false
   security_hub_region:
@@ -271,7 +275,8 @@ options:
       - The region of Security Hub for O(security_hub) and the V(asff) format. The default is the connection's
         region (O(region), or the environment's, else V(us-east-1)).
       - Refused before any request when it is not a region of the caller's partition where Security Hub is
-        offered (botocore's endpoint data), or when neither O(security_hub) nor the V(asff) format is asked for.
+        offered (botocore's endpoint data; partitions aws, aws-cn and aws-us-gov), or when neither O(security_hub)
+        nor the V(asff) format is asked for.
     type: str
 author:
   - chime.admin contributors (@chime-admin)
@@ -419,7 +424,7 @@ security_hub:
     - What the delivery to Security Hub did (O(security_hub)). In check mode, C(would_send), C(would_archive) and
       C(calls=0) instead of the counts.
   type: dict
-  returned: when O(security_hub=true) and the reports were written
+  returned: when O(security_hub=true) and the delivery ran (not when Security Hub refused it)
   contains:
     region:
       description: Security Hub's region.

@@ -34,8 +34,8 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import caller_id
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
-from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import asff_findings
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import product_arn
+from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import scope_of
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
@@ -57,6 +57,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report import incompl
 from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
 from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
+from ansible_collections.chime.admin.plugins.plugin_utils._report import unlisted_aws_accounts
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
@@ -66,7 +67,9 @@ from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_sco
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import BATCH as SECURITY_HUB_BATCH
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import SecurityHubError
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import check_region
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import choose
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import deliver
+from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import held_active
 from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LATEST
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
@@ -158,7 +161,7 @@ class Plan:
             self.policy = self._policy(params, basedir)
             self._check_audit_options(params, basedir)
             self._check_security_hub(params, region)
-        except (ChimeInputError, PolicyError, StoreError, HistoryError, ValueError) as error:
+        except (ChimeInputError, PolicyError, StoreError, HistoryError) as error:
             raise AuditInputError(str(error)) from None
 
     def _check_security_hub(self, params, connection_region):
@@ -172,10 +175,13 @@ class Plan:
         if asked:
             import botocore.session  # the action has checked that botocore is there
 
-            self.security_hub_region, self.security_hub_partition = check_region(
-                "security_hub_region", params["security_hub_region"], connection_region or DEFAULT_REGION,
-                botocore.session.get_session(),
-            )  # fmt: skip
+            try:
+                self.security_hub_region, self.security_hub_partition = check_region(
+                    "security_hub_region", params["security_hub_region"], connection_region or DEFAULT_REGION,
+                    botocore.session.get_session(),
+                )  # fmt: skip
+            except ValueError as error:
+                raise AuditInputError(str(error)) from None
 
     @staticmethod
     def _policy(params, basedir):
@@ -378,34 +384,36 @@ class Audit:
         self._publish(report, baseline_source)
         self._store(plan, s3, texts, now, partition, complete=not unlisted, report=report, evidence=evidence)
         if plan.security_hub:
-            self._deliver(plan, connection, report, caller["Account"])
+            self._deliver(plan, connection, report, caller["Account"])  # check mode: reads, sends nothing
         self._verdict(report, unlisted, plan.policy)
 
     def _deliver(self, plan, connection, report, account):
         """Import the findings into Security Hub (after the reports are written and stored: a hub that refuses
-        fails the task, with the reports in place). Check mode sends nothing and says what it would send."""
+        fails the task, with the reports in place). What Security Hub holds of this scope is read first, in check
+        mode too, which sends nothing and says what it would send."""
         region = plan.security_hub_region
-        findings = asff_findings(report, region)
         lines = self.result["summary_lines"]
         arn = report["source"]["security_hub"]["product_arn"]
-        if self.check_mode:
-            sent = list(findings)
-            archived = sum(1 for f in sent if f["RecordState"] == "ARCHIVED")
-            calls = -(-len(sent) // SECURITY_HUB_BATCH)
-            lines.append(
-                f"Would import into Security Hub ({region}): {len(sent)} finding(s), {archived} of them archived,"
-                f" in {calls} call(s)"
-            )
-            self.result["security_hub"] = {"region": region, "product_arn": arn, "would_send": len(sent)}
-            self.result["security_hub"].update(would_archive=archived, calls=0)
-            return
         client = connection.client("securityhub", region=region)
+        retrying = Retrying(plan.options)
+        written = " and stored in S3" if plan.bucket and not self.check_mode else ""
         try:
-            delivery = deliver(client, findings, Retrying(plan.options), region, arn, account)
+            held = held_active(client, retrying, region, arn, account, scope_of(report))
+            findings = choose(report, region, held, set(unlisted_aws_accounts(report)))
+            if self.check_mode:
+                archived = sum(1 for f in findings if f["RecordState"] == "ARCHIVED")
+                calls = -(-len(findings) // SECURITY_HUB_BATCH)
+                lines.append(
+                    f"Would import into Security Hub ({region}): {len(findings)} finding(s), {archived} of them"
+                    f" archived, in {calls} call(s)"
+                )
+                self.result["security_hub"] = {"region": region, "product_arn": arn, "would_send": len(findings)}
+                self.result["security_hub"].update(would_archive=archived, calls=0)
+                return
+            delivery = deliver(client, findings, retrying, region, arn, account)
         except SecurityHubError as error:
-            raise SecurityHubError(
-                f"{error} The reports were written{' and stored in S3' if plan.bucket else ''}."
-            ) from None
+            where = "Reports (check mode: not written)" if self.check_mode else f"The reports were written{written}"
+            raise SecurityHubError(f"{error} {where}.") from None
         self.result["security_hub"] = delivery.result()
         self.result["changed"] = self.result["changed"] or delivery.imported > 0
         lines.append(delivery.line())
@@ -548,6 +556,8 @@ class Audit:
                     f"Chime account audit incomplete: {len(unlisted)} AWS account(s) not listed:"
                     f" {', '.join(unlisted)}. No violation among the accounts listed."
                 )
+                if self.undelivered:
+                    message += f" Security Hub did not import {self.undelivered} finding(s) either."
                 self.result.update(outcome=INCOMPLETE, msg=message)
             else:
                 waived = report["summary"]["violations"].get("waived", 0)

@@ -5,30 +5,25 @@
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """An audit report's findings in the AWS Security Finding Format (ASFF), as AWS Security Hub imports them.
 
-:func:`asff_findings` makes one ASFF finding of each of the report's open ``violations``, of each of its
-``waived`` findings that an earlier run had seen already, and, archived, of each of its ``resolved`` findings.
-:func:`to_asff` writes them as a JSON array (the ``asff`` format, ``<report_name>.asff.json``): exactly what the
-``security_hub`` option sends to ``BatchImportFindings``, for review or for another importer.
+:func:`asff_findings` makes one ASFF finding of each of the report's open ``violations``, each of its ``waived``
+findings and, archived, each of its ``resolved`` findings; :func:`to_asff` writes them as a JSON array (the
+``asff`` format, ``<report_name>.asff.json``). What the ``security_hub`` option sends is chosen from these and from
+what Security Hub holds (see :mod:`_security_hub`).
 
-What the import may set, from the Security Hub API reference (BatchImportFindings, FindingProviderFields,
-Workflow):
+What the import may set, from the Security Hub API reference (BatchImportFindings, AwsSecurityFinding,
+FindingProviderFields, Workflow):
 
-- ``Note``, ``UserDefinedFields``, ``VerificationState`` and ``Workflow`` are the customer's once a finding
-  exists (BatchUpdateFindings): none is sent, but a waived finding's ``Workflow`` (below).
-- ``Confidence``, ``Criticality``, ``RelatedFindings``, ``Severity`` and ``Types`` are a provider's to set
-  through ``FindingProviderFields`` only: severity and types are sent there, never at the top level, so that a
-  severity a person changed in the console stays as they set it. Security Hub fills the top-level fields from
-  ``FindingProviderFields`` when it creates a finding.
-- Security Hub resets a finding's workflow status from NOTIFIED or RESOLVED to NEW when its ``RecordState``
-  goes from ARCHIVED to ACTIVE, or its ``Compliance.Status`` from PASSED to FAILED. A waived finding must not
-  reopen a case a person has closed, so a waived finding is sent only when an earlier run saw it (it is already
-  ACTIVE and FAILED there, and stays so: no reset), with ``Workflow`` SUPPRESSED, which applies when Security
-  Hub creates the finding (its history was not delivered before) and is ignored afterwards. A waived finding
-  first seen by this run may be one that Security Hub holds archived (resolved, then back under a waiver):
-  sending it ACTIVE would reopen it, so it is not sent; the reports list it, and it is sent once its waiver
-  lapses (then it is open, and reopening it is right).
+- ``Note``, ``UserDefinedFields``, ``VerificationState`` and ``Workflow`` are the customer's (BatchUpdateFindings):
+  never sent. ``Region`` is Security Hub's to fill: never sent. ``ProductName`` and ``CompanyName`` may be set by a
+  custom integration (the default product ARN).
+- ``Confidence``, ``Criticality``, ``RelatedFindings``, ``Severity`` and ``Types`` are a provider's to set through
+  ``FindingProviderFields`` only: severity and types are sent there, never at the top level, so that a severity
+  a person changed in the console stays as they set it.
 - A resolved finding is sent again ARCHIVED, ``Compliance.Status`` PASSED when its account was checked and no
   longer breaks the rule, NOT_AVAILABLE when the account is gone or the rule no longer checked (no check passed).
+
+Every finding names the run's scope (``ProductFields`` ``chime.admin/Scope``, the scope's digest, see
+:mod:`_scope`), so that a run reconciles only the findings of its own scope.
 
 With the default product ARN (``arn:<partition>:securityhub:<region>:<account>:product/<account>/default``),
 Security Hub takes a finding only from the account named in its ``AwsAccountId``: every finding of a run,
@@ -47,6 +42,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import pars
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import utc
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import _inert
 from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import finding_uid
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 
 SCHEMA_VERSION = "2018-10-08"
 PRODUCT_NAME = COMPANY_NAME = "chime.admin"
@@ -59,11 +55,15 @@ TYPE_PREFIX = "Software and Configuration Checks/Industry and Regulatory Standar
 # string's minimum length before it sends, not its maximum, so the maximums are kept here.
 MAX_TITLE, MAX_DESCRIPTION, MAX_REMEDIATION = 256, 1024, 512
 MAX_ID, MAX_GENERATOR_ID = 512, 512
-MAX_FIELD_VALUE = 2048
+MAX_FIELD_VALUE = 2048  # a ProductFields value
+MAX_OTHER_VALUE = 1023  # a Resources[].Details.Other value: fewer than 1,024 characters
 MAX_FINDING_BYTES = 240 * 1024  # a finding larger than this is refused by Security Hub
 ACTIVE, ARCHIVED = "ACTIVE", "ARCHIVED"
 FAILED, PASSED, NOT_AVAILABLE = "FAILED", "PASSED", "NOT_AVAILABLE"
-SUPPRESSED = "SUPPRESSED"
+SCOPE_FIELD = "chime.admin/Scope"
+AWS_ACCOUNT_FIELD, ACCOUNT_FIELD, RULE_FIELD = "chime.admin/AwsAccountId", "chime.admin/AccountId", "chime.admin/Rule"
+# The partitions Security Hub's Resource.Partition names (the API reference's enum).
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 _NOT_PLAIN_ASCII = re.compile(r"[^\n\x20-\x7e]")
 
 
@@ -102,17 +102,18 @@ def _waiver_words(waiver):
     return words + (f" ({', '.join(extra)})" if extra else "") + "."
 
 
-def _product_fields(finding, state):
+def _product_fields(finding, state, scope):
     fields = {
-        "chime.admin/AwsAccountId": finding.get("aws_account_id"),
-        "chime.admin/AccountId": finding.get("account_id"),
+        AWS_ACCOUNT_FIELD: finding.get("aws_account_id"),
+        ACCOUNT_FIELD: finding.get("account_id"),
         "chime.admin/AccountName": finding.get("name"),
-        "chime.admin/Rule": finding.get("rule"),
+        RULE_FIELD: finding.get("rule"),
         "chime.admin/State": state,
         "chime.admin/Due": finding.get("due"),
         "chime.admin/OverdueDays": finding.get("overdue_days"),
         "chime.admin/ResolvedReason": finding.get("resolved_reason"),
         "chime.admin/Version": COLLECTION_VERSION,
+        SCOPE_FIELD: scope,
     }
     waiver = finding.get("waiver")
     if isinstance(waiver, Mapping):
@@ -123,30 +124,27 @@ def _product_fields(finding, state):
 
 
 def _resources(finding, partition):
-    aws_account_id = str(finding.get("aws_account_id"))
+    aws_account_id = finding.get("aws_account_id")
+    aws_account_id = _text(aws_account_id, 64) if aws_account_id is not None else None
+    details = (
+        ("Type", CHIME_RESOURCE_TYPE),
+        ("AwsAccountId", aws_account_id),
+        ("Name", _text(finding.get("name"), MAX_OTHER_VALUE)),
+    )
     account = {
         "Type": "Other",
         "Id": _text(finding.get("account_id"), MAX_ID) or "unknown",
         "Partition": partition,
         "Region": CHIME_REGION,
-        "Details": {
-            "Other": {
-                key: value
-                for key, value in (
-                    ("Type", CHIME_RESOURCE_TYPE),
-                    ("AwsAccountId", _text(aws_account_id, MAX_FIELD_VALUE)),
-                    ("Name", _text(finding.get("name"), MAX_FIELD_VALUE)),
-                )
-                if value
-            }
-        },
+        "Details": {"Other": {key: value for key, value in details if value}},
     }
-    owner = {"Type": "AwsAccount", "Id": f"AWS::::Account:{_text(aws_account_id, 64)}", "Partition": partition}
-    return [account, owner]
+    if aws_account_id is None:
+        return [account]
+    return [account, {"Type": "AwsAccount", "Id": f"AWS::::Account:{aws_account_id}", "Partition": partition}]
 
 
 def _finding(finding, listed, context):
-    partition, region, account, arn, generated_at, rules = context
+    partition, account, arn, generated_at, rules, scope = context
     rule_id = str(finding.get("rule"))
     rule = rules.get(rule_id) if isinstance(rules.get(rule_id), Mapping) else {}
     severity = str(finding.get("severity") or "informational").lower()
@@ -168,7 +166,6 @@ def _finding(finding, listed, context):
         "ProductArn": arn,
         "ProductName": PRODUCT_NAME,
         "CompanyName": COMPANY_NAME,
-        "Region": region,
         "GeneratorId": _text(rule_id, MAX_GENERATOR_ID) or "unknown",
         "AwsAccountId": account,
         "CreatedAt": first or generated_at,
@@ -180,7 +177,7 @@ def _finding(finding, listed, context):
             "Types": [TYPE_PREFIX + (_text(rule_id, 200) or "unknown")],
         },
         "Resources": _resources(finding, partition),
-        "ProductFields": _product_fields(finding, state),
+        "ProductFields": _product_fields(finding, state, scope),
         "RecordState": ARCHIVED if resolved else ACTIVE,
     }
     if first:
@@ -193,41 +190,69 @@ def _finding(finding, listed, context):
         }
     else:
         out["Compliance"] = {"Status": FAILED}
-    if listed == "waived":
-        out["Workflow"] = {"Status": SUPPRESSED}
     remediation = _text(rule.get("remediation"), MAX_REMEDIATION)
     if remediation:
         out["Remediation"] = {"Recommendation": {"Text": remediation}}
     return out
 
 
-def _seen_before(finding, generated_at):
-    """True when an earlier run saw the finding: its first_seen is before this run's time."""
-    first, now = parse_time(finding.get("first_seen")), parse_time(generated_at)
-    return first is not None and now is not None and first < now
+def compliance_of(aws_account_id, account_id, rule, report):
+    """The Compliance.Status of a finding this run no longer has: PASSED when its account was listed and its rule
+    checked (the account no longer breaks it), NOT_AVAILABLE when the account is gone or the rule not checked."""
+    policy = (report.get("source") or {}).get("policy")
+    rules = policy.get("rules") if isinstance(policy, Mapping) and isinstance(policy.get("rules"), Mapping) else {}
+    present = any(
+        a.get("aws_account_id") == aws_account_id and a.get("account_id") == account_id for a in report["accounts"]
+    )
+    return PASSED if present and rule in rules else NOT_AVAILABLE
 
 
-def asff_findings(report, region):
-    """The ASFF findings of ``report`` for Security Hub in ``region``, one at a time: the open violations, the
-    waived findings an earlier run saw (see the module), then the resolved ones, archived."""
+def scope_of(report):
+    """The digest that names the report's scope in every finding (None for a report that records no scope)."""
+    scope = (report.get("source") or {}).get("scope")
+    return scope_digest(scope) if isinstance(scope, Mapping) else None
+
+
+def asff_findings(report, region, lists=("violations", "waived", "resolved")):
+    """The ASFF findings of ``report`` for Security Hub in ``region``, one at a time, of each of ``lists`` in
+    order: open violations (ACTIVE, FAILED), waived findings (ACTIVE, FAILED, the waiver in the description and
+    ProductFields), resolved findings (ARCHIVED)."""
     partition, account = _caller(report)
+    if partition not in PARTITIONS:
+        raise ValueError(f"the asff format knows the partitions {', '.join(PARTITIONS)}, not the caller's {partition}.")
     policy = (report.get("source") or {}).get("policy")
     rules = policy.get("rules") if isinstance(policy, Mapping) and isinstance(policy.get("rules"), Mapping) else {}
     generated_at = _time(report.get("generated_at"))
     if generated_at is None:
         given = report.get("generated_at")
         raise ValueError(f"the asff format needs the report's generated_at as an ISO 8601 time, got {given!r:.100}.")
-    context = (partition, region, account, product_arn(partition, region, account), generated_at, rules)
-    for listed in ("violations", "waived", "resolved"):
+    context = (partition, account, product_arn(partition, region, account), generated_at, rules, scope_of(report))
+    for listed in lists:
         for finding in report.get(listed) or []:
-            if listed == "waived" and not _seen_before(finding, report.get("generated_at")):
-                continue
             yield _finding(finding, listed, context)
 
 
+# The members of a finding Security Hub holds that an archive sends back as they are: those the collection set.
+_KEPT = (
+    "SchemaVersion", "Id", "ProductArn", "ProductName", "CompanyName", "GeneratorId", "AwsAccountId", "CreatedAt",
+    "Title", "Description", "FindingProviderFields", "Resources", "ProductFields", "Remediation", "FirstObservedAt",
+    "LastObservedAt",
+)  # fmt: skip
+
+
+def archive_of(held, report, updated_at):
+    """An ARCHIVED copy of ``held`` (a finding Security Hub holds, from GetFindings) that this run no longer has:
+    the members the collection set, a new ``UpdatedAt``, and the Compliance.Status of :func:`compliance_of`."""
+    out = {key: held[key] for key in _KEPT if key in held}
+    fields = held.get("ProductFields") or {}
+    status = compliance_of(fields.get(AWS_ACCOUNT_FIELD), fields.get(ACCOUNT_FIELD), fields.get(RULE_FIELD), report)
+    out.update(UpdatedAt=_time(updated_at), RecordState=ARCHIVED, Compliance={"Status": status})
+    return out
+
+
 def finding_bytes(finding):
-    """The size of ``finding`` as Security Hub measures it: its JSON, in bytes."""
-    return len(json.dumps(finding, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    """The size of ``finding`` as it is sent: its JSON as botocore's serializer writes it (ASCII escapes)."""
+    return len(json.dumps(finding, separators=(",", ":")))
 
 
 def to_asff(report, region=None):

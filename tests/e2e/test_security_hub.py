@@ -52,10 +52,10 @@ def _env(chime, hub):
     return {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_ENDPOINT_URL_STS": chime.url, **hub.env()}
 
 
-def audit(services, tmp_path, name, baseline=None, check=False, **args):
+def audit(services, tmp_path, run, baseline=None, check=False, **args):
     """One run of the action through ansible-playbook: (registered result, report or None, output)."""
     chime, hub = services
-    dest = tmp_path / name
+    dest = tmp_path / run
     options = {"endpoint_url": chime.url, **FAST_RETRIES, "dest": str(dest), "fail_on_violation": False}
     options.update(rules=RULES, security_hub=True, formats=["json", "asff"])
     if baseline is not None:
@@ -96,7 +96,6 @@ def test_two_runs_import_then_archive_the_resolved_and_add_the_new(services, tmp
     assert {r["Type"] for r in sample["Resources"]} == {"Other", "AwsAccount"}
     assert f"AWS::::Account:{TENANT}" in {r["Id"] for r in sample["Resources"]}
     assert sample["FirstObservedAt"] == sample["CreatedAt"]
-    assert "Severity" not in sample and "Types" not in sample  # only through FindingProviderFields
     # The asff report is exactly what was sent.
     written = json.loads((tmp_path / "1" / "chime-account-audit.asff.json").read_text())
     sent = [f for e in hub.requests("BatchImportFindings") for f in e["findings"]]
@@ -125,6 +124,7 @@ def test_two_runs_import_then_archive_the_resolved_and_add_the_new(services, tmp
     assert all(stored[f["uid"]]["Compliance"]["Status"] == "PASSED" for f in two["resolved"])
     assert second["security_hub"]["archived"] == 2 and second["security_hub"]["calls"] == 1
     assert len(stored) == len(violations) + 1
+    assert [e["operation"] for e in hub.requests()] == ["GetFindings", "BatchImportFindings"]
 
 
 def test_check_mode_sends_nothing_and_says_what_it_would(services, tmp_path):
@@ -158,7 +158,11 @@ def test_throttles_are_retried_and_failed_findings_make_the_run_incomplete(servi
 
 @pytest.mark.parametrize("fault", ["disabled", "denied"])
 def test_a_disabled_hub_or_a_missing_permission_fails_naming_the_region(services, tmp_path, fault):
-    _chime, hub = services
+    chime, hub = services
+    data = chime.tenants[TENANT].data
+    for account in data.accounts:  # more than one batch of findings: the delivery must stop at the first
+        account["AccountStatus"] = "Suspended"
+    chime.add_tenant(data, KEY, SECRET)
     hub.reset()
     hub.add_credential(KEY, SECRET, TENANT)
     if fault == "denied":
@@ -172,13 +176,15 @@ def test_a_disabled_hub_or_a_missing_permission_fails_naming_the_region(services
     else:
         assert "AccessDeniedException" in result["msg"] and "securityhub:BatchImportFindings" in result["msg"]
     assert "in region us-east-1" in result["msg"] and "The reports were written." in result["msg"]
-    assert len(hub.requests("BatchImportFindings")) == 1  # stopped at the first call
+    assert len(report["violations"]) > 100
+    assert len(hub.requests("BatchImportFindings")) == (1 if fault == "denied" else 0)  # stopped at the first call
 
 
 def test_a_waived_finding_never_reopens_a_case_a_person_closed(services, tmp_path):
-    """Run 1 imports; account 5's finding is fixed in run 2 (archived) and a person resolves its case; in run 3
-    account 5 is suspended again but waived: Security Hub must keep the case resolved (the import would reopen it
-    by moving it back to ACTIVE). Account 9's finding, open and then waived, keeps the workflow a person set."""
+    """Run 1 imports; account 5's finding is fixed in run 2 (archived) and a person resolves its case; in runs 3
+    and 4 account 5 is suspended again but waived: Security Hub must keep the case resolved and archived (sending
+    it active would reopen it). Account 9's finding, open and then waived, stays active and keeps the workflow a
+    person set. Once the waiver is gone (run 5), account 5's finding is sent active again: reopened, rightly."""
     chime, hub = services
     data = chime.tenants[TENANT].data
     ids = {n: data.accounts[n]["AccountId"] for n in (5, 9)}
@@ -193,7 +199,6 @@ def test_a_waived_finding_never_reopens_a_case_a_person_closed(services, tmp_pat
     hub.set_workflow(TENANT, nine, "NOTIFIED")
     data.accounts[5]["AccountStatus"] = "Suspended"
     chime.add_tenant(data, KEY, SECRET)
-    hub.reset_log()
     waivers = [
         {
             "rule": "no_suspended_accounts",
@@ -203,15 +208,44 @@ def test_a_waived_finding_never_reopens_a_case_a_person_closed(services, tmp_pat
         }
         for n in (5, 9)
     ]
-    third, three, output = audit(services, tmp_path, "3", baseline=tmp_path / "2" / REPORT, waivers=waivers)
-    assert {(w["account_id"], w["state"]) for w in three["waived"]} == {(ids[5], "waived"), (ids[9], "waived")}, output
+    for run, baseline in (("3", "2"), ("4", "3")):  # run 4: the finding's first_seen is now earlier than the run
+        hub.reset_log()
+        result, report, output = audit(services, tmp_path, run, baseline=tmp_path / baseline / REPORT, waivers=waivers)
+        assert {(w["account_id"], w["state"]) for w in report["waived"]} == {(ids[5], "waived"), (ids[9], "waived")}
+        stored = hub.findings(TENANT)
+        assert stored[five]["RecordState"] == "ARCHIVED" and stored[five]["Workflow"]["Status"] == "RESOLVED", run
+        assert stored[nine]["RecordState"] == "ACTIVE" and stored[nine]["Workflow"]["Status"] == "NOTIFIED", run
+        sent = {f["Id"]: f for e in hub.requests("BatchImportFindings") for f in e["findings"]}
+        assert five not in sent and "Workflow" not in sent[nine], run
+        assert result["security_hub"]["complete"] is True, output
+    _fifth, _five, output = audit(services, tmp_path, "5", baseline=tmp_path / "4" / REPORT)
+    assert hub.findings(TENANT)[five]["RecordState"] == "ACTIVE", output
+    assert hub.findings(TENANT)[five]["Workflow"]["Status"] == "NEW"  # the gate's reset, as Security Hub's
+
+
+def test_a_run_archives_what_an_earlier_run_could_not_and_a_run_of_another_scope_archives_nothing(services, tmp_path):
+    """Archives come from what Security Hub holds of the run's scope, not from the baseline alone: a run without a
+    baseline archives the findings that are gone, and so does the run after an archive that failed. A run of
+    another scope (a name prefix) leaves the first scope's findings alone."""
+    chime, hub = services
+    data = chime.tenants[TENANT].data
+    _first, one, _output = audit(services, tmp_path, "1")
+    uids = {v["account_id"]: v["uid"] for v in one["violations"] if v["rule"] == "no_suspended_accounts"}
+    five, nine = uids[data.accounts[5]["AccountId"]], uids[data.accounts[9]["AccountId"]]
+    data.accounts[5]["AccountStatus"] = data.accounts[9]["AccountStatus"] = "Active"
+    chime.add_tenant(data, KEY, SECRET)
+    other, _report, output = audit(services, tmp_path, "other", name=data.accounts[5]["Name"][:3])
+    assert other["security_hub"]["archived"] == 0, output  # another scope: nothing of the first one archived
+    assert {f["RecordState"] for f in hub.findings(TENANT).values() if f["Id"] in (five, nine)} == {"ACTIVE"}
+    hub.fail_ids([nine], code="InternalException")
+    second, _two, output = audit(services, tmp_path, "2")  # no baseline: nothing resolved in the report
+    assert second["security_hub"]["archived"] == 1 and second["complete"] is False, output
     stored = hub.findings(TENANT)
-    assert stored[five]["RecordState"] == "ARCHIVED" and stored[five]["Workflow"]["Status"] == "RESOLVED"
-    assert stored[nine]["RecordState"] == "ACTIVE" and stored[nine]["Workflow"]["Status"] == "NOTIFIED"
-    sent = {f["Id"]: f for e in hub.requests("BatchImportFindings") for f in e["findings"]}
-    assert five not in sent  # never sent in run 3 ...
-    assert sent[nine]["Workflow"] == {"Status": "SUPPRESSED"}  # ... and the other's own status not overwritten
-    assert third["security_hub"]["complete"] is True
+    assert stored[five]["RecordState"] == "ARCHIVED" and stored[nine]["RecordState"] == "ACTIVE"
+    assert stored[five]["Compliance"]["Status"] == "PASSED"
+    third, _three, output = audit(services, tmp_path, "3")
+    assert third["security_hub"]["archived"] == 1 and third["security_hub"]["complete"] is True, output
+    assert hub.findings(TENANT)[nine]["RecordState"] == "ARCHIVED"
 
 
 def test_bad_security_hub_options_are_refused_before_any_request(services, tmp_path):

@@ -5,14 +5,15 @@
 does not.
 
 moto stores the findings and answers Security Hub's REST-JSON protocol (BatchImportFindings, GetFindings). It
-checks no signature, imports into a hub that is not enabled, takes any AwsAccountId, and lets an import
-overwrite every field. The gate in front of it:
+checks no signature, imports into a hub that is not enabled, takes any AwsAccountId, lets an import
+overwrite every field, and applies no filter of GetFindings (the collection filters what it reads as well).
+The gate in front of it:
 
 - checks every request's SigV4 signature against the credentials given to :meth:`FakeSecurityHub.add_credential`,
   and files the request under that credential's AWS account (moto's account header) and its signing region;
-- refuses BatchImportFindings with InvalidAccessException when the hub is not enabled for that account and
-  region (:meth:`FakeSecurityHub.enable`), and with AccessDeniedException for an account denied the permission
-  (:meth:`FakeSecurityHub.deny_import`);
+- refuses BatchImportFindings and GetFindings with InvalidAccessException when the hub is not enabled for that
+  account and region (:meth:`FakeSecurityHub.enable`), and BatchImportFindings with AccessDeniedException for an
+  account denied the permission (:meth:`FakeSecurityHub.deny_import`);
 - fails (``FailedFindings``) a finding whose AwsAccountId is not the caller's, or whose ProductArn is not the
   caller's default product ARN in the request's region, as Security Hub does for the default product ARN;
 - on an update of a finding moto already has, keeps the fields that belong to the customer (Note,
@@ -95,6 +96,9 @@ class _Gate:
         environ["HTTP_X_MOTO_ACCOUNT_ID"] = account
         with self.lock:
             self.touched.add((account, region))
+        if entry["operation"] == "GetFindings" and not internal and not _backend(account, region).enabled:
+            message = f"Account {account} is not subscribed to AWS Security Hub"
+            return self._error(start_response, entry, 401, "InvalidAccessException", message)
         if entry["operation"] != "BatchImportFindings" or internal:
             return self._pass(environ, start_response, entry, body, internal)
         payload = json.loads(body or b"{}")

@@ -20,6 +20,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils import _format_asff as
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 from ansible_collections.chime.admin.plugins.plugin_utils import _security_hub as sh
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
+from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 CALLER = "arn:aws:sts::111122223333:assumed-role/Audit/job"
@@ -50,7 +51,8 @@ def test_each_finding_is_valid_asff_with_severity_and_types_only_through_the_pro
     assert [f["Id"] for f in findings] == [v["uid"] for v in report["violations"]]
     first = findings[0]
     assert first["ProductArn"] == "arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default"
-    assert first["AwsAccountId"] == "111122223333" and first["Region"] == "eu-west-1"
+    assert first["AwsAccountId"] == "111122223333" and "Region" not in first  # Security Hub's to fill
+    assert first["ProductFields"]["chime.admin/Scope"] == scope_digest(report["source"]["scope"])
     assert first["GeneratorId"] == "no_suspended_accounts" and first["RecordState"] == "ACTIVE"
     assert first["FindingProviderFields"]["Severity"] == {"Label": "MEDIUM", "Original": "medium"}
     assert first["FindingProviderFields"]["Types"][0].startswith("Software and Configuration Checks/")
@@ -73,6 +75,12 @@ def test_hostile_and_huge_text_is_made_visible_and_kept_within_security_hub_limi
     _valid([finding])
     assert len(finding["Title"]) <= asff.MAX_TITLE and len(finding["Description"]) <= asff.MAX_DESCRIPTION
     assert all(len(v) <= asff.MAX_FIELD_VALUE for v in finding["ProductFields"].values())
+    assert all(
+        len(v) <= asff.MAX_OTHER_VALUE
+        for r in finding["Resources"]
+        for v in r.get("Details", {}).get("Other", {}).values()
+    )
+    assert len(finding["Resources"][0]["Details"]["Other"]["Name"]) == asff.MAX_OTHER_VALUE
     assert all(v for v in finding["ProductFields"].values())  # Security Hub takes no empty value
     text = json.dumps(finding, ensure_ascii=False)
     for invisible in ("\x1b", "\u202e", "\u2066", "\x85", "\u2028"):
@@ -83,25 +91,44 @@ def test_hostile_and_huge_text_is_made_visible_and_kept_within_security_hub_limi
     assert "\u202e" not in written and json.loads(written) == [finding]
 
 
-def test_resolved_findings_are_archived_and_a_waived_one_is_sent_only_when_seen_before():
+def test_a_run_sends_its_violations_waived_ones_held_active_and_archives_what_it_no_longer_has():
     accounts = [_account(1, account_status="Suspended"), _account(2, name="Sales"), _account(3, name="Ops")]
     first = _run(accounts, 1)
+    held = {f["Id"]: f for f in asff.asff_findings(first, "us-east-1")}  # what run 1 imported, all ACTIVE
     waivers = [
         {"rule": "name_pattern", "account_id": f"id-{n}", "reason": "Legacy", "expires": "2999-01-01"} for n in (3, 4)
     ]
-    # id-1 no longer suspended, id-2 removed, id-3 waived (seen before), id-4 new and waived at once
+    # id-1 no longer suspended, id-2 removed, id-3 waived (held active), id-4 new and waived at once; id-5's finding
+    # is held active from a run this one has no baseline of: archived too
+    stray = dict(next(iter(held.values())), Id="stray")
+    stray["ProductFields"] = dict(stray["ProductFields"], **{"chime.admin/AccountId": "id-5"})
+    other = dict(stray, Id="other-aws-account")
+    other["ProductFields"] = dict(stray["ProductFields"], **{"chime.admin/AwsAccountId": "999988887777"})
+    held.update(stray=stray, **{"other-aws-account": other})
     second = _run([_account(1), _account(3, name="Ops"), _account(4, name="Legal")], 2, first, waivers)
-    findings = {f["ProductFields"]["chime.admin/AccountId"]: f for f in asff.asff_findings(second, "us-east-1")}
-    _valid(list(findings.values()))
-    assert set(findings) == {"id-1", "id-2", "id-3"}  # id-4, waived and first seen now, is not sent
-    assert findings["id-1"]["RecordState"] == "ARCHIVED" and findings["id-1"]["Compliance"]["Status"] == "PASSED"
-    assert findings["id-2"]["RecordState"] == "ARCHIVED"
-    assert findings["id-2"]["Compliance"]["Status"] == "NOT_AVAILABLE"  # account removed: no check passed
-    assert findings["id-1"]["LastObservedAt"] == "2026-11-01T08:00:00Z"  # last seen by run 1
-    assert findings["id-1"]["UpdatedAt"] == "2026-11-02T08:00:00Z"
-    waived = findings["id-3"]
+    sent = {f["Id"]: f for f in sh.choose(second, "us-east-1", held, {"999988887777"})}
+    _valid(list(sent.values()))
+    by_account = {f["ProductFields"]["chime.admin/AccountId"]: f for f in sent.values()}
+    assert set(by_account) == {
+        "id-1",
+        "id-2",
+        "id-3",
+        "id-5",
+    }  # id-4 (waived, not held) and the unlisted AWS account not
+    assert "other-aws-account" not in sent
+    assert by_account["id-1"]["RecordState"] == "ARCHIVED" and by_account["id-1"]["Compliance"]["Status"] == "PASSED"
+    assert by_account["id-2"]["RecordState"] == "ARCHIVED"
+    assert by_account["id-2"]["Compliance"]["Status"] == "NOT_AVAILABLE"  # account removed: no check passed
+    assert (
+        by_account["id-5"]["RecordState"] == "ARCHIVED"
+        and by_account["id-5"]["Compliance"]["Status"] == "NOT_AVAILABLE"
+    )
+    assert by_account["id-1"]["LastObservedAt"] == "2026-11-01T08:00:00Z"  # last seen by run 1
+    assert by_account["id-1"]["UpdatedAt"] == by_account["id-5"]["UpdatedAt"] == "2026-11-02T08:00:00Z"
+    waived = by_account["id-3"]
     assert waived["RecordState"] == "ACTIVE" and waived["Compliance"]["Status"] == "FAILED"
-    assert waived["Workflow"] == {"Status": "SUPPRESSED"} and "Waived until 2999-01-01" in waived["Description"]
+    assert "Workflow" not in waived and "Waived until 2999-01-01" in waived["Description"]
+    assert sh.choose(second, "us-east-1", {}, set()) == list(asff.asff_findings(second, "us-east-1", ("violations",)))
 
 
 def test_a_report_without_a_caller_arn_is_refused_by_the_asff_format():
@@ -177,12 +204,38 @@ def test_a_finding_above_240_kb_is_not_sent_and_a_batch_failing_for_good_names_i
     assert [f["error_code"] for f in delivery.failed] == ["FindingTooLarge", "InternalException", "InternalException"]
 
 
+def test_a_batch_failing_for_good_stops_the_delivery_and_a_later_refusal_is_recorded_not_raised():
+    findings = _findings(350)
+    client = _client()
+    with Stubber(client) as stub:
+        stub.add_response("batch_import_findings", {"FailedCount": 0, "SuccessCount": 100})
+        stub.add_client_error("batch_import_findings", "AccessDeniedException", "no", 403)  # a later refusal
+        delivery = sh.deliver(client, findings, RETRYING, "us-east-1", "arn", "111122223333")
+        stub.assert_no_pending_responses()  # batches 3 and 4 never sent
+    assert (delivery.calls, delivery.imported, delivery.failed_count) == (2, 100, 250)
+    assert len(delivery.failed) == sh.MAX_FAILURES_SHOWN  # the first 20 named, all of them counted
+    assert {f["error_code"] for f in delivery.failed} == {"AccessDeniedException"}
+    assert "250 not imported" in delivery.line()
+
+
+def test_a_failed_count_above_the_findings_it_names_counts_the_batch_as_not_taken():
+    findings = _findings(3)
+    findings[2]["RecordState"] = "ARCHIVED"
+    client = _client()
+    with Stubber(client) as stub:
+        stub.add_response("batch_import_findings", {"FailedCount": 2, "SuccessCount": 1})
+        delivery = sh.deliver(client, findings, RETRYING, "us-east-1", "arn", "111122223333")
+    assert (delivery.imported, delivery.archived, delivery.failed_count) == (0, 0, 3)
+    assert delivery.line().endswith("3 not imported (first: Unknown).")
+
+
 @pytest.mark.parametrize(
     "region, connection, words",
     [
         ("us-gov-west-1", "us-east-1", "is in partition aws-us-gov"),
         ("bad region", "us-east-1", "must be an AWS region name"),
         ("eu-foo-9", "us-east-1", "is not a region where partition aws offers Security Hub"),
+        ("us-iso-east-1", "us-iso-east-1", "does not import into Security Hub"),
     ],
 )
 def test_a_region_outside_the_partition_or_without_security_hub_is_refused(region, connection, words):
