@@ -879,6 +879,53 @@ def measure_audit_role(count, runs):
     ]
 
 
+# Every format, and three rules that many accounts break (about two thirds by the license, a few by status).
+MEMORY_FORMATS = ("json", "csv", "markdown", "html", "ocsf")
+MEMORY_RULES = {
+    "allowed_default_licenses": ["Basic"],
+    "no_suspended_accounts": True,
+    "enterprise_signin_delegate_groups": True,
+}
+
+
+def measure_audit_memory(counts):
+    """11. The account_audit role's peak RSS (its largest process) with every format and rules that many
+    accounts break, at each of ``counts`` accounts; the size of each file it wrote, and the peak against the
+    largest single file."""
+    rows = []
+    for count in counts:
+        with Endpoint([count]) as endpoint, tempfile.TemporaryDirectory() as scratch:
+            env = dict(endpoint.env(0), AWS_ENDPOINT_URL_STS=endpoint.url)
+            dest = os.path.join(scratch, "reports")
+            playbook = os.path.join(scratch, "audit-memory.yml")
+            with open(playbook, "w", encoding="utf-8") as handle:
+                handle.write(
+                    "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: chime.admin.account_audit\n"
+                    f"      vars:\n        account_audit_endpoint_url: '{endpoint.url}'\n"
+                    f"        account_audit_dest: '{dest}'\n        account_audit_fail_on_violation: false\n"
+                    f"        account_audit_formats: {json.dumps(list(MEMORY_FORMATS))}\n"
+                    f"        account_audit_rules: {json.dumps(MEMORY_RULES)}\n"
+                )
+            command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
+            started = time.perf_counter()
+            rss, _output = peak_rss_mib(command, env)
+            seconds = time.perf_counter() - started
+            sizes = {name: os.path.getsize(os.path.join(dest, name)) for name in sorted(os.listdir(dest))}
+            with open(os.path.join(dest, f"{DEFAULT_REPORT_NAME}.json"), encoding="utf-8") as handle:
+                findings = len(json.load(handle)["violations"])
+        largest = max(sizes, key=sizes.get)
+        files = ", ".join(f"{name.split('.', 1)[1]} {size / 2**20:.1f}" for name, size in sizes.items())
+        rows.append(
+            (
+                f"account_audit role peak RSS, every format, {count} accounts, {findings} findings",
+                f"{rss:.0f} MiB ({seconds:.0f} s)",
+                f"{rss / (sizes[largest] / 2**20):.1f}x the largest file ({largest.split('.', 1)[1]})",
+                f"files in MiB: {files}",
+            )
+        )
+    return rows
+
+
 # Fourteen custom rules over every op, with the six built-in rules: the 20 rules of the policy measured.
 BENCH_BUILT_IN = {
     "allowed_aws_account_ids": ["111122223333"],
@@ -1068,6 +1115,25 @@ listing playbook's 80 MiB. The job's largest event (11,092 bytes) does not grow 
 same at 300); the listing task's registered result would be one event of about 3.5 MiB, five times AWX's cap
 of 700,000 bytes.
 
+## Memory of the audit with every format
+
+**Peak RSS, every format** runs the role once with every format (json, csv, markdown, html, ocsf) and three
+rules that many accounts break (`allowed_default_licenses: [Basic]`, about two thirds of the accounts, and the
+status and sign-in delegate rules), in a fresh `ansible-playbook`, and reads `ru_maxrss` with `wait4` (the
+largest single process: the worker that runs the action). It also gives each file's size and the peak against
+the largest single file (the OCSF array). Reproduce with `python tests/bench/run.py --only measure_audit_memory`
+(in the collections tree, as `make bench` runs it).
+
+Before the formats streamed (each format rendered into one string, all of them held at once, then written):
+
+| accounts | findings | peak RSS | time | peak / largest file |
+| --- | --- | --- | --- | --- |
+| 10,000 | 12,695 | 345 MiB | 4 s | 12.8x (ocsf.json 26.9 MiB) |
+| 100,000 | 126,960 | 2,447 MiB | 31 s | 9.1x (ocsf.json 268.9 MiB) |
+
+The files at 100,000 accounts (MiB): json 114.6, csv 16.6, findings.csv 27.9, md 24.1, html 59.8,
+ocsf.json 268.9; at 10,000 a tenth of that.
+
 ## Profile and fixes
 
 Profiled with cProfile: `core.list_chime_accounts` over 20,000 accounts from the fake endpoint.
@@ -1149,6 +1215,7 @@ FULL = [
     (measure_audit_role, (10000, 5)),
     (measure_trend_requests, (13,)),
     (measure_policy, (10000, 5)),
+    (measure_audit_memory, ([10000, 100000],)),
     (measure_cpu_per_aws_account, (1000, 200)),
     (measure_organization_scale, (1000, 0.1, 3)),
     (measure_organization_concurrency, (1000, 0.1, 3)),
@@ -1166,6 +1233,7 @@ SMOKE = [
     (measure_audit_role, (300, 1)),
     (measure_trend_requests, (13,)),
     (measure_policy, (1000, 1)),
+    (measure_audit_memory, ([300],)),
     (measure_cpu_per_aws_account, (30, 5)),
     (measure_organization_scale, (41, 0.01, 1)),
     (measure_organization_concurrency, (41, 0.01, 1)),
