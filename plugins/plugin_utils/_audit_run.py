@@ -33,6 +33,13 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import caller_id
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import CONTENT_TYPES
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAULT_FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import outputs
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import render
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
@@ -45,22 +52,16 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import lo
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import resolve
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import comparison_base
 from ansible_collections.chime.admin.plugins.plugin_utils._report import incomplete_aws_accounts
-from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
-from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
-from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import report_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
-from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LATEST
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
@@ -81,14 +82,6 @@ DEFAULT_PREFIX = "chime-account-audit/"
 MAX_SHOW_VIOLATIONS = 1000  # a violation line is about 200 bytes: the result stays far below AWX's 700,000
 S3_SSE = ("AES256", "aws:kms")
 LATEST_BASELINE = "latest"
-CONTENT_TYPES = {
-    "json": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "findings_csv": "text/csv; charset=utf-8",
-    "markdown": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "ocsf": "application/json; charset=utf-8",
-}
 NO_BASELINE = "first audit, no baseline"
 
 

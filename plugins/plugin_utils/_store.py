@@ -22,6 +22,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _history
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import is_count
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
@@ -35,14 +36,6 @@ except ImportError:
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import quoted
 
-EXTENSIONS = {
-    "json": "json",
-    "csv": "csv",
-    "findings_csv": "findings.csv",
-    "markdown": "md",
-    "html": "html",
-    "ocsf": "ocsf.json",
-}
 LATEST = "latest.json"
 POINTER_FORMAT = _history.POINTER_FORMAT
 FILE_MODE = 0o640

@@ -30,15 +30,15 @@ import botocore.config
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
 from ansible_collections.chime.admin.plugins.module_utils._chime.listing import client_config
-from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
+from ansible_collections.chime.admin.plugins.plugin_utils._format_json import to_json
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import CONTENT_TYPES
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAULT_FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import LIFE_KEYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
-from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils._report import to_json
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
-from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 
 from e2e.awx_jobs import MAX_EVENT_RES_DATA

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
-"""An audit report's findings as OCSF Compliance Finding events, for AWS Security Hub and SIEMs.
+"""The ``ocsf`` format: an audit report's findings as OCSF Compliance Finding events, for AWS Security Hub and SIEMs.
 
 :func:`to_ocsf` turns each finding of a report (its open ``violations``, then the ``waived`` ones, then, from
 report format 5, the ``resolved`` ones) into one event of the Open Cybersecurity Schema Framework's Compliance
@@ -293,3 +293,8 @@ def to_ocsf(report):
     in a terminal."""
     text = json.dumps(ocsf_events(report), indent=2, ensure_ascii=False, sort_keys=True)
     return _NOT_PLAIN_ASCII.sub(_inert, text) + "\n"
+
+
+def write(report, out):
+    """Write the report's findings as OCSF events (:func:`to_ocsf`) to the text stream ``out``."""
+    out.write(to_ocsf(report))
