@@ -39,7 +39,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAUL
 from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._formats import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._formats import outputs
-from ansible_collections.chime.admin.plugins.plugin_utils._formats import render
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import write
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
@@ -74,6 +74,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._store import check_re
 from ansible_collections.chime.admin.plugins.plugin_utils._store import console_url
 from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_baseline_uri
 from ansible_collections.chime.admin.plugins.plugin_utils._store import read_local_report
+from ansible_collections.chime.admin.plugins.plugin_utils._store import spool
 
 COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
 DEFAULT_DEST = "chime-account-audit"
@@ -191,6 +192,14 @@ class Plan:
             longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.{extension}"
             if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
                 raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
+
+
+class _Discard:
+    """A text stream that keeps nothing: a check-mode run renders each report and writes it nowhere."""
+
+    @staticmethod
+    def write(text):
+        return len(text)
 
 
 def shown(value):
@@ -321,16 +330,11 @@ class Audit:
         )
         if trend is not None and not incomplete_aws_accounts(facts):  # a complete run is its own trend's last point
             report["trend"].append(s3.trend_point(report))
-        texts = render(report, params["formats"], is_plain=True)  # build_report's own dicts, never templated
-        if plan.bucket and "json" not in texts:
-            texts["json"] = render(report, ["json"], is_plain=True)[
-                "json"
-            ]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
         unlisted = incomplete_aws_accounts(facts)
         self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
-        self._store(plan, s3, texts, now, partition, complete=not unlisted, report=report, evidence=evidence)
+        self._store(plan, s3, now, partition, complete=not unlisted, report=report, evidence=evidence)
         self._verdict(report, unlisted, plan.policy)
 
     def _s3_baseline(self, plan, s3, owner):
@@ -384,17 +388,45 @@ class Audit:
         if baseline_source is not None:
             self.result["summary_lines"].append(visible(f"Baseline: {baseline_source}"))
 
-    def _store(self, plan, s3, texts, now, partition, complete, report, evidence):
+    def _store(self, plan, s3, now, partition, complete, report, evidence):
+        """Write the reports, one file at a time, each as it renders (build_report's own dicts, never
+        templated): locally, then to S3 from the files written (the JSON, S3's history and the next run's
+        baseline, is uploaded even when not among the formats, from a temporary file)."""
         lines = self.result["summary_lines"]
         paths = dict(plan.local.paths)
         self.result["reports"] = paths
+        names = outputs(self.params["formats"])
+        names += ["json"] if plan.bucket and "json" not in names else []
+
+        def write_one(name, out):
+            write(report, name, out)
+
         if self.check_mode:
+            for name in names:  # rendered, so that a report that cannot be written fails here too; kept nowhere
+                write_one(name, _Discard())
             lines += [visible(f"Would write: {path}") for path in paths.values()]
             if plan.bucket:
                 lines.append(f"Would upload to: s3://{plan.bucket}/{plan.prefix}<run folder>/")
             self.result["changed"] = bool(paths) or bool(plan.bucket)  # what a real run would change
             return
-        plan.local.write({fmt: texts[fmt] for fmt in paths})
+        written = {}
+        try:
+            if plan.bucket:
+                _paths, written = plan.local.write(write_one, keep=True)
+                for name in names:
+                    if name not in written:
+                        written[name] = spool(write_one, name)
+            else:
+                plan.local.write(write_one)
+            self._upload(plan, s3, {name: written[name] for name in names if plan.bucket}, now, partition,
+                         complete, report, evidence)  # fmt: skip
+        finally:
+            for entry in written.values():
+                entry.handle.close()
+
+    def _upload(self, plan, s3, texts, now, partition, complete, report, evidence):
+        lines = self.result["summary_lines"]
+        paths = dict(plan.local.paths)
         self.result["changed"] = bool(paths)
         lines += [visible(f"Report: {path}") for path in paths.values()]
         if plan.bucket and texts:

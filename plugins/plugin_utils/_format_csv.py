@@ -21,17 +21,26 @@ def _csv(header, rows):
     """RFC 4180 CSV text (CRLF line ends) with every cell quoted, so that a reader that honours quotes finds
     the separators of any locale inside a cell; for one that does not, each part is neutralised."""
     out = io.StringIO()
+    _write_csv(out, header, rows)
+    return out.getvalue()
+
+
+def _write_csv(out, header, rows):
+    """Write the CSV of :func:`_csv` to the text stream ``out``, a row at a time."""
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return out.getvalue()
 
 
 def to_csv(accounts):
     """The accounts as CSV text (RFC 4180: CRLF line ends, every cell quoted): a header, then one row per
     account with the nine keys; lists joined with ``;``; invisible characters escaped; formula-like cells
     neutralised."""
-    return _csv(CSV_COLUMNS, ([account.get(column) for column in CSV_COLUMNS] for account in accounts))
+    return _csv(CSV_COLUMNS, _account_rows(accounts))
+
+
+def _account_rows(accounts):
+    return ([account.get(column) for column in CSV_COLUMNS] for account in accounts)
 
 
 FINDINGS_CSV_COLUMNS = (
@@ -68,7 +77,10 @@ def findings_to_csv(findings):
     ``resolved_reason``). ``status`` is ``resolved`` for a finding whose state is ``resolved``, else ``waived``
     under an active waiver, else ``open``; the columns a finding has no value for are empty (the waiver columns
     without a waiver, the life cycle's in a report before format 5)."""
-    rows = []
+    return _csv(FINDINGS_CSV_COLUMNS, _finding_rows(findings))
+
+
+def _finding_rows(findings):
     for finding in findings:
         waiver = finding.get("waiver") if isinstance(finding.get("waiver"), dict) else {}
         if finding.get("state") == "resolved":  # a finding of a report's resolved list (format 5)
@@ -77,16 +89,16 @@ def findings_to_csv(findings):
             status = "waived" if waiver.get("state") == "active" else "open"
         row = [finding.get(column) for column in ("aws_account_id", "account_id", "name", "rule", "severity")]
         row += [status, *(finding.get(column) for column in _LIFE_COLUMNS), finding.get("detail")]
-        rows.append([*row, *(waiver.get(key) for key in _WAIVER_COLUMNS)])
-    return _csv(FINDINGS_CSV_COLUMNS, rows)
+        yield [*row, *(waiver.get(key) for key in _WAIVER_COLUMNS)]
 
 
 def write_accounts(report, out):
-    """Write the report's accounts as CSV (:func:`to_csv`) to the text stream ``out``."""
-    out.write(to_csv(report["accounts"]))
+    """Write the report's accounts as CSV (:func:`to_csv`) to the text stream ``out``, a row at a time."""
+    _write_csv(out, CSV_COLUMNS, _account_rows(report["accounts"]))
 
 
 def write_findings(report, out):
     """Write the report's findings (violations, then waived, then resolved) as CSV (:func:`findings_to_csv`)
-    to the text stream ``out``."""
-    out.write(findings_to_csv([f for key in ("violations", "waived", "resolved") for f in report.get(key) or []]))
+    to the text stream ``out``, a row at a time."""
+    findings = (f for key in ("violations", "waived", "resolved") for f in report.get(key) or [])
+    _write_csv(out, FINDINGS_CSV_COLUMNS, _finding_rows(findings))

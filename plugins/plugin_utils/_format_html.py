@@ -14,6 +14,7 @@ could not run, and nothing is fetched. The script writes text only (textContent)
 import base64
 import hashlib
 import html
+import io
 import re
 
 from ansible_collections.chime.admin.plugins.plugin_utils._escape import e
@@ -37,6 +38,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import VI
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVED_HEADERS
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVER_HEADERS
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVER_KINDS
+from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import Lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import aws_account_rows
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import change_rows
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import changed_rows
@@ -58,10 +60,6 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import wa
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import waiver_rows
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import describe
 
-# The page reads in full without script. One small inline script adds a filter box and sortable columns to
-# each table marked data-filterable; the content security policy allows that script and that style sheet by
-# their SHA-256 (computed below from the exact text) and nothing else, so a value that escaped escaping still
-# could not run, and nothing is fetched. The script writes text only (textContent), never markup.
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1em; color: #1b1b1b; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; max-width: 100%; overflow-wrap: normal;
@@ -371,19 +369,29 @@ def to_html(report):
     """The report as one self-contained HTML page: counts as inline-SVG bar charts, the violations, the
     changes and every account, each table with a filter box and sortable columns when script runs. Every
     value is escaped; the page reads in full without script and allows none but its own."""
+    stream = io.StringIO()
+    write(report, stream)
+    return stream.getvalue()
+
+
+def write(report, stream):
+    """Write the report as HTML (:func:`to_html`) to the text stream ``stream``, a section at a time."""
     summary = report["summary"]
     source = report["source"]
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        "<title>Amazon Chime account audit</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        "<h1>Amazon Chime account audit</h1>",
-        f'<p>Generated <time id="generated-at">{e(report.get("generated_at"))}</time>. '
-        f'<span id="total">{e(summary.get("total", 0))}</span> accounts in AWS account(s) '
-        f"{e(', '.join(source['aws_accounts']) or 'none')}.</p>",
-    ]
+    out = Lines(
+        stream,
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            "<title>Amazon Chime account audit</title>",
+            f"<style>{_STYLE}</style></head><body>",
+            "<h1>Amazon Chime account audit</h1>",
+            f'<p>Generated <time id="generated-at">{e(report.get("generated_at"))}</time>. '
+            f'<span id="total">{e(summary.get("total", 0))}</span> accounts in AWS account(s) '
+            f"{e(', '.join(source['aws_accounts']) or 'none')}.</p>",
+        ],
+    )
     if source.get("caller"):
         version = e(source.get("collection_version"))
         out.append(f'<p>Listed as <code id="caller">{e(source["caller"])}</code>, with chime.admin {version}.</p>')
@@ -465,9 +473,3 @@ def to_html(report):
     out.append(_html_table(headers, rows, "accounts"))
     out.append(f"<script>{_SCRIPT}</script>")
     out.append("</body></html>")
-    return "\n".join(out) + "\n"
-
-
-def write(report, out):
-    """Write the report as HTML (:func:`to_html`) to the text stream ``out``."""
-    out.write(to_html(report))

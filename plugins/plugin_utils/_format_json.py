@@ -5,6 +5,7 @@
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """The ``json`` format: the report itself (:func:`_report.build_report`'s dict) as JSON text."""
 
+import io
 import json
 import re
 import unicodedata
@@ -29,9 +30,25 @@ def to_json(report):
     C0 controls; the other invisible characters are escaped here, so that the text is safe to show in a
     terminal and parses to the same data. Outside its strings, JSON text is ASCII, so every character
     escaped is inside a string."""
-    return _JSON_RAW.sub(_json_escapes, json.dumps(report, indent=2, ensure_ascii=False)) + "\n"
+    out = io.StringIO()
+    write(report, out)
+    return out.getvalue()
+
+
+# How many characters of JSON text are gathered before they are escaped and written.
+_CHUNK = 1 << 16
 
 
 def write(report, out):
-    """Write the report as JSON text (:func:`to_json`) to the text stream ``out``."""
-    out.write(to_json(report))
+    """Write the report as JSON text (:func:`to_json`) to the text stream ``out`` as it is encoded, in chunks:
+    the same text as ``json.dumps`` (which, with an indentation, runs this same encoder and joins its pieces),
+    never the whole of it at once. Escaping a chunk at a time is escaping the whole: each character is escaped
+    on its own."""
+    pending, size = [], 0
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(report):
+        pending.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            out.write(_JSON_RAW.sub(_json_escapes, "".join(pending)))
+            pending, size = [], 0
+    out.write(_JSON_RAW.sub(_json_escapes, "".join(pending)) + "\n")

@@ -5,6 +5,8 @@
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
 """The ``markdown`` format: the report as GitHub-flavoured Markdown, every value through :func:`_escape.md`."""
 
+import io
+
 from ansible_collections.chime.admin.plugins.plugin_utils._escape import md
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import provenance_words
 from ansible_collections.chime.admin.plugins.plugin_utils._report import COUNTS
@@ -24,6 +26,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import VI
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVED_HEADERS
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVER_HEADERS
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import WAIVER_KINDS
+from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import Lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import aws_account_rows
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import change_rows
 from ansible_collections.chime.admin.plugins.plugin_utils._report_rows import changed_rows
@@ -83,9 +86,16 @@ def _md_trend(report):
 
 def to_markdown(report):
     """The report as Markdown: summary tables, violations, suspended accounts and changes."""
+    out = io.StringIO()
+    write(report, out)
+    return out.getvalue()
+
+
+def write(report, out):
+    """Write the report as Markdown (:func:`to_markdown`) to the text stream ``out``, a section at a time."""
     summary = report["summary"]
     source = report["source"]
-    lines = ["# Amazon Chime account audit", ""]
+    lines = Lines(out, ["# Amazon Chime account audit", ""])
     lines.append(f"Generated {md(report.get('generated_at'))}.")
     aws = ", ".join(source["aws_accounts"]) or "none"
     lines += ["", f"{md(summary.get('total', 0))} accounts in AWS account(s) {md(aws)}."]
@@ -145,9 +155,3 @@ def to_markdown(report):
         rows = change_rows(changes, "not_compared")
         if rows:
             lines += ["", "### Not compared: their AWS account was not listed", ""] + _md_table(CHANGE_HEADERS, rows)
-    return "\n".join(lines) + "\n"
-
-
-def write(report, out):
-    """Write the report as Markdown (:func:`to_markdown`) to the text stream ``out``."""
-    out.write(to_markdown(report))

@@ -288,3 +288,20 @@ def changed_rows(changes):
         for c in changes["changed"]
         for field, diff in c["fields"].items()
     ]
+
+
+class Lines:
+    """The lines of a rendering, written to a text stream as they are added (each followed by a newline)
+    rather than kept: ``lines.append(line)`` and ``lines += more`` as on the list of lines it replaces, whose
+    ``"\\n".join(lines) + "\\n"`` is the same text."""
+
+    def __init__(self, out, first=()):
+        self.out = out
+        self += first
+
+    def append(self, line):
+        self.out.write(line + "\n")
+
+    def __iadd__(self, lines):
+        self.out.write("".join(line + "\n" for line in lines))
+        return self
