@@ -73,9 +73,10 @@ def stream(handle, write):
     newline translation. Returns the :class:`Written` file, its digest computed on the way."""
     digest = _Digest(handle)
     text = io.TextIOWrapper(io.BufferedWriter(digest, 1 << 16), "utf-8", "backslashreplace", newline="")
-    write(text)
-    text.flush()
-    text.detach().detach()  # leaves ``handle`` open
+    try:
+        write(text)
+    finally:
+        text.detach().detach()  # flushes what is pending into ``handle``, and leaves it open
     return Written(handle, digest.size, digest.hash.hexdigest())
 
 

@@ -83,3 +83,41 @@ def test_each_file_is_written_to_a_text_stream_as_render_returns_it():
     out = io.StringIO()
     formats.write(report, "findings_csv", out)
     assert formats.render(report, ["csv"], is_plain=True)["findings_csv"] == out.getvalue()
+
+
+class _Writes(io.StringIO):
+    """A text stream that records the size of its largest single write."""
+
+    largest = 0
+
+    def write(self, text):
+        self.largest = max(self.largest, len(text))
+        return super().write(text)
+
+
+def _big_report(count):
+    accounts = [
+        {"aws_account_id": "111122223333", "account_id": f"id-{n}", "name": f"n{n}\u202e"} for n in range(count)
+    ]
+    findings = [
+        {"aws_account_id": "111122223333", "account_id": f"id-{n}", "name": f"n{n}", "rule": "no_suspended_accounts",
+         "severity": "high", "detail": "suspended", "waiver": None}
+        for n in range(count)
+    ]  # fmt: skip
+    return {"generated_at": "2026-12-07T08:00:00+00:00", "source": {}, "accounts": accounts, "violations": findings}
+
+
+@pytest.mark.parametrize(("output", "write"), [("json", formats.OUTPUTS["json"].write),
+                                               ("csv", formats.OUTPUTS["csv"].write),
+                                               ("findings_csv", formats.OUTPUTS["findings_csv"].write),
+                                               ("ocsf", formats.OUTPUTS["ocsf"].write)])  # fmt: skip
+def test_a_large_file_is_written_in_pieces_never_whole(output, write):
+    """Each format writes to its stream as it renders: no single write holds more than a small part of the file
+    (here, a tenth), and the pieces are the text ``render`` returns."""
+    report = _big_report(3000)
+    out = _Writes()
+    write(report, out)
+    assert out.largest * 10 < len(out.getvalue()), (output, out.largest, len(out.getvalue()))
+    assert (
+        out.getvalue() == formats.render(report, [output if output != "findings_csv" else "csv"], is_plain=True)[output]
+    )
