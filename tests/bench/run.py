@@ -1112,8 +1112,8 @@ the listing itself (botocore's parsing and `normalize_account`), the rules, rend
 (13.1 MiB of text) and writing them with fsync; uploading them to S3 adds about half a second here. Memory is
 where the role pays: its worker holds the listing and the report while it writes one format at a time,
 136 MiB against the listing playbook's 80 MiB. The job's largest event (11,092 bytes) does not grow with
-the accounts (about the same at 300); the listing task's registered result would be one event of about 3.5 MiB, five times AWX's cap
-of 700,000 bytes.
+the accounts (about the same at 300); the listing task's registered result would be one event of about
+3.5 MiB, five times AWX's cap of 700,000 bytes.
 
 ## Memory of the audit with every format
 
