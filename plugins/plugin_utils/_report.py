@@ -3,16 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
-"""Audit reports over listed Chime accounts: the report itself, and its Markdown and HTML renderings.
+"""The audit report, the evidence document of one audit: what it listed, how, under which policy, what it found
+and what it compared with.
 
 :func:`build_report` assembles what one audit found (the listing, every violation, the changes since a
 baseline) into one dict whose keys come in a fixed order, documented in the docsite's report reference.
-The JSON report is that dict; :func:`to_markdown` and :func:`to_html` render it. The checks themselves
-live in :mod:`_audit`.
-
-The renderings are built here, in Python, rather than in Jinja templates, so that every value goes
-through one escaping function: account names are chosen by whoever created the account, and a report is
-opened by auditors in browsers and Markdown viewers.
+The JSON report is that dict; each format of :mod:`_formats` renders it, in a module of its own
+(``_format_<name>.py``). The checks themselves live in :mod:`_rules` and :mod:`_policy`, drift in :mod:`_drift`.
+Also here: the comparison base an incomplete run carries, and the summary in words for a task's output.
 """
 
 import datetime
