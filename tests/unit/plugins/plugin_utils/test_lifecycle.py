@@ -219,7 +219,7 @@ def test_a_first_seen_ahead_of_this_run_within_the_clock_skew_is_carried_as_this
                             policy=Policy(RULES))  # fmt: skip
     ahead = json.loads(fjson.to_json(ahead))
     behind = json.loads(fjson.to_json(rp.build_report(_listing([_account(1, name="Sales")]), None, ahead,
-                                                     "2026-11-01T10:02:00+00:00", policy=Policy(RULES))))  # fmt: skip
+                                                      "2026-11-01T10:02:00+00:00", policy=Policy(RULES))))  # fmt: skip
     assert behind["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
     third = _run([_account(1, name="Sales")], 2, behind)
     assert third["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
@@ -304,6 +304,6 @@ def test_a_filter_s_generated_at_that_is_no_time_never_becomes_a_first_seen():
 
 def test_an_age_counts_calendar_days_in_utc_as_the_due_day_does():
     first = json.loads(fjson.to_json(rp.build_report(_listing([_account(1, name="Sales")]), RULES, None,
-                                                    "2026-11-01T23:30:00+00:00")))  # fmt: skip
+                                                     "2026-11-01T23:30:00+00:00")))  # fmt: skip
     next_day = rp.build_report(_listing([_account(1, name="Sales")]), RULES, first, "2026-11-02T00:10:00+00:00")
     assert next_day["violations"][0]["age_days"] == 1
