@@ -64,6 +64,11 @@ def test_the_roles_argument_spec_lists_the_tables_formats_and_files():
     assert _extensions(" ".join(options["account_audit_dest"]["description"])) == EXTENSIONS
 
 
+def test_the_render_filters_docs_list_the_tables_formats():
+    options = yaml.safe_load(_read("plugins", "filter", "audit_render.yml"))["DOCUMENTATION"]["options"]
+    assert options["formats"]["choices"] == NAMES and options["formats"]["default"] == DEFAULTS
+
+
 def test_the_guides_list_the_tables_formats_and_files():
     compliance = " ".join(_read("docs", "docsite", "rst", "compliance.rst").split())
     listed = re.search(r"Which reports to write \(([^)]*)\)", compliance).group(1)
