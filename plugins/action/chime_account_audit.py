@@ -39,9 +39,9 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeInpu
 from ansible_collections.chime.admin.plugins.module_utils.chime import ChimeListingError
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import Audit
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import audit_option_spec
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
 
 
 def argument_spec():

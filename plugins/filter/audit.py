@@ -7,24 +7,24 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import find_changes
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._drift import find_changes
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._format_csv import to_csv
+from ansible_collections.chime.admin.plugins.plugin_utils._format_html import to_html
+from ansible_collections.chime.admin.plugins.plugin_utils._format_markdown import to_markdown
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAULT_FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import render
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import count_by_rule
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import check_policy_keys
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import combine
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import audit_time
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import plain
-from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
-from ansible_collections.chime.admin.plugins.plugin_utils._report import to_html
-from ansible_collections.chime.admin.plugins.plugin_utils._report import to_markdown
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
-from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 
 
 def _accounts(value, filter_name):

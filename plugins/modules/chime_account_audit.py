@@ -140,8 +140,9 @@ options:
         symlink's target).
       - The files are C(<report_name>.json), C(.csv) with C(.findings.csv) (the violations, waived and resolved
         findings), C(.md), C(.html), C(.ocsf.json) and C(.asff.json), mode V(0640), each
-        written to a temporary file and renamed, so that a crash never leaves half a report. A symlink at a
-        report's path is refused.
+        written to a temporary file as it renders, one file at a time, and all renamed once every one is written,
+        so that a crash or a report that cannot be written never leaves half a report, nor a new report beside
+        old ones. A symlink at a report's path is refused.
     type: str
   report_name:
     description:

@@ -34,8 +34,15 @@ from ansible_collections.chime.admin.plugins.module_utils.chime import caller_id
 from ansible_collections.chime.admin.plugins.module_utils.chime import inventory
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
 from ansible_collections.chime.admin.plugins.module_utils.chime import summarize
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import product_arn
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import scope_of
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import CONTENT_TYPES
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAULT_FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import outputs
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import write
 from ansible_collections.chime.admin.plugins.plugin_utils._history import HistoryError
 from ansible_collections.chime.admin.plugins.plugin_utils._history import check_object_lock
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import GATE_ALL
@@ -48,18 +55,13 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import lo
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_file import resolve
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
-from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils._report import FORMATS
 from ansible_collections.chime.admin.plugins.plugin_utils._report import ReportError
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 from ansible_collections.chime.admin.plugins.plugin_utils._report import comparison_base
 from ansible_collections.chime.admin.plugins.plugin_utils._report import incomplete_aws_accounts
-from ansible_collections.chime.admin.plugins.plugin_utils._report import outputs
-from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._report import summary_lines
 from ansible_collections.chime.admin.plugins.plugin_utils._report import unlisted_aws_accounts
 from ansible_collections.chime.admin.plugins.plugin_utils._report import violation_lines
-from ansible_collections.chime.admin.plugins.plugin_utils._report import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import report_scope
@@ -70,7 +72,6 @@ from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import c
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import choose
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import deliver
 from ansible_collections.chime.admin.plugins.plugin_utils._security_hub import held_active
-from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LATEST
 from ansible_collections.chime.admin.plugins.plugin_utils._store import MAX_KEY_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._store import LocalStore
@@ -83,6 +84,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._store import check_re
 from ansible_collections.chime.admin.plugins.plugin_utils._store import console_url
 from ansible_collections.chime.admin.plugins.plugin_utils._store import parse_baseline_uri
 from ansible_collections.chime.admin.plugins.plugin_utils._store import read_local_report
+from ansible_collections.chime.admin.plugins.plugin_utils._store import spool
 
 COMPLIANT, NON_COMPLIANT, INCOMPLETE = "compliant", "non_compliant", "incomplete"
 DEFAULT_DEST = "chime-account-audit"
@@ -91,15 +93,6 @@ DEFAULT_PREFIX = "chime-account-audit/"
 MAX_SHOW_VIOLATIONS = 1000  # a violation line is about 200 bytes: the result stays far below AWX's 700,000
 S3_SSE = ("AES256", "aws:kms")
 LATEST_BASELINE = "latest"
-CONTENT_TYPES = {
-    "json": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "findings_csv": "text/csv; charset=utf-8",
-    "markdown": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "ocsf": "application/json; charset=utf-8",
-    "asff": "application/json; charset=utf-8",
-}
 NO_BASELINE = "first audit, no baseline"
 DEFAULT_REGION = "us-east-1"  # the connection's, without a region anywhere (Chime is global)
 
@@ -232,6 +225,14 @@ class Plan:
             longest = f"{self.prefix}YYYYMMDDTHHMMSSZ-12345678/{name}.{extension}"
             if len(longest.encode("utf-8")) > MAX_KEY_BYTES:
                 raise AuditInputError(f"s3_prefix and report_name make keys longer than {MAX_KEY_BYTES} bytes.")
+
+
+class _Discard:
+    """A text stream that keeps nothing: a check-mode run renders each report and writes it nowhere."""
+
+    @staticmethod
+    def write(text):
+        return len(text)
 
 
 def shown(value):
@@ -373,16 +374,11 @@ class Audit:
         if plan.security_hub_region:  # where its findings go: the asff format's product ARN, and the evidence
             hub_arn = product_arn(partition, plan.security_hub_region, caller["Account"])
             report["source"]["security_hub"] = {"region": plan.security_hub_region, "product_arn": hub_arn}
-        texts = render(report, params["formats"], is_plain=True)  # build_report's own dicts, never templated
-        if plan.bucket and "json" not in texts:
-            texts["json"] = render(report, ["json"], is_plain=True)[
-                "json"
-            ]  # S3's history is the JSON: the next run's baseline
         # Every AWS account asked for was listed (or skipped, as suspended or closing in Organizations).
         unlisted = incomplete_aws_accounts(facts)
         self.result["complete"] = not unlisted
         self._publish(report, baseline_source)
-        self._store(plan, s3, texts, now, partition, complete=not unlisted, report=report, evidence=evidence)
+        self._store(plan, s3, now, partition, complete=not unlisted, report=report, evidence=evidence)
         if plan.security_hub:
             self._deliver(plan, connection, report, caller["Account"])  # check mode: reads, sends nothing
         self._verdict(report, unlisted, plan.policy)
@@ -478,17 +474,45 @@ class Audit:
         if baseline_source is not None:
             self.result["summary_lines"].append(visible(f"Baseline: {baseline_source}"))
 
-    def _store(self, plan, s3, texts, now, partition, complete, report, evidence):
+    def _store(self, plan, s3, now, partition, complete, report, evidence):
+        """Write the reports, one file at a time, each as it renders (build_report's own dicts, never
+        templated): locally, then to S3 from the files written (the JSON, S3's history and the next run's
+        baseline, is uploaded even when not among the formats, from a temporary file)."""
         lines = self.result["summary_lines"]
         paths = dict(plan.local.paths)
         self.result["reports"] = paths
+        names = outputs(self.params["formats"])
+        names += ["json"] if plan.bucket and "json" not in names else []
+
+        def write_one(name, out):
+            write(report, name, out)
+
         if self.check_mode:
+            for name in names:  # rendered, so that a report that cannot be written fails here too; kept nowhere
+                write_one(name, _Discard())
             lines += [visible(f"Would write: {path}") for path in paths.values()]
             if plan.bucket:
                 lines.append(f"Would upload to: s3://{plan.bucket}/{plan.prefix}<run folder>/")
             self.result["changed"] = bool(paths) or bool(plan.bucket)  # what a real run would change
             return
-        plan.local.write({fmt: texts[fmt] for fmt in paths})
+        written = {}
+        try:
+            if plan.bucket:
+                _paths, written = plan.local.write(write_one, keep=True)
+                for name in names:
+                    if name not in written:
+                        written[name] = spool(write_one, name)
+            else:
+                plan.local.write(write_one)
+            self._upload(plan, s3, {name: written[name] for name in names if plan.bucket}, now, partition,
+                         complete, report, evidence)  # fmt: skip
+        finally:
+            for entry in written.values():
+                entry.handle.close()
+
+    def _upload(self, plan, s3, texts, now, partition, complete, report, evidence):
+        lines = self.result["summary_lines"]
+        paths = dict(plan.local.paths)
         self.result["changed"] = bool(paths)
         lines += [visible(f"Report: {path}") for path in paths.values()]
         if plan.bucket and texts:

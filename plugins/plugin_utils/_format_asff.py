@@ -31,17 +31,18 @@ whichever AWS account its Chime account belongs to, is imported under the caller
 account's AWS account in its resources and in ``ProductFields``.
 """
 
+import io
 import json
 import re
 from collections.abc import Mapping
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import COLLECTION_VERSION
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._format_ocsf import _inert
+from ansible_collections.chime.admin.plugins.plugin_utils._format_ocsf import finding_uid
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import NO_LONGER_VIOLATES
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import utc
-from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import _inert
-from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import finding_uid
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 
 SCHEMA_VERSION = "2018-10-08"
@@ -65,6 +66,10 @@ AWS_ACCOUNT_FIELD, ACCOUNT_FIELD, RULE_FIELD = "chime.admin/AwsAccountId", "chim
 # The partitions Security Hub's Resource.Partition names (the API reference's enum).
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 _NOT_PLAIN_ASCII = re.compile(r"[^\n\x20-\x7e]")
+
+
+class AsffError(ValueError):
+    """A report that cannot be written as ASFF findings; the message says why."""
 
 
 def product_arn(partition, region, account):
@@ -91,7 +96,7 @@ def _caller(report):
     parts = str((report.get("source") or {}).get("caller") or "").split(":", 5)
     if len(parts) == 6 and parts[0] == "arn" and parts[1] and parts[4]:
         return parts[1], parts[4]
-    raise ValueError("the asff format needs the report's caller ARN (source.caller), which names its AWS account.")
+    raise AsffError("the asff format needs the report's caller ARN (source.caller), which names its AWS account.")
 
 
 def _waiver_words(waiver):
@@ -219,13 +224,13 @@ def asff_findings(report, region, lists=("violations", "waived", "resolved")):
     ProductFields), resolved findings (ARCHIVED)."""
     partition, account = _caller(report)
     if partition not in PARTITIONS:
-        raise ValueError(f"the asff format knows the partitions {', '.join(PARTITIONS)}, not the caller's {partition}.")
+        raise AsffError(f"the asff format knows the partitions {', '.join(PARTITIONS)}, not the caller's {partition}.")
     policy = (report.get("source") or {}).get("policy")
     rules = policy.get("rules") if isinstance(policy, Mapping) and isinstance(policy.get("rules"), Mapping) else {}
     generated_at = _time(report.get("generated_at"))
     if generated_at is None:
         given = report.get("generated_at")
-        raise ValueError(f"the asff format needs the report's generated_at as an ISO 8601 time, got {given!r:.100}.")
+        raise AsffError(f"the asff format needs the report's generated_at as an ISO 8601 time, got {given!r:.100}.")
     context = (partition, account, product_arn(partition, region, account), generated_at, rules, scope_of(report))
     for listed in lists:
         for finding in report.get(listed) or []:
@@ -255,12 +260,28 @@ def finding_bytes(finding):
     return len(json.dumps(finding, separators=(",", ":")))
 
 
-def to_asff(report, region=None):
-    """The report's ASFF findings as a JSON array: UTF-8, two-space indentation, keys sorted, a final newline,
-    characters that change how text shows written as ``\\uXXXX`` escapes (as the ocsf format does). ``region``
+def _region(report):
+    """Security Hub's region as the report records it (source.security_hub.region), else us-east-1."""
+    recorded = (report.get("source") or {}).get("security_hub")
+    region = recorded.get("region") if isinstance(recorded, Mapping) else None
+    return region or CHIME_REGION
+
+
+def write(report, out, region=None):
+    """Write the report's ASFF findings to the text stream ``out``, one finding at a time: a JSON array, UTF-8,
+    two-space indentation, keys sorted, a final newline, characters that change how text shows written as
+    ``\\uXXXX`` escapes (as the ocsf format does); the same text as ``json.dumps`` of the whole array. ``region``
     is Security Hub's; by default the one the report records (source.security_hub.region), else us-east-1."""
-    if region is None:
-        recorded = (report.get("source") or {}).get("security_hub")
-        region = recorded.get("region") if isinstance(recorded, Mapping) else None
-    text = json.dumps(list(asff_findings(report, region or CHIME_REGION)), indent=2, ensure_ascii=False, sort_keys=True)
-    return _NOT_PLAIN_ASCII.sub(_inert, text) + "\n"
+    first = True
+    for finding in asff_findings(report, region or _region(report)):
+        text = json.dumps(finding, indent=2, ensure_ascii=False, sort_keys=True)
+        out.write(("[\n  " if first else ",\n  ") + _NOT_PLAIN_ASCII.sub(_inert, text).replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def to_asff(report, region=None):
+    """The text :func:`write` writes, as one string."""
+    out = io.StringIO()
+    write(report, out, region)
+    return out.getvalue()

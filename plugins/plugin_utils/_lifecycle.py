@@ -26,7 +26,7 @@ of them, only new ones, or new and overdue ones.
 import datetime
 from collections.abc import Mapping
 
-from ansible_collections.chime.admin.plugins.plugin_utils._ocsf import finding_uid
+from ansible_collections.chime.admin.plugins.plugin_utils._format_ocsf import finding_uid
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import yaml  # PyYAML, which ansible-core depends on
 
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible as visible_text
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible as visible_text
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import DEFAULT_WAIVER_WARN_DAYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import PARTS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy

@@ -37,7 +37,7 @@ except ImportError:  # the action says boto3 is missing before anything here run
     BotoCoreError = ClientError = Exception
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import redact
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import AWS_ACCOUNT_FIELD
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import MAX_FINDING_BYTES
 from ansible_collections.chime.admin.plugins.plugin_utils._format_asff import PARTITIONS

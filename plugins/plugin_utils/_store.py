@@ -10,18 +10,22 @@ last by a conditional write).
 Private to this collection: the ``chime_account_audit`` action is its only caller.
 """
 
+import collections
 import datetime
 import errno
+import hashlib
 import io
 import json
 import os
 import re
 import secrets
 import stat
+import tempfile
 import unicodedata
 from urllib.parse import quote
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _history
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import is_count
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import same_scope
@@ -35,21 +39,64 @@ except ImportError:
 
 from ansible_collections.chime.admin.plugins.module_utils.chime import quoted
 
-EXTENSIONS = {
-    "json": "json",
-    "csv": "csv",
-    "findings_csv": "findings.csv",
-    "markdown": "md",
-    "html": "html",
-    "ocsf": "ocsf.json",
-    "asff": "asff.json",
-}
 LATEST = "latest.json"
 POINTER_FORMAT = _history.POINTER_FORMAT
 FILE_MODE = 0o640
 DIRECTORY_MODE = 0o750
 # Large reports go up in parts (boto3's managed transfer): 8 MiB parts, as the AWS CLI uses.
 TRANSFER = {"multipart_threshold": 8 * 1024 * 1024, "multipart_chunksize": 8 * 1024 * 1024}
+
+# A report file as it was written: an open binary file (read again for S3 from its start), its size and SHA-256.
+Written = collections.namedtuple("Written", ("handle", "size", "sha256"))
+
+
+class _Digest(io.RawIOBase):
+    """A binary stream that writes to ``handle`` and counts and hashes what passes through."""
+
+    def __init__(self, handle):
+        super().__init__()
+        self.handle, self.size, self.hash = handle, 0, hashlib.sha256()
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.handle.write(data)
+        self.hash.update(data)
+        self.size += len(data)
+        return len(data)
+
+
+def stream(handle, write):
+    """Call ``write(out)`` with a text stream that encodes to ``handle`` (an open binary file) as it goes:
+    UTF-8, a lone surrogate (which JSON can carry) as its backslash escape, as JSON reads it back, and no
+    newline translation. Returns the :class:`Written` file, its digest computed on the way."""
+    digest = _Digest(handle)
+    text = io.TextIOWrapper(io.BufferedWriter(digest, 1 << 16), "utf-8", "backslashreplace", newline="")
+    try:
+        write(text)
+    finally:
+        text.detach().detach()  # flushes what is pending into ``handle``, and leaves it open
+    return Written(handle, digest.size, digest.hash.hexdigest())
+
+
+def writer_of(texts):
+    """``texts`` as a writer: a dict of file to str (each written as it is), or already ``write(name, out)``."""
+    if callable(texts):
+        return texts
+    return lambda name, out: out.write(texts[name])
+
+
+def spool(write, name):
+    """The file ``name`` written by ``write(name, out)`` into an anonymous temporary file (for S3 alone)."""
+    handle = tempfile.TemporaryFile()
+    try:
+        return stream(handle, lambda out: write(name, out))
+    except BaseException:
+        handle.close()
+        raise
+
+
 # A baseline larger than this is refused rather than read into memory: it is read whole and parsed, which takes
 # several times its size. A report holds about 7 MB per 10,000 accounts, so 128 MiB holds the largest listing the
 # collection is measured at (100,000 accounts, about 70 MB) with room for its findings.
@@ -175,14 +222,19 @@ class LocalStore:
         if not stat.S_ISREG(mode):
             raise StoreError(f"refusing to write the report {path}: it is not a regular file.")
 
-    def write(self, texts):
-        """Write each format's text (a dict of format to str) to its path; returns the paths written.
+    def write(self, texts, keep=False):
+        """Write each file to its path: ``texts`` is a dict of file to str, or ``write(name, out)``, which writes
+        the file ``name`` to the text stream ``out`` as it renders (one file at a time: nothing but the file being
+        rendered is held). Returns the paths written; with ``keep``, also each file as :class:`Written`, open for
+        reading (the caller closes them), so that S3 uploads the very bytes written here.
 
-        The directory is opened once and every file is created and renamed relative to that open
-        directory, so a directory (or a parent) swapped for a symlink during the run cannot redirect
-        the reports elsewhere."""
+        Every file is written to a temporary file first, and renamed only once all are written: a failure
+        while rendering or writing any of them leaves every report as it was. The directory is opened once and
+        every file is created and renamed relative to that open directory, so a directory (or a parent) swapped
+        for a symlink during the run cannot redirect the reports elsewhere."""
         if not self.paths:
-            return {}
+            return ({}, {}) if keep else {}
+        write = writer_of(texts)
         if not os.path.isdir(self.directory):
             try:
                 os.makedirs(self.directory, mode=DIRECTORY_MODE)
@@ -194,41 +246,61 @@ class LocalStore:
             directory = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as error:
             raise StoreError(f"cannot open dest {self.directory}: {error.strerror}.") from None
+        written, temporaries = {}, {}
         try:
             for fmt, path in self.paths.items():
-                # A lone surrogate (which JSON can carry) becomes its backslash escape, as JSON reads it back.
-                self._write_one(directory, path, texts[fmt].encode("utf-8", "backslashreplace"))
+                temporaries[fmt] = self._temporary(directory, path)
+                written[fmt] = self._write_one(temporaries[fmt], path, lambda out, fmt=fmt: write(fmt, out))
+            for fmt, path in self.paths.items():
+                # rename() replaces a symlink planted meanwhile instead of following it; refusing it is the
+                # clearer answer, and the window left between this check and the rename writes nothing through it.
+                self._check_target(path, directory)
+                try:
+                    os.replace(temporaries[fmt][0], os.path.basename(path), src_dir_fd=directory, dst_dir_fd=directory)
+                except OSError as error:
+                    raise StoreError(f"cannot write the report {path}: {error.strerror or error}.") from None
+                del temporaries[fmt]  # renamed: nothing left to remove (its handle is the Written one)
+        except BaseException:
+            for entry in written.values():
+                entry.handle.close()
+            for name, handle in temporaries.values():
+                handle.close()  # closing twice (a Written one) does nothing
+                try:
+                    os.unlink(name, dir_fd=directory)
+                except OSError:
+                    pass
+            raise
         finally:
             os.close(directory)
-        return dict(self.paths)
+        if not keep:
+            for entry in written.values():
+                entry.handle.close()
+            return dict(self.paths)
+        return dict(self.paths), written
 
-    def _write_one(self, directory, path, data):
-        name = os.path.basename(path)
+    def _temporary(self, directory, path):
+        """A new temporary file beside ``path`` in the open ``directory``: ``(its name, its binary handle)``."""
         self._check_target(path, directory)
-        temporary = f".{name}.{secrets.token_hex(6)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        temporary = f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
             descriptor = os.open(temporary, flags, FILE_MODE, dir_fd=directory)
         except OSError as error:
             raise StoreError(f"cannot write the report {path}: {error.strerror}.") from None
+        handle = os.fdopen(descriptor, "w+b")
+        os.fchmod(handle.fileno(), FILE_MODE)  # whatever the umask
+        return temporary, handle
+
+    @staticmethod
+    def _write_one(temporary, path, write):
+        _name, handle = temporary
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                os.fchmod(handle.fileno(), FILE_MODE)  # whatever the umask
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # rename() replaces a symlink planted meanwhile instead of following it; refusing it is the
-            # clearer answer, and the window left between this check and the rename writes nothing through it.
-            self._check_target(path, directory)
-            os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
-        except BaseException as error:
-            try:
-                os.unlink(temporary, dir_fd=directory)
-            except OSError:
-                pass
-            if isinstance(error, OSError):
-                raise StoreError(f"cannot write the report {path}: {error.strerror or error}.") from None
-            raise
+            entry = stream(handle, write)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as error:
+            raise StoreError(f"cannot write the report {path}: {error.strerror or error}.") from None
+        return entry
 
 
 def read_local_report(path):
@@ -400,17 +472,25 @@ class S3Store:
 
     def _put(self, key, data, content_type, locked=True):
         """Upload one report: in one PutObject (which answers the VersionId) up to the multipart threshold,
-        above it by boto3's managed transfer, whose VersionId a HeadObject then reads. Returns its entry."""
-        extra = self._extra(content_type, sha256(data))
+        above it by boto3's managed transfer, whose VersionId a HeadObject then reads. ``data`` is bytes, or a
+        :class:`Written` file, read from its start (its size and digest were computed as it was written).
+        Returns its entry."""
+        if isinstance(data, Written):
+            body, size, digest = data.handle, data.size, data.sha256
+            body.seek(0)
+        else:
+            body, size, digest = data, len(data), sha256(data)
+        extra = self._extra(content_type, digest)
         extra.update(self._lock() if locked else {})
         try:
-            if len(data) < TRANSFER["multipart_threshold"]:
+            if size < TRANSFER["multipart_threshold"]:
                 self.requests += 1
-                answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+                answer = self.client.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
             else:
                 config = boto3.s3.transfer.TransferConfig(**TRANSFER)
-                self.requests += 2 + -(-len(data) // TRANSFER["multipart_chunksize"])
-                self.client.upload_fileobj(io.BytesIO(data), self.bucket, key, ExtraArgs=extra, Config=config)
+                self.requests += 2 + -(-size // TRANSFER["multipart_chunksize"])
+                fileobj = body if isinstance(data, Written) else io.BytesIO(body)
+                self.client.upload_fileobj(fileobj, self.bucket, key, ExtraArgs=extra, Config=config)
                 self.requests += 1
                 answer = self.client.head_object(Bucket=self.bucket, Key=key, ExpectedBucketOwner=self.owner)
                 if (answer.get("Metadata") or {}).get("sha256") != extra["Metadata"]["sha256"]:
@@ -418,7 +498,7 @@ class S3Store:
         except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as error:
             raise StoreError(self._refusal("upload", key, error)) from None
         version = answer.get("VersionId")
-        return {"key": key, "sha256": sha256(data), "size": len(data), "version_id": _version(version)}
+        return {"key": key, "sha256": digest, "size": size, "version_id": _version(version)}
 
     def store(
         self, texts, report_name, stamp, content_types, move_latest=True, scope=None, outcome=None, counts=None,
@@ -426,8 +506,10 @@ class S3Store:
     ):  # fmt: skip
         """Upload every format of one run, then its manifest, then, with ``move_latest``, point ``latest.json``
         to it. Returns the run's locations, and whether ``latest.json`` now points to this run (and why not).
-        ``complete`` (whether the run listed every AWS account it asked for, recorded in the manifest for the
-        trend) is ``move_latest`` unless given: only a complete run moves the pointer.
+        ``texts``: a dict of file to its text (str) or to the :class:`Written` file (uploaded from the file, a
+        part at a time above the multipart threshold). ``complete`` (whether the run listed every AWS account it
+        asked for, recorded in the manifest for the trend) is ``move_latest`` unless given: only a complete run
+        moves the pointer.
 
         ``scope`` (a JSON-able dict, None when unknown) is recorded in the manifest and the pointer; a pointer
         of another scope is never moved. A failure raises :class:`StoreError` before ``latest.json`` moves:
@@ -435,7 +517,7 @@ class S3Store:
         folder, self.folder = self.folder or self.new_run_folder(stamp), None
         reports = {}
         for fmt, text in texts.items():
-            data = text.encode("utf-8", "backslashreplace")
+            data = text if isinstance(text, Written) else text.encode("utf-8", "backslashreplace")
             reports[fmt] = self._put(f"{folder}{report_name}.{EXTENSIONS[fmt]}", data, content_types[fmt])
         run = {
             "run_folder": folder,

@@ -12,7 +12,7 @@ import datetime
 import math
 from collections.abc import Mapping
 
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import CSV_COLUMNS
+from ansible_collections.chime.admin.plugins.plugin_utils._drift import ACCOUNT_FIELDS
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import parse_time
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import PolicyError
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import as_str
@@ -21,7 +21,7 @@ from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import 
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import compile_pattern
 from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import pattern_search
 
-ACCOUNT_KEYS = CSV_COLUMNS  # the nine keys of an account, in the listing's order
+ACCOUNT_KEYS = ACCOUNT_FIELDS  # the nine keys of an account, in the listing's order
 LIST_KEYS = ("supported_licenses", "signin_delegate_groups")
 FILTER_KEYS = (*ACCOUNT_KEYS, "age_days")
 OPS = (

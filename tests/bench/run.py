@@ -30,15 +30,15 @@ import botocore.config
 
 from ansible_collections.chime.admin.plugins.module_utils import chime as core
 from ansible_collections.chime.admin.plugins.module_utils._chime.listing import client_config
-from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import CONTENT_TYPES
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_PREFIX
 from ansible_collections.chime.admin.plugins.plugin_utils._audit_run import DEFAULT_REPORT_NAME
+from ansible_collections.chime.admin.plugins.plugin_utils._format_json import to_json
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import CONTENT_TYPES
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import DEFAULT_FORMATS
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._lifecycle import LIFE_KEYS
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
-from ansible_collections.chime.admin.plugins.plugin_utils._report import DEFAULT_FORMATS
-from ansible_collections.chime.admin.plugins.plugin_utils._report import to_json
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
-from ansible_collections.chime.admin.plugins.plugin_utils._store import EXTENSIONS
 from ansible_collections.chime.admin.plugins.plugin_utils._store import S3Store
 
 from e2e.awx_jobs import MAX_EVENT_RES_DATA
@@ -880,7 +880,7 @@ def measure_audit_role(count, runs):
 
 
 def measure_security_hub(count, runs):
-    """11. An audit of ``count`` accounts, every built-in rule broken by many of them, imported into Security Hub
+    """12. An audit of ``count`` accounts, every built-in rule broken by many of them, imported into Security Hub
     against the same audit without the import, alternating: the time, the BatchImportFindings calls and the
     findings sent. The fake's gate checks each call (signature, account, product ARN) and takes its findings
     without storing them (``discard``): moto looks each imported finding up among all those it holds, a cost of
@@ -939,6 +939,53 @@ def measure_security_hub(count, runs):
             f"ceil({sent}/100) = {math.ceil(sent / 100)}; {held} findings in moto after its run",
         ),
     ]
+
+
+# Every format, and three rules that many accounts break (about two thirds by the license, a few by status).
+MEMORY_FORMATS = ("json", "csv", "markdown", "html", "ocsf")
+MEMORY_RULES = {
+    "allowed_default_licenses": ["Basic"],
+    "no_suspended_accounts": True,
+    "enterprise_signin_delegate_groups": True,
+}
+
+
+def measure_audit_memory(counts):
+    """11. The account_audit role's peak RSS (its largest process) with every format and rules that many
+    accounts break, at each of ``counts`` accounts; the size of each file it wrote, and the peak against the
+    largest single file."""
+    rows = []
+    for count in counts:
+        with Endpoint([count]) as endpoint, tempfile.TemporaryDirectory() as scratch:
+            env = dict(endpoint.env(0), AWS_ENDPOINT_URL_STS=endpoint.url)
+            dest = os.path.join(scratch, "reports")
+            playbook = os.path.join(scratch, "audit-memory.yml")
+            with open(playbook, "w", encoding="utf-8") as handle:
+                handle.write(
+                    "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: chime.admin.account_audit\n"
+                    f"      vars:\n        account_audit_endpoint_url: '{endpoint.url}'\n"
+                    f"        account_audit_dest: '{dest}'\n        account_audit_fail_on_violation: false\n"
+                    f"        account_audit_formats: {json.dumps(list(MEMORY_FORMATS))}\n"
+                    f"        account_audit_rules: {json.dumps(MEMORY_RULES)}\n"
+                )
+            command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
+            started = time.perf_counter()
+            rss, _output = peak_rss_mib(command, env)
+            seconds = time.perf_counter() - started
+            sizes = {name: os.path.getsize(os.path.join(dest, name)) for name in sorted(os.listdir(dest))}
+            with open(os.path.join(dest, f"{DEFAULT_REPORT_NAME}.json"), encoding="utf-8") as handle:
+                findings = len(json.load(handle)["violations"])
+        largest = max(sizes, key=sizes.get)
+        files = ", ".join(f"{name.split('.', 1)[1]} {size / 2**20:.1f}" for name, size in sizes.items())
+        rows.append(
+            (
+                f"account_audit role peak RSS, every format, {count} accounts, {findings} findings",
+                f"{rss:.0f} MiB ({seconds:.0f} s)",
+                f"{rss / (sizes[largest] / 2**20):.1f}x the largest file ({largest.split('.', 1)[1]})",
+                f"files in MiB: {files}",
+            )
+        )
+    return rows
 
 
 # Fourteen custom rules over every op, with the six built-in rules: the 20 rules of the policy measured.
@@ -1125,10 +1172,49 @@ JSON and passing it to the controller, the controller registering it; the old ro
 templated the report. What remains is `ansible-playbook`'s start-up and the role's few tasks, the STS call,
 the listing itself (botocore's parsing and `normalize_account`), the rules, rendering the four formats
 (13.1 MiB of text) and writing them with fsync; uploading them to S3 adds about half a second here. Memory is
-where the role pays: its worker holds the listing, the report and the four texts at once, 136 MiB against the
-listing playbook's 80 MiB. The job's largest event (11,092 bytes) does not grow with the accounts (about the
-same at 300); the listing task's registered result would be one event of about 3.5 MiB, five times AWX's cap
-of 700,000 bytes.
+where the role pays: its worker holds the listing and the report while it writes one format at a time,
+136 MiB against the listing playbook's 80 MiB. The job's largest event (11,092 bytes) does not grow with
+the accounts (about the same at 300); the listing task's registered result would be one event of about
+3.5 MiB, five times AWX's cap of 700,000 bytes.
+
+## Memory of the audit with every format
+
+**Peak RSS, every format** runs the role once with every format (json, csv, markdown, html, ocsf) and three
+rules that many accounts break (`allowed_default_licenses: [Basic]`, about two thirds of the accounts, and the
+status and sign-in delegate rules), in a fresh `ansible-playbook`, and reads `ru_maxrss` with `wait4` (the
+largest single process: the worker that runs the action). It also gives each file's size and the peak against
+the largest single file (the OCSF array). Reproduce with `python tests/bench/run.py --only measure_audit_memory`
+(in the collections tree, as `make bench` runs it).
+
+Before the formats streamed (each format rendered into one string, all of them held at once, then written):
+
+| accounts | findings | peak RSS | time | peak / largest file |
+| --- | --- | --- | --- | --- |
+| 10,000 | 12,695 | 345 MiB | 4 s | 12.8x (ocsf.json 26.9 MiB) |
+| 100,000 | 126,960 | 2,447 MiB | 31 s | 9.1x (ocsf.json 268.9 MiB) |
+
+The files at 100,000 accounts (MiB): json 114.6, csv 16.6, findings.csv 27.9, md 24.1, html 59.8,
+ocsf.json 268.9; at 10,000 a tenth of that.
+
+After (each format written to its file as it renders, one at a time; S3 uploads from the files written), measured
+the same way, on the same shared machine (the end-to-end tests ran beside it, so the times are inflated):
+
+| accounts | findings | peak RSS | time | peak / largest file |
+| --- | --- | --- | --- | --- |
+| 10,000 | 12,695 | 114 MiB (was 345) | 5 s | 4.3x (ocsf.json 26.9 MiB) |
+| 100,000 | 126,960 | 503 MiB (was 2,447) | 59 s | 1.9x (ocsf.json 268.9 MiB) |
+
+Every file is the same size as before, byte for byte the same report. At 100,000 accounts the peak is now below
+twice the OCSF file and a quarter of a 2 GiB job pod. What remains is no longer any format: the worker's start
+(ansible-core, boto3; about 70 MiB), the listing (about 80 MiB of dicts at 100,000 accounts, see "Targets not
+met" below) and the report that `build_report` assembles (its accounts, and 126,960 findings each with its life
+cycle), about 430 MiB together, held while every format is written from them. A format in flight holds one chunk
+of JSON (64 Ki characters), one CSV row, one Markdown or HTML section (the largest, a table of the HTML page, a
+part of its 60 MiB at 100,000 accounts) or one OCSF event, and the S3 managed transfer holds at most its
+concurrent 8 MiB parts. Next, if memory must fall further: findings that share their account's identifiers
+rather than copy them, or a report whose accounts are the listing's own dicts, not a second set; the listing
+itself is not rewritten here. At 10,000 accounts the floor is the worker's start, so the ratio to the largest
+file is higher (4.3x) while the peak is a third of what it was.
 
 ## Profile and fixes
 
@@ -1212,6 +1298,7 @@ FULL = [
     (measure_trend_requests, (13,)),
     (measure_security_hub, (10000, 3)),
     (measure_policy, (10000, 5)),
+    (measure_audit_memory, ([10000, 100000],)),
     (measure_cpu_per_aws_account, (1000, 200)),
     (measure_organization_scale, (1000, 0.1, 3)),
     (measure_organization_concurrency, (1000, 0.1, 3)),
@@ -1230,6 +1317,7 @@ SMOKE = [
     (measure_trend_requests, (13,)),
     (measure_security_hub, (300, 1)),
     (measure_policy, (1000, 1)),
+    (measure_audit_memory, ([300],)),
     (measure_cpu_per_aws_account, (30, 5)),
     (measure_organization_scale, (41, 0.01, 1)),
     (measure_organization_concurrency, (41, 0.01, 1)),

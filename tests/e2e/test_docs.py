@@ -15,9 +15,9 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.chime.admin.plugins.plugin_utils._formats import render
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
-from ansible_collections.chime.admin.plugins.plugin_utils._report import render
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import build_scope
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import refusal
 
@@ -200,7 +200,7 @@ def test_report_reference_ocsf_sample_is_the_waived_finding_of_the_json_sample()
 
 
 def test_report_reference_names_the_findings_csv_columns_in_their_order():
-    from ansible_collections.chime.admin.plugins.plugin_utils._audit import FINDINGS_CSV_COLUMNS
+    from ansible_collections.chime.admin.plugins.plugin_utils._format_csv import FINDINGS_CSV_COLUMNS
 
     with open(os.path.join(ROOT, "docs", "docsite", "rst", "report_reference.rst"), encoding="utf-8") as handle:
         text = handle.read()

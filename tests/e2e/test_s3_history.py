@@ -248,6 +248,26 @@ def test_a_failed_part_is_aborted_with_the_bucket_owner_named(s3, bucket):
     assert abort["expected_owner"] == OWNER and abort["status"] == 204
 
 
+def test_files_written_locally_go_up_as_written_in_parts_above_the_threshold(s3, bucket, tmp_path):
+    """The audit uploads the files it wrote (open, read from their start): above the multipart threshold through
+    the managed transfer, below it in one PutObject, each object the bytes on disk, with the digest computed as
+    they were written, in the manifest and the object's metadata."""
+    big = "\u00e9" * (store.TRANSFER["multipart_threshold"] // 2 + 1024)  # two bytes each in UTF-8
+    local = store.LocalStore(str(tmp_path), "r", ["json", "csv"])
+    paths, written = local.write({"json": big, "csv": "a\r\n"}, keep=True)
+    try:
+        stored = _store(s3, bucket).store(written, "r", "20261201T080000Z", TYPES)
+    finally:
+        for entry in written.values():
+            entry.handle.close()
+    assert len(s3.requests("UploadPart")) == 2 and len(s3.requests("PutObject")) == 3  # csv, manifest, latest.json
+    manifest = json.loads(s3.get(bucket, _key(stored["manifest"])))
+    for name, path in paths.items():
+        data = open(path, "rb").read()
+        assert s3.get(bucket, _key(stored["reports"][name])) == data
+        assert stored["sha256"][name] == store.sha256(data) == manifest["reports"][name]["sha256"]
+
+
 def test_adopting_in_check_mode_writes_nothing(s3, bucket):
     stored = _run(s3, bucket, ["a"])[2]
     s3.delete(bucket, "h/latest.json")

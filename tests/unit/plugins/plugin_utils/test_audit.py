@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the built-in audit rules, the baseline comparison and the CSV writer (plugins/plugin_utils/_audit.py).
+"""Unit tests of the built-in audit rules, the baseline comparison (_drift.py) and the CSV writer (_format_csv.py).
 
 A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
 """
@@ -16,7 +16,9 @@ from hypothesis import example
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.chime.admin.plugins.plugin_utils import _audit as audit
+from ansible_collections.chime.admin.plugins.plugin_utils import _drift as drift
+from ansible_collections.chime.admin.plugins.plugin_utils import _escape as escape
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_csv as fcsv
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy as policy
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
@@ -93,7 +95,7 @@ def test_changes_since_a_baseline():
     kept, renamed, gone = _account(1), _account(2), _account(3)
     new = _account(4)
     now = [kept, dict(renamed, name="Engineering two", account_status="Suspended"), new]
-    changes = audit.find_changes([kept, renamed, gone], now)
+    changes = drift.find_changes([kept, renamed, gone], now)
     assert [a["account_id"] for a in changes["added"]] == ["id-4"]
     assert [a["account_id"] for a in changes["removed"]] == ["id-3"]
     assert changes["changed"] == [
@@ -109,7 +111,7 @@ def test_changes_since_a_baseline():
     ]
     # The same account ID in another AWS account is another account.
     elsewhere = dict(kept, aws_account_id="444455556666")
-    assert audit.find_changes([kept], [elsewhere])["added"] == [elsewhere]
+    assert drift.find_changes([kept], [elsewhere])["added"] == [elsewhere]
 
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "|cmd", "%macro", 'Quote "and", comma']
@@ -132,10 +134,10 @@ def test_csv_parses_back_to_the_same_values_with_formulas_neutralised():
     groups = [{"group_name": "a"}, {"group_name": "b"}]
     accounts.append(_account(99, supported_licenses=[], signin_delegate_groups=groups))
     accounts.append(_account(100, account_type=None, created_timestamp=None))
-    text = audit.to_csv(accounts)
-    assert text.endswith("\r\n") and text.split("\r\n")[0] == ",".join(f'"{c}"' for c in audit.CSV_COLUMNS)
+    text = fcsv.to_csv(accounts)
+    assert text.endswith("\r\n") and text.split("\r\n")[0] == ",".join(f'"{c}"' for c in fcsv.CSV_COLUMNS)
     rows = _rows(text)
-    assert tuple(rows[0]) == audit.CSV_COLUMNS and len(rows) == len(accounts) + 1
+    assert tuple(rows[0]) == fcsv.CSV_COLUMNS and len(rows) == len(accounts) + 1
     names = [row[2] for row in rows[1:]]
     assert names[: len(HOSTILE) - 1] == ["'" + name for name in HOSTILE[:-1]]  # neutralised, otherwise intact
     assert names[len(HOSTILE) - 1] == HOSTILE[-1]  # an ordinary cell is unchanged
@@ -145,7 +147,7 @@ def test_csv_parses_back_to_the_same_values_with_formulas_neutralised():
 
 
 def test_every_csv_cell_is_quoted():
-    text = audit.to_csv([_account(1), _account(2, account_type=None, supported_licenses=[])])
+    text = fcsv.to_csv([_account(1), _account(2, account_type=None, supported_licenses=[])])
     quoted = re.compile(r'"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*')
     lines = text.split("\r\n")
     assert lines[-1] == "" and len(lines) == 4
@@ -168,7 +170,7 @@ def test_every_csv_cell_is_quoted():
     ],
 )
 def test_each_separated_part_of_a_cell_is_neutralised(value, cell):
-    rows = _rows(audit.to_csv([_account(1, name=value)]))
+    rows = _rows(fcsv.to_csv([_account(1, name=value)]))
     assert rows[1][2] == cell
 
 
@@ -177,7 +179,7 @@ def test_no_cell_starts_a_formula_for_a_spreadsheet_that_splits_on_semicolons_or
     on either separator, quotes or not: no cell that either makes starts a formula."""
     names = ["x;=1+1;", "a, -1", ";@SUM(A1)", 'x;"=1"', "y; ＋1"]
     groups = [{"group_name": "admins"}, {"group_name": "=cmd|' /C calc'!A0"}]
-    text = audit.to_csv([_account(n, name=name, signin_delegate_groups=groups) for n, name in enumerate(names)])
+    text = fcsv.to_csv([_account(n, name=name, signin_delegate_groups=groups) for n, name in enumerate(names)])
     semicolon_locale = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") for cell in row]
     assert "'=1+1" in semicolon_locale  # the name's second part is a cell of its own there
     split_anyhow = [cell.strip('"') for line in text.split("\r\n") for cell in re.split("[;,]", line)]
@@ -204,7 +206,7 @@ CELL_TEXT = st.tuples(st.sampled_from(["", *FORMULA_CHARACTERS]), _CELL_TEXT).ma
 @example("%x")
 @example("@SUM(A1)")
 def test_every_cell_that_defusedcsv_escapes_is_neutralised(text):
-    cell = _rows(audit.to_csv([_account(1, name=text)]))[1][2]
+    cell = _rows(fcsv.to_csv([_account(1, name=text)]))[1][2]
     if _escaped_by_defusedcsv(text):
         assert cell.startswith("'")
 
@@ -213,7 +215,7 @@ def test_every_cell_that_defusedcsv_escapes_is_neutralised(text):
 def test_no_separated_part_of_any_cell_starts_a_formula(texts):
     accounts = [_account(1, name=",".join(texts), signin_delegate_groups=[{"group_name": t} for t in texts])]
     accounts += [_account(n, name=text, account_type=text) for n, text in enumerate(texts, 2)]
-    for row in _rows(audit.to_csv(accounts))[1:]:
+    for row in _rows(fcsv.to_csv(accounts))[1:]:
         parts = [part for cell in row for part in re.split("[;,]", cell)]
         assert [part for part in parts if _starts_a_formula(part)] == []
 
@@ -229,8 +231,8 @@ def test_findings_csv():
         {"aws_account_id": "444455556666", "account_id": "id-3", "name": "\x1b[2JEngineering 3",
          "rule": "no_suspended_accounts", "severity": "high", "detail": "the account is suspended", "waiver": None},
     ]  # fmt: skip
-    rows = _rows(audit.findings_to_csv(findings))
-    assert tuple(rows[0]) == audit.FINDINGS_CSV_COLUMNS == (
+    rows = _rows(fcsv.findings_to_csv(findings))
+    assert tuple(rows[0]) == fcsv.FINDINGS_CSV_COLUMNS == (
         "aws_account_id", "account_id", "name", "rule", "severity", "status",
         "state", "first_seen", "age_days", "due", "overdue_days", "resolved_at", "resolved_reason", "detail",
         "waiver_reason", "waiver_owner", "waiver_ticket", "waiver_expires", "waiver_state",
@@ -250,7 +252,7 @@ def test_findings_csv():
     assert rows[2][5] == "open" and rows[2][14:] == ["'=1+1 legacy", "platform", "SEC-1", "2027-01-01", "expired"]
     assert rows[3][2] == "\\u001b[2JEngineering 3" and rows[3][5] == "open"
     assert rows[3][13:] == ["the account is suspended", *[""] * 5]
-    assert audit.findings_to_csv([]) == ",".join(f'"{c}"' for c in audit.FINDINGS_CSV_COLUMNS) + "\r\n"
+    assert fcsv.findings_to_csv([]) == ",".join(f'"{c}"' for c in fcsv.FINDINGS_CSV_COLUMNS) + "\r\n"
 
 
 def _life(state, first_seen="2026-11-30T08:00:00+00:00", age_days=7, due=None, overdue_days=None, **more):
@@ -278,7 +280,7 @@ def test_findings_csv_of_report_format_5_has_each_findings_life_cycle_and_the_re
         _life("resolved", age_days=7, account_id="id-5", waiver=waiver, resolved_at="2026-12-07T08:00:00+00:00",
               resolved_reason="account removed"),
     ]  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(audit.findings_to_csv(findings), newline="")))
+    rows = list(csv.DictReader(io.StringIO(fcsv.findings_to_csv(findings), newline="")))
     life = ("account_id", "status", "state", "first_seen", "age_days", "due", "overdue_days", "resolved_at",
             "resolved_reason")  # fmt: skip
     assert [tuple(row[column] for column in life) for row in rows] == [
@@ -303,8 +305,8 @@ def test_every_life_cycle_cell_is_escaped_and_neutralised(column, text):
     findings = [_life("open"), _life("resolved", resolved_at="2026-12-07T08:00:00+00:00", resolved_reason="x")]
     for finding in findings:
         finding[column] = text
-    for row in list(csv.DictReader(io.StringIO(audit.findings_to_csv(findings), newline=""))):
+    for row in list(csv.DictReader(io.StringIO(fcsv.findings_to_csv(findings), newline=""))):
         cell = row[column]
         assert not any(ch in cell for ch in "\x1b\u202e\u2028")
         assert [part for part in re.split("[;,]", cell) if _starts_a_formula(part)] == []
-        assert cell == audit.neutralise(audit.visible(text))
+        assert cell == escape.neutralise(escape.visible(text))

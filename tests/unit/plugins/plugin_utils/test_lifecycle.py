@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_json as fjson
 from ansible_collections.chime.admin.plugins.plugin_utils import _lifecycle as lc
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as pfile
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
@@ -33,7 +34,7 @@ def _run(accounts, day, baseline=None, policy=None, aws_accounts=None):
     """A report of ``accounts`` on day ``day`` of November, through JSON (what the next run reads back)."""
     policy = policy or Policy(RULES)
     report = rp.build_report(_listing(accounts, aws_accounts), None, baseline, DAY.format(day), policy=policy)
-    return json.loads(rp.to_json(report))
+    return json.loads(fjson.to_json(report))
 
 
 def _states(report):
@@ -216,9 +217,9 @@ def test_a_first_seen_ahead_of_this_run_within_the_clock_skew_is_carried_as_this
     the next run does not refuse this run's report as "first seen after its own report's time"."""
     ahead = rp.build_report(_listing([_account(1, name="Sales")]), None, None, "2026-11-01T10:10:00+00:00",
                             policy=Policy(RULES))  # fmt: skip
-    ahead = json.loads(rp.to_json(ahead))
-    behind = json.loads(rp.to_json(rp.build_report(_listing([_account(1, name="Sales")]), None, ahead,
-                                                   "2026-11-01T10:02:00+00:00", policy=Policy(RULES))))  # fmt: skip
+    ahead = json.loads(fjson.to_json(ahead))
+    behind = json.loads(fjson.to_json(rp.build_report(_listing([_account(1, name="Sales")]), None, ahead,
+                                                      "2026-11-01T10:02:00+00:00", policy=Policy(RULES))))  # fmt: skip
     assert behind["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
     third = _run([_account(1, name="Sales")], 2, behind)
     assert third["violations"][0]["first_seen"] == "2026-11-01T10:02:00+00:00"
@@ -257,7 +258,7 @@ def test_due_is_a_day_in_utc_and_a_finding_is_overdue_from_the_next_day_whatever
     late = rp.build_report(
         _listing([_account(1, name="Sales")]), None, None, "2026-11-01T23:30:00-05:00", policy=policy
     )
-    late = json.loads(rp.to_json(late))
+    late = json.loads(fjson.to_json(late))
     assert late["violations"][0]["first_seen"] == "2026-11-02T04:30:00+00:00"  # written in UTC
     assert late["violations"][0]["due"] == "2026-11-09"
     for when, overdue in (("2026-11-09T23:59:00+00:00", None), ("2026-11-10T00:01:00+00:00", 1)):
@@ -292,7 +293,7 @@ def test_the_filters_door_refuses_a_baseline_of_another_scope():
     full = rp.build_report(_listing([_account(1, name="Sales"), _account(2, name="Ops")]), RULES, None, DAY.format(1),
                            {"name": None}, caller)  # fmt: skip
     with pytest.raises(rp.ReportError, match="is of another scope"):
-        rp.build_report(_listing([_account(1, name="Sales")]), RULES, json.loads(rp.to_json(full)), DAY.format(2),
+        rp.build_report(_listing([_account(1, name="Sales")]), RULES, json.loads(fjson.to_json(full)), DAY.format(2),
                         {"name": "Sales"}, caller)  # fmt: skip
 
 
@@ -302,7 +303,7 @@ def test_a_filter_s_generated_at_that_is_no_time_never_becomes_a_first_seen():
 
 
 def test_an_age_counts_calendar_days_in_utc_as_the_due_day_does():
-    first = json.loads(rp.to_json(rp.build_report(_listing([_account(1, name="Sales")]), RULES, None,
-                                                  "2026-11-01T23:30:00+00:00")))  # fmt: skip
+    first = json.loads(fjson.to_json(rp.build_report(_listing([_account(1, name="Sales")]), RULES, None,
+                                                     "2026-11-01T23:30:00+00:00")))  # fmt: skip
     next_day = rp.build_report(_listing([_account(1, name="Sales")]), RULES, first, "2026-11-02T00:10:00+00:00")
     assert next_day["violations"][0]["age_days"] == 1

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the OCSF rendering of an audit report's findings (plugins/plugin_utils/_ocsf.py).
+"""Unit tests of the OCSF rendering of an audit report's findings (plugins/plugin_utils/_format_ocsf.py).
 
 Every event is validated with py-ocsf-models' ComplianceFinding, the Python models of the OCSF schema version
 the rendering declares, and read back through the model to show that no attribute stands where the model does
@@ -17,7 +17,8 @@ from py_ocsf_models import OCSF_VERSION
 from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
 from py_ocsf_models.objects.cloud import Cloud
 
-from ansible_collections.chime.admin.plugins.plugin_utils import _ocsf as ocsf
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_ocsf as ocsf
+from ansible_collections.chime.admin.plugins.plugin_utils import _formats as formats
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 
 CALLER = "arn:aws-us-gov:sts::444455556666:assumed-role/Audit/job"
@@ -304,13 +305,13 @@ def test_a_report_of_format_2_still_renders():
 
 def test_render_writes_ocsf_only_when_asked_and_refuses_a_report_without_its_time():
     report = _report()
-    assert "ocsf" in rp.FORMATS and "ocsf" not in rp.DEFAULT_FORMATS
+    assert "ocsf" in formats.FORMATS and "ocsf" not in formats.DEFAULT_FORMATS
     listing = {"accounts": [], "summary": {"total": 0}}
-    rendered = rp.render(rp.build_report(listing, generated_at=report["generated_at"]))
+    rendered = formats.render(rp.build_report(listing, generated_at=report["generated_at"]))
     assert list(rendered) == ["json", "csv", "findings_csv", "markdown", "html"]  # csv makes two files
-    assert rp.render(report, ["ocsf"]) == {"ocsf": ocsf.to_ocsf(report)}
+    assert formats.render(report, ["ocsf"]) == {"ocsf": ocsf.to_ocsf(report)}
     with pytest.raises(rp.ReportError, match="the ocsf format needs the report's generated_at as an ISO 8601 time"):
-        rp.render(dict(report, generated_at=None), ["ocsf"])
+        formats.render(dict(report, generated_at=None), ["ocsf"])
 
 
 def test_the_standard_says_when_parts_of_the_policy_were_set_outside_its_file():
@@ -539,4 +540,4 @@ def test_a_first_or_last_seen_that_is_not_a_time_is_refused_naming_it(key, liste
     assert message.startswith(f"the ocsf format needs the {key} of finding {uid} as an ISO 8601 time, got ")
     assert len(message) < 300 and message.isprintable()
     with pytest.raises(rp.ReportError, match=f"the {key} of finding {uid}"):
-        rp.render(report, ["ocsf"])
+        formats.render(report, ["ocsf"])

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: chime.admin contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the audit report and its Markdown and HTML renderings (plugins/plugin_utils/_report.py).
+"""Unit tests of the audit report (_report.py) and its Markdown and HTML renderings (_format_markdown.py,
+_format_html.py).
 
 A private plugin_utils module ``_<name>.py`` is tested in ``test_<name>.py``, its name without the underscore.
 """
@@ -18,8 +19,15 @@ import re
 import cmarkgfm
 import pytest
 
+from ansible_collections.chime.admin.plugins.plugin_utils import _escape as esc
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_html as fhtml
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_json as fjson
+from ansible_collections.chime.admin.plugins.plugin_utils import _format_markdown as fmd
+from ansible_collections.chime.admin.plugins.plugin_utils import _formats as formats
 from ansible_collections.chime.admin.plugins.plugin_utils import _policy_file as pfile
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
+from ansible_collections.chime.admin.plugins.plugin_utils import _report_rows as rows
+from ansible_collections.chime.admin.plugins.plugin_utils._policy_values import SEVERITIES
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -89,7 +97,7 @@ def test_report_keys_order_summary_and_source():
     assert report["summary"]["waivers"] == {"active": 0, "expired": 0, "unused": 0, "expiring": 0}
     assert report["waived"] == [] and report["waivers"] == {"unused": [], "expiring": [], "expired": []}
     assert {v["severity"] for v in report["violations"]} == {"medium", "low"}
-    markdown, page = rp.to_markdown(report), rp.to_html(report)
+    markdown, page = fmd.to_markdown(report), fhtml.to_html(report)
     assert "| allowed\\_account\\_types | medium | not checked |" in markdown
     assert "Not checked: allowed_aws_account_ids, allowed_account_types" in page
     assert "changes" not in report["summary"] and report["changes"] is None
@@ -112,7 +120,7 @@ def test_the_report_copies_the_callers_accounts_and_leaves_the_listing_as_it_was
 def test_user_email_filter_is_recorded_as_set_only():
     report = rp.build_report(_listing(ACCOUNTS[:1]), filters={"user_email": "someone@example.com"})
     assert report["source"]["filters"]["user_email"] is True
-    assert "someone@example.com" not in repr(report) + rp.to_markdown(report) + rp.to_html(report)
+    assert "someone@example.com" not in repr(report) + fmd.to_markdown(report) + fhtml.to_html(report)
 
 
 def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
@@ -125,7 +133,7 @@ def test_aws_accounts_kept_and_only_listed_ones_are_the_source():
     assert list(report)[-4:] == ["aws_accounts", "changes", "comparison_base", "trend"]
     assert report["aws_accounts"] == aws
     assert report["source"]["aws_accounts"] == ["111122223333"]
-    assert "444455556666" in rp.to_markdown(report) and "AccessDenied" in rp.to_html(report)
+    assert "444455556666" in fmd.to_markdown(report) and "AccessDenied" in fhtml.to_html(report)
 
 
 def test_baseline_changes_from_a_report_or_a_list():
@@ -142,7 +150,7 @@ def test_the_caller_is_the_audited_aws_account_even_without_chime_accounts():
     caller = "arn:aws:sts::444455556666:assumed-role/Audit/job"
     report = rp.build_report(_listing([]), caller=caller)
     assert report["source"]["caller"] == caller and report["source"]["aws_accounts"] == ["444455556666"]
-    assert f"Listed as {caller}" in rp.to_markdown(report) and f'<code id="caller">{caller}</code>' in rp.to_html(
+    assert f"Listed as {caller}" in fmd.to_markdown(report) and f'<code id="caller">{caller}</code>' in fhtml.to_html(
         report
     )
     assert f"Listed as: {caller}" in rp.summary_lines(report)
@@ -160,7 +168,7 @@ def test_accounts_of_an_aws_account_not_listed_are_not_compared_rather_than_remo
     assert [a["account_id"] for a in report["changes"]["removed"]] == [ACCOUNTS[2]["account_id"]]
     assert [a["aws_account_id"] for a in report["changes"]["not_compared"]] == ["444455556666"]
     assert "1 not compared (their AWS account was not listed)" in rp.summary_lines(report)[-1]
-    assert 'id="changes-not-compared"' in rp.to_html(report) and "### Not compared" in rp.to_markdown(report)
+    assert 'id="changes-not-compared"' in fhtml.to_html(report) and "### Not compared" in fmd.to_markdown(report)
 
 
 def test_reordered_lists_are_not_changes():
@@ -205,12 +213,12 @@ def test_a_baseline_of_the_wrong_shape_is_refused(baseline):
     ],
 )
 def test_markdown_escaping(value, expected):
-    assert rp.md(value) == expected
+    assert esc.md(value) == expected
 
 
 def test_markdown_sections():
     before = rp.build_report(_listing(ACCOUNTS))
-    text = rp.to_markdown(rp.build_report(_listing(ACCOUNTS[:2] + [_account(5)]), RULES, baseline=before))
+    text = fmd.to_markdown(rp.build_report(_listing(ACCOUNTS[:2] + [_account(5)]), RULES, baseline=before))
     assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     for heading in ("## Summary", "### Violations by rule", "## Violations", "## Suspended accounts", "### Added"):
         assert heading in text
@@ -259,7 +267,7 @@ def _csp(parser):
 def test_html_escapes_every_value_and_runs_only_its_own_script():
     listing = _listing(ACCOUNTS)
     listing["summary"]["by_type"] = {'"><script>x</script>': 3}
-    parser = _parse(rp.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>")))
+    parser = _parse(fhtml.to_html(rp.build_report(listing, RULES, generated_at="<b>now</b>")))
     tags = {tag for tag, _attrs in parser.tags}
     assert not tags & {"img", "b", "link", "iframe", "object"}
     assert not [attrs for _tag, attrs in parser.tags if any(name.startswith("on") for name in attrs)]
@@ -267,13 +275,13 @@ def test_html_escapes_every_value_and_runs_only_its_own_script():
     text = "".join(parser.text)
     assert HOSTILE in text and "<b>now</b>" in text and '"><script>x</script>' in text
     # One script, the same whatever the report holds.
-    empty = _parse(rp.to_html(rp.build_report(_listing([]))))
+    empty = _parse(fhtml.to_html(rp.build_report(_listing([]))))
     assert len(parser.inline["script"]) == 1 and parser.inline["script"] == empty.inline["script"]
     assert _csp(parser)["default-src"] == "'none'"
 
 
 def test_html_csp_allows_its_script_and_style_by_hash_and_nothing_inline():
-    page = rp.to_html(rp.build_report(_listing(ACCOUNTS), RULES))
+    page = fhtml.to_html(rp.build_report(_listing(ACCOUNTS), RULES))
     parser = _parse(page)
     csp = _csp(parser)
     assert set(csp) == {"default-src", "script-src", "style-src"} and csp["default-src"] == "'none'"
@@ -286,7 +294,7 @@ def test_html_csp_allows_its_script_and_style_by_hash_and_nothing_inline():
 
 
 def test_html_script_writes_text_only():
-    (script,) = _parse(rp.to_html(rp.build_report(_listing(ACCOUNTS), RULES))).inline["script"]
+    (script,) = _parse(fhtml.to_html(rp.build_report(_listing(ACCOUNTS), RULES))).inline["script"]
     assert "textContent" in script
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "src"):
         assert sink not in script
@@ -296,7 +304,7 @@ def test_html_data_tables_are_marked_for_the_script_and_cells_classed_by_header_
     accounts = [*ACCOUNTS, _account(4, name="N" * 100)]
     listing = _listing(accounts, aws_accounts=[{"aws_account_id": "111122223333", "status": "listed", "accounts": 4}])
     report = rp.build_report(listing, RULES, baseline=ACCOUNTS[:1])
-    page = rp.to_html(report)
+    page = fhtml.to_html(report)
     parser = _parse(page)
     tables = [attrs for tag, attrs in parser.tags if tag == "table"]
     assert {t["id"] for t in tables} >= {"violations", "aws-accounts", "accounts", "changes-added", "changes-changed"}
@@ -317,7 +325,7 @@ def test_html_data_tables_are_marked_for_the_script_and_cells_classed_by_header_
 
 def test_html_chart_bars_scale_with_counts():
     report = rp.build_report(_listing(ACCOUNTS), RULES)
-    page = rp.to_html(report)
+    page = fhtml.to_html(report)
     chart = re.search(r'<svg id="chart-by_status".*?</svg>', page, re.S).group(0)
     entries = re.findall(
         r'data-label="([^"]*)" data-count="(\d+)".*?<rect class="bar" x="\d+" y="\d+" width="(\d+)"', chart
@@ -361,15 +369,15 @@ def test_summary_lines_name_no_account_but_every_aws_account_not_listed():
 
 def test_render_gives_each_format_asked_for_from_one_plain_copy():
     report = rp.build_report(_listing(ACCOUNTS), RULES, generated_at="t")
-    texts = rp.render(report, ["html", "json"])
+    texts = formats.render(report, ["html", "json"])
     assert list(texts) == ["json", "html"]
-    assert texts["html"] == rp.to_html(report)
+    assert texts["html"] == fhtml.to_html(report)
     assert json.loads(texts["json"]) == report and texts["json"].endswith("}\n")
     assert list(json.loads(texts["json"])) == list(report)  # the keys in the report's order
-    everything = rp.render(report)
-    assert everything["markdown"] == rp.to_markdown(report) and everything["csv"].startswith('"aws_account_id",')
+    everything = formats.render(report)
+    assert everything["markdown"] == fmd.to_markdown(report) and everything["csv"].startswith('"aws_account_id",')
     with pytest.raises(rp.ReportError, match="unknown format.s. pdf"):
-        rp.render(report, ["json", "pdf"])
+        formats.render(report, ["json", "pdf"])
 
 
 def test_plain_copies_mappings_and_sequences():
@@ -386,10 +394,10 @@ def test_control_and_bidirectional_characters_show_as_escapes_in_every_text_outp
     name = "\x1b[2K\x1b[1Gok: [localhost] \u202eevil\u2028x\ud800"
     report = rp.build_report(_listing([_account(1, name=name)]), {"name_pattern": "^Engineering"})
     lines = rp.violation_lines(report["violations"], 5)
-    for text in (rp.to_markdown(report), rp.to_html(report), "\n".join(lines)):
+    for text in (fmd.to_markdown(report), fhtml.to_html(report), "\n".join(lines)):
         assert "\x1b" not in text and "\u202e" not in text and "\u2028" not in text and "\ud800" not in text
         assert "u001b" in text and "u202eevil" in text
-    assert rp.visible("Zürich 東京 café") == "Zürich 東京 café"  # printable text is left as it is
+    assert esc.visible("Zürich 東京 café") == "Zürich 東京 café"  # printable text is left as it is
 
 
 INVISIBLE = [
@@ -407,7 +415,7 @@ INVISIBLE = [
 
 @pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
 def test_visible_escapes_every_control_and_bidirectional_character(char):
-    assert rp.visible(f"a{char}b") == f"a\\u{ord(char):04x}b"
+    assert esc.visible(f"a{char}b") == f"a\\u{ord(char):04x}b"
 
 
 # What a terminal acts on or reorders: C0 controls but the line feed, DEL, C1 controls, bidirectional marks,
@@ -433,7 +441,7 @@ def test_no_rendering_holds_a_control_or_bidirectional_character_for_hostile_nam
     baseline = [dict(a, name="before " + a["name"]) for a in hostile]
     rules = {"no_suspended_accounts": True, "allowed_account_types": ["Team"]}
     report = rp.build_report(_listing(hostile, aws_accounts=aws), rules, baseline=baseline, generated_at="t")
-    texts = rp.render(report)
+    texts = formats.render(report)
     for fmt, text in texts.items():
         decoded = text.encode("utf-8").decode("utf-8")
         if fmt in ("csv", "findings_csv"):  # a line per account, or per finding, after the header
@@ -447,7 +455,7 @@ def test_no_rendering_holds_a_control_or_bidirectional_character_for_hostile_nam
 
 def test_json_escapes_invisible_characters_and_parses_to_the_same_data():
     report = {"name": "a\x85b\u202ec\u2066d\u200fe\u2028f\x7fg\U000e0001h\ud800i Zürich 東京", "ü\u202e": ["\x9b"]}
-    text = rp.to_json(report)
+    text = fjson.to_json(report)
     assert json.loads(text) == report
     assert text.isascii() is False and "Zürich 東京" in text  # printable text is written as it is
     for escape in ("\\u0085", "\\u202e", "\\u2066", "\\u200f", "\\u2028", "\\u007f", "\\udb40\\udc01", "\\ud800"):
@@ -459,7 +467,7 @@ def test_json_escapes_invisible_characters_and_parses_to_the_same_data():
 def test_the_markdown_total_is_escaped():
     listing = _listing(ACCOUNTS)
     listing["summary"]["total"] = HOSTILE
-    text = rp.to_markdown(rp.build_report(listing))
+    text = fmd.to_markdown(rp.build_report(listing))
     assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt; accounts in" in text
 
 
@@ -513,7 +521,7 @@ def _gfm(markdown):
 
 @pytest.mark.parametrize("name", LINK_BAIT)
 def test_gfm_makes_no_link_or_mention_of_a_name(name):
-    rendered = _gfm(rp.md(name))
+    rendered = _gfm(esc.md(name))
     assert "a" not in rendered.tags
     assert [text for text, _open in rendered.nodes if MENTION.search(text)] == []
     assert "".join(text for text, _open in rendered.nodes).strip() == name  # the name reads as it is
@@ -522,7 +530,7 @@ def test_gfm_makes_no_link_or_mention_of_a_name(name):
 def test_gfm_makes_no_link_or_mention_in_a_whole_report():
     accounts = [_account(n, name=name, account_status="Suspended") for n, name in enumerate(LINK_BAIT)]
     report = rp.build_report(_listing(accounts), RULES, caller="arn:aws:sts::111122223333:assumed-role/A/ceo@corp")
-    rendered = _gfm(rp.to_markdown(report))
+    rendered = _gfm(fmd.to_markdown(report))
     assert "table" in rendered.tags and "a" not in rendered.tags
     assert [text for text, _open in rendered.nodes if MENTION.search(text)] == []
     cells = [text for text, open_tags in rendered.nodes if "td" in open_tags]
@@ -550,11 +558,12 @@ def test_a_lone_surrogate_is_replaced_and_named_and_every_format_renders():
     assert report["accounts"][1]["name"] == "x\ufffdy" and report["violations"][0]["name"] == "x\ufffdy"
     assert report["accounts"][1]["signin_delegate_groups"] == [{"group_name": "\ufffd"}]
     assert report["summary"]["by_type"] == {"Team": 2, "Te\ufffdam": 1} and listing["accounts"][1]["name"] == "x\ud800y"
-    for fmt, text in rp.render(report).items():
+    for fmt, text in formats.render(report).items():
         encoded = text.encode("utf-8")  # strict: a lone surrogate would raise
         assert "x\ufffdy" in encoded.decode("utf-8"), fmt
     assert (
-        json.loads(rp.to_json(report)) == report and "x\ufffdy" in json.loads(rp.to_json(report))["accounts"][1]["name"]
+        json.loads(fjson.to_json(report)) == report
+        and "x\ufffdy" in json.loads(fjson.to_json(report))["accounts"][1]["name"]
     )
 
 
@@ -565,7 +574,7 @@ def test_the_csv_format_writes_the_findings_in_a_file_of_their_own():
                 "owner": "=team", "ticket": "CHG-9"}]  # fmt: skip
     policy = rp.Policy(RULES, waivers=waivers)
     report = rp.build_report(_listing(ACCOUNTS), generated_at="2026-12-01T00:00:00+00:00", policy=policy)
-    texts = rp.render(report, ["csv"])
+    texts = formats.render(report, ["csv"])
     assert list(texts) == ["csv", "findings_csv"]
     rows = list(csv.DictReader(io.StringIO(texts["findings_csv"])))
     assert len(rows) == len(report["violations"]) + len(report["waived"]) == 3
@@ -584,12 +593,14 @@ def test_the_csv_format_writes_the_findings_in_a_file_of_their_own():
 def test_the_findings_csv_has_each_findings_life_cycle_and_the_resolved_ones_as_rows():
     """Two runs a week apart: the second's findings CSV has each finding's state, first_seen, age and deadline,
     and a row for the finding the second run resolved."""
-    first = json.loads(rp.to_json(rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00+00:00")))
+    first = json.loads(
+        fjson.to_json(rp.build_report(_listing(ACCOUNTS), RULES, generated_at="2026-11-29T08:00:00+00:00"))
+    )
     fixed = [dict(ACCOUNTS[0]), dict(ACCOUNTS[1], account_status="Active"), dict(ACCOUNTS[2])]
     policy = rp.Policy(RULES, sla_days={"low": 3})
     second = rp.build_report(_listing(fixed), baseline=first, generated_at="2026-12-06T08:00:00+00:00", policy=policy)
     assert second["resolved"]
-    rows = list(csv.DictReader(io.StringIO(rp.render(second, ["csv"])["findings_csv"], newline="")))
+    rows = list(csv.DictReader(io.StringIO(formats.render(second, ["csv"])["findings_csv"], newline="")))
     findings = second["violations"] + second["waived"] + second["resolved"]
     assert len(rows) == len(findings)
     columns = ("rule", "account_id", "status", "state", "first_seen", "age_days", "due", "overdue_days",
@@ -617,7 +628,7 @@ def _run(accounts, at, baseline=None, aws_accounts=None):
     """A report as the action writes it, through JSON (what the next run reads back)."""
     listing = _listing(accounts, **({"aws_accounts": aws_accounts} if aws_accounts else {}))
     report = rp.build_report(listing, RULES, baseline, at, scope=SCOPE)
-    return json.loads(rp.to_json(report))
+    return json.loads(fjson.to_json(report))
 
 
 def _carried(finding):
@@ -651,7 +662,7 @@ def test_a_deletion_and_a_suspension_behind_an_incomplete_run_are_reported():
     ]
     note = "Baseline was incomplete; compared with the last complete run of 2026-11-01T00:00:00+00:00"
     assert any(line.startswith(note) for line in rp.summary_lines(third))
-    assert note in rp.to_markdown(third).replace("\\", "") and note in rp.to_html(third)
+    assert note in fmd.to_markdown(third).replace("\\", "") and note in fhtml.to_html(third)
     assert third["comparison_base"] is None  # complete again: the chain ends
 
 
@@ -747,7 +758,7 @@ def test_every_value_that_reaches_a_report_is_escaped_in_every_format_and_the_su
     baseline = {"generated_at": h, "accounts": [_account(9, name=h, account_type=h, default_license=h)]}
     caller = f"arn:aws:iam::111122223333:user/{h}"
     report = rp.build_report(listing, None, baseline, "2026-11-29T08:00:00+00:00", {"name": h}, caller, policy=policy)
-    texts = rp.render(report, rp.FORMATS)
+    texts = formats.render(report, formats.FORMATS)
     texts["summary"] = "\n".join(rp.summary_lines(report) + rp.violation_lines(report["violations"]))
     assert set(texts) == {"json", "csv", "findings_csv", "markdown", "html", "ocsf", "asff", "summary"}
     for fmt, text in texts.items():
@@ -761,9 +772,9 @@ def test_every_value_that_reaches_a_report_is_escaped_in_every_format_and_the_su
     assert f'<code id="caller">arn:aws:iam::111122223333:user/{shown}' in page
     assert f'<p id="policy">Policy: {shown}' in page and f"from the policy file {shown}" in page
     assert f"<p>Baseline generated {shown}" in page
-    assert f"Names starting with: {rp.md(h)}." in texts["markdown"]
+    assert f"Names starting with: {esc.md(h)}." in texts["markdown"]
     for line in rp.summary_lines(report):
-        assert line == rp.visible(line), line  # nothing left to make visible
+        assert line == esc.visible(line), line  # nothing left to make visible
     assert json.loads(texts["json"]) == report  # escaped in the text, the same data
 
 
@@ -792,7 +803,7 @@ def _life_cycle_report(trend=()):
          "first_seen": "2026-11-20T08:00:00+00:00", "last_seen": "2026-11-30T08:00:00+00:00",
          "resolved_at": "2026-12-07T08:00:00+00:00", "resolved_reason": H + "account removed", "age_days": 17},
     ]  # fmt: skip
-    by_severity = {s: dict.fromkeys(("new", "open", "overdue", "waived", "resolved"), 0) for s in rp.SEVERITIES}
+    by_severity = {s: dict.fromkeys(("new", "open", "overdue", "waived", "resolved"), 0) for s in SEVERITIES}
     by_severity["medium"].update(new=1)
     by_severity["low"].update(open=2, overdue=1, waived=1)
     by_severity["high"].update(resolved=1)
@@ -804,7 +815,7 @@ def _life_cycle_report(trend=()):
 
 def _point(when, folder, **open_by_severity):
     counts = {s: {"new": 0, "open": open_by_severity.get(s, 0), "overdue": 0, "waived": 0, "resolved": 0}
-              for s in rp.SEVERITIES}  # fmt: skip
+              for s in SEVERITIES}  # fmt: skip
     findings = {"since": None, "new": 0, "open": sum(open_by_severity.values()), "overdue": 1, "waived": 2,
                 "resolved": 3, "not_compared": 0, "by_severity": counts}  # fmt: skip
     return {"generated_at": when, "run_folder": folder, "findings": findings}
@@ -818,29 +829,29 @@ def _md_rows(text, heading):
 
 
 def test_markdown_shows_new_overdue_and_resolved_findings_with_their_dates_and_ages():
-    text = rp.to_markdown(_life_cycle_report())
+    text = fmd.to_markdown(_life_cycle_report())
     new = _md_rows(text, "## New findings")
     assert new[0] == ["AWS account", "Account ID", "Name", "Rule", "Severity", "Detail", "First seen", "Age (days)",
                       "Due"]  # fmt: skip
-    assert new[1][2] == rp.md(H + "new") and new[1][6:] == ["2026-12-07", "0", "2026-12-14"]
+    assert new[1][2] == esc.md(H + "new") and new[1][6:] == ["2026-12-07", "0", "2026-12-14"]
     overdue = _md_rows(text, "## Overdue findings")
     assert overdue[0][-5:] == ["State", "First seen", "Age (days)", "Due", "Overdue by (days)"]
-    assert [row[2] for row in overdue[1:]] == [rp.md(H + "late")]
+    assert [row[2] for row in overdue[1:]] == [esc.md(H + "late")]
     assert overdue[1][-5:] == ["open", "2026-11-01", "36", "2026-11-08", "29"]
     resolved = _md_rows(text, "## Resolved findings")
     assert resolved[0][-5:] == ["First seen", "Last seen", "Resolved at", "Age (days)", "Reason"]
-    assert resolved[1][-5:] == ["2026-11-20", "2026-11-30", "2026-12-07", "17", rp.md(H + "account removed")]
+    assert resolved[1][-5:] == ["2026-11-20", "2026-11-30", "2026-12-07", "17", esc.md(H + "account removed")]
     violations = _md_rows(text, "## Violations")
     assert violations[0][-3:] == ["State", "First seen", "Age (days)"]
     # A first_seen that is no timestamp is shown as it is, escaped.
-    lives = [["new", "2026-12-07", "0"], ["open", "2026-11-01", "36"], ["open", rp.md(H + "when"), "6"]]
+    lives = [["new", "2026-12-07", "0"], ["open", "2026-11-01", "36"], ["open", esc.md(H + "when"), "6"]]
     assert [row[-3:] for row in violations[1:]] == lives
     waived = _md_rows(text, "## Waived findings")
     assert waived[0][-3:] == ["State", "First seen", "Age (days)"] and waived[1][-3:] == ["waived", "2026-12-04", "3"]
     states = _md_rows(text, "### Findings by state")
     assert states[0] == ["Severity", "New", "Open", "Overdue", "Waived", "Resolved"]
     assert states[1:] == [[s, *(str(v) for v in _life_cycle_report()["summary"]["findings"]["by_severity"][s].values())]
-                          for s in reversed(rp.SEVERITIES)]  # fmt: skip
+                          for s in reversed(SEVERITIES)]  # fmt: skip
     assert "Compared with the baseline of 2026-11-30T08:00:00+00:00." in text
     for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M):  # every row as many cells as its header
         assert len({len(re.findall(r"(?<!\\)\|", row)) for row in block.strip().split("\n")}) == 1, block
@@ -850,13 +861,13 @@ def test_markdown_shows_new_overdue_and_resolved_findings_with_their_dates_and_a
 def test_a_first_audit_does_not_repeat_every_violation_as_new():
     report = _life_cycle_report()
     report["summary"]["findings"]["since"] = None
-    text, page = rp.to_markdown(report), rp.to_html(report)
+    text, page = fmd.to_markdown(report), fhtml.to_html(report)
     assert "All 1: this is the first audit of this scope (see Violations)." in text
     assert "First audit of this scope (no baseline)" in text and 'id="findings-new"' not in page
 
 
 def test_html_life_cycle_tables_are_filterable_sortable_and_escaped():
-    page = rp.to_html(_life_cycle_report())
+    page = fhtml.to_html(_life_cycle_report())
     parser = _parse(page)
     tables = {attrs["id"]: attrs for tag, attrs in parser.tags if tag == "table"}
     for name in ("findings-new", "findings-overdue", "findings-resolved", "violations", "waived"):
@@ -866,7 +877,7 @@ def test_html_life_cycle_tables_are_filterable_sortable_and_escaped():
     assert not SHOWS_WRONG.findall(page)
     text = "".join(parser.text)
     for value in ("new", "late", "fixed", "waived", "d1", "d9", "reason", "account removed", "rule", "when"):
-        assert rp.visible(H + value) in text, value
+        assert esc.visible(H + value) in text, value
     # The ages and days overdue are right-aligned numbers: the page's script sorts them as numbers.
     section = page.split('id="findings-overdue"')[1].split("</table>")[0]
     assert re.findall(r'<td class="n">(\d+)</td>', section) == ["36", "29"]
@@ -881,7 +892,7 @@ def test_a_report_of_an_older_format_still_renders_without_a_life_cycle():
     report["summary"].pop("findings", None)
     report.pop("resolved", None)
     report.pop("trend", None)
-    text, page = rp.to_markdown(report), rp.to_html(report)
+    text, page = fmd.to_markdown(report), fhtml.to_html(report)
     for heading in ("New findings", "Overdue findings", "Resolved findings", "Trend", "Findings by state"):
         assert heading not in text and heading not in page, heading
     violations = _md_rows(text, "## Violations")
@@ -891,11 +902,11 @@ def test_a_report_of_an_older_format_still_renders_without_a_life_cycle():
 
 def test_without_s3_history_both_reports_say_there_is_no_trend():
     report = _life_cycle_report(trend=None)
-    assert f"## Trend\n\n{rp.md(rp.NO_TREND)}." in rp.to_markdown(report)
-    page = rp.to_html(report)
-    assert f'<p id="trend-none">{rp.e(rp.NO_TREND)}.</p>' in page and "chart-trend" not in page
+    assert f"## Trend\n\n{esc.md(rows.NO_TREND)}." in fmd.to_markdown(report)
+    page = fhtml.to_html(report)
+    assert f'<p id="trend-none">{esc.e(rows.NO_TREND)}.</p>' in page and "chart-trend" not in page
     empty = _life_cycle_report(trend=[])
-    assert rp.md(rp.EMPTY_TREND) in rp.to_markdown(empty) and rp.e(rp.EMPTY_TREND) in rp.to_html(empty)
+    assert esc.md(rows.EMPTY_TREND) in fmd.to_markdown(empty) and esc.e(rows.EMPTY_TREND) in fhtml.to_html(empty)
 
 
 def test_the_trend_is_a_line_per_severity_with_a_point_per_run_and_a_table_of_the_same_counts():
@@ -908,13 +919,13 @@ def test_the_trend_is_a_line_per_severity_with_a_point_per_run_and_a_table_of_th
     points[1]["findings"]["by_severity"]["medium"]["new"] = 7  # new and open are drawn together
     points[2]["findings"]["by_severity"]["informational"]["open"] = "many"  # not a count: no point, no cell
     report = _life_cycle_report(trend=points)
-    page = rp.to_html(report)
+    page = fhtml.to_html(report)
     chart = re.search(r'<svg id="chart-trend".*?</svg>', page, re.S).group(0)
     drawn = {}
     for series, run, count in re.findall(r'<circle [^>]*data-series="([^"]*)" data-run="([^"]*)" data-count="(\d+)"',
                                          chart):  # fmt: skip
         drawn.setdefault(series, []).append((run, int(count)))
-    runs = ["2026-12-01", "2026-12-02", rp.e(H)]
+    runs = ["2026-12-01", "2026-12-02", esc.e(H)]
     assert drawn == {
         "critical": list(zip(runs, [0, 1, 0], strict=True)),
         "high": list(zip(runs, [4, 2, 0], strict=True)),
@@ -931,15 +942,15 @@ def test_the_trend_is_a_line_per_severity_with_a_point_per_run_and_a_table_of_th
     assert svg["role"] == "img" and svg["aria-label"]
     assert not [attrs for _tag, attrs in parser.tags if "href" in attrs or "src" in attrs or "style" in attrs]
     assert _csp(parser)["default-src"] == "'none'"
-    text = rp.to_markdown(report)
+    text = fmd.to_markdown(report)
     table = _md_rows(text, "## Trend")
     assert table[0] == ["Generated at", "Run folder", "critical", "high", "medium", "low", "informational", "Overdue",
                         "Waived", "Resolved"]  # fmt: skip
     assert [row[2:7] for row in table[1:]] == [["0", "4", "0", "1", "0"], ["1", "2", "7", "3", "0"],
                                                ["0", "0", "0", "5", ""]]  # fmt: skip
-    assert [row[1] for row in table[1:]] == [rp.md(folder) for folder in folders]
-    assert table[3][0] == rp.md(H) and all(row[7:] == ["1", "2", "3"] for row in table[1:])
+    assert [row[1] for row in table[1:]] == [esc.md(folder) for folder in folders]
+    assert table[3][0] == esc.md(H) and all(row[7:] == ["1", "2", "3"] for row in table[1:])
     html_rows = re.findall(r"<tr>(.*?)</tr>", page.split('id="trend"')[1].split("</table>")[0])
-    assert len(html_rows) == 1 + 3 and rp.e(folders[0]) in html_rows[1]
+    assert len(html_rows) == 1 + 3 and esc.e(folders[0]) in html_rows[1]
     for fmt, rendered in (("markdown", text), ("html", page)):
         assert "<img" not in rendered and not SHOWS_WRONG.findall(rendered), fmt

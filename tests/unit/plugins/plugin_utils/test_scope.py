@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ansible_collections.chime.admin.plugins.plugin_utils import _scope as sc
-from ansible_collections.chime.admin.plugins.plugin_utils._audit import visible
+from ansible_collections.chime.admin.plugins.plugin_utils._escape import visible
 from ansible_collections.chime.admin.plugins.plugin_utils._report import build_report
 
 CALLER = "111122223333"

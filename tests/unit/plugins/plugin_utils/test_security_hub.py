@@ -17,8 +17,10 @@ from botocore.validate import ParamValidator
 from ansible_collections.chime.admin.plugins.module_utils.chime import ListingOptions
 from ansible_collections.chime.admin.plugins.module_utils.chime import Retrying
 from ansible_collections.chime.admin.plugins.plugin_utils import _format_asff as asff
+from ansible_collections.chime.admin.plugins.plugin_utils import _formats as formats
 from ansible_collections.chime.admin.plugins.plugin_utils import _report as rp
 from ansible_collections.chime.admin.plugins.plugin_utils import _security_hub as sh
+from ansible_collections.chime.admin.plugins.plugin_utils._format_json import to_json
 from ansible_collections.chime.admin.plugins.plugin_utils._policy import Policy
 from ansible_collections.chime.admin.plugins.plugin_utils._scope import scope_digest
 from ansible_collections.chime.admin.tests.unit.plugins.plugin_utils.accounts import account as _account
@@ -35,7 +37,7 @@ def _run(accounts, day, baseline=None, waivers=()):
     listing = {"accounts": accounts, "summary": {"total": len(accounts)}}
     policy = Policy(RULES, waivers=list(waivers))
     report = rp.build_report(listing, None, baseline, DAY.format(day), None, CALLER, policy=policy)
-    return json.loads(rp.to_json(report))
+    return json.loads(to_json(report))
 
 
 def _valid(findings):
@@ -135,7 +137,7 @@ def test_a_report_without_a_caller_arn_is_refused_by_the_asff_format():
     report = _run([_account(1, account_status="Suspended")], 1)
     report["source"]["caller"] = None
     with pytest.raises(rp.ReportError, match="caller ARN"):
-        rp.render(report, ["asff"], is_plain=True)
+        formats.render(report, ["asff"], is_plain=True)
 
 
 def _client():

@@ -331,3 +331,37 @@ def test_a_baseline_larger_than_the_bound_is_refused_naming_the_bound(tmp_path):
         s3.read_report("p/r.json")
     # The run folder's manifest is read first, and refused as the report would be.
     assert str(info.value) == f"baseline: s3://audit-bucket/p/manifest.json {bound}"
+
+
+def test_a_report_that_fails_to_render_leaves_every_report_as_it_was(tmp_path):
+    """Every file is renamed into place only once all are written: a failure while the second renders leaves the
+    first (written before it) as it was too, and no temporary file behind."""
+    local = store.LocalStore(str(tmp_path), "r", ["json", "markdown"])
+    local.write({"json": "{}\n", "markdown": "# before\n"})
+
+    def write(name, out):
+        out.write("new\n")
+        if name == "markdown":
+            raise ValueError("cannot render")
+
+    with pytest.raises(ValueError):
+        local.write(write)
+    assert (tmp_path / "r.json").read_text() == "{}\n" and (tmp_path / "r.md").read_text() == "# before\n"
+    assert sorted(os.listdir(tmp_path)) == ["r.json", "r.md"]
+
+
+def test_a_written_file_keeps_its_digest_and_is_open_for_s3(tmp_path):
+    """With ``keep``, each file comes back open, with the size and SHA-256 of the bytes on disk (UTF-8, a lone
+    surrogate as its backslash escape, CRLF kept)."""
+    local = store.LocalStore(str(tmp_path), "r", ["json", "csv"])
+    paths, written = local.write({"json": '"\ud800é"\n', "csv": "a\r\n"}, keep=True)
+    try:
+        for name, entry in written.items():
+            data = open(paths[name], "rb").read()
+            assert (entry.size, entry.sha256) == (len(data), store.sha256(data))
+            entry.handle.seek(0)
+            assert entry.handle.read() == data
+        assert open(paths["json"], "rb").read() == '"\\ud800é"\n'.encode()
+    finally:
+        for entry in written.values():
+            entry.handle.close()

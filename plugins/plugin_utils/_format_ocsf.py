@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Not intended for use outside this collection: a private module of chime.admin that may change without notice.
-"""An audit report's findings as OCSF Compliance Finding events, for AWS Security Hub and SIEMs.
+"""The ``ocsf`` format: an audit report's findings as OCSF Compliance Finding events, for AWS Security Hub and SIEMs.
 
 :func:`to_ocsf` turns each finding of a report (its open ``violations``, then the ``waived`` ones, then, from
 report format 5, the ``resolved`` ones) into one event of the Open Cybersecurity Schema Framework's Compliance
@@ -16,6 +16,7 @@ the collection needs nothing beyond ansible-core and boto3 on the controller.
 
 import datetime
 import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -258,10 +259,9 @@ def _event(finding, listed, context):
     return event
 
 
-def ocsf_events(report):
-    """The OCSF Compliance Finding events of ``report``: one for each of its ``violations`` (status New, or In
-    Progress when still open since an earlier run), then one for each of its ``waived`` findings (status
-    Suppressed), then one for each of its ``resolved`` findings (status Resolved, activity Close)."""
+def _events(report):
+    """The events of ``report``, one at a time (see :func:`ocsf_events`); what every event shares is read, and
+    checked, before the first."""
     source = report.get("source") or {}
     policy = source.get("policy") if isinstance(source.get("policy"), Mapping) else {}
     rules = policy.get("rules") if isinstance(policy.get("rules"), Mapping) else {}
@@ -274,7 +274,7 @@ def ocsf_events(report):
         standards = [f"{standards[0]}, with {', '.join(beside)} set outside it"]
     lists = [(listed, report.get(listed) or []) for listed in (VIOLATIONS, WAIVED, RESOLVED)]
     if not any(findings for _listed, findings in lists):
-        return []
+        return iter(())
     time = _epoch_milliseconds(report.get("generated_at"))
     context = (
         rules,
@@ -283,7 +283,14 @@ def ocsf_events(report):
         source.get("collection_version") or COLLECTION_VERSION,
         _partition(source.get("caller")),
     )
-    return [_event(finding, listed, context) for listed, findings in lists for finding in findings]
+    return (_event(finding, listed, context) for listed, findings in lists for finding in findings)
+
+
+def ocsf_events(report):
+    """The OCSF Compliance Finding events of ``report``, in a list: one for each of its ``violations`` (status
+    New, or In Progress when still open since an earlier run), then one for each of its ``waived`` findings
+    (status Suppressed), then one for each of its ``resolved`` findings (status Resolved, activity Close)."""
+    return list(_events(report))
 
 
 def to_ocsf(report):
@@ -291,5 +298,18 @@ def to_ocsf(report):
     indentation, keys in alphabetical order, ending with a newline. Characters that would change how the text
     shows (C1 controls, bidirectional overrides) are written as ``\\uXXXX`` escapes, so the file reads inertly
     in a terminal."""
-    text = json.dumps(ocsf_events(report), indent=2, ensure_ascii=False, sort_keys=True)
-    return _NOT_PLAIN_ASCII.sub(_inert, text) + "\n"
+    out = io.StringIO()
+    write(report, out)
+    return out.getvalue()
+
+
+def write(report, out):
+    """Write the report's findings as OCSF events (:func:`to_ocsf`) to the text stream ``out``, one event at a
+    time: the same text as ``json.dumps`` of the whole array (an element's lines indented two spaces more; JSON
+    escapes every newline inside a string, so each raw newline is the layout's), without holding the array."""
+    first = True
+    for event in _events(report):
+        text = json.dumps(event, indent=2, ensure_ascii=False, sort_keys=True)
+        out.write(("[\n  " if first else ",\n  ") + _NOT_PLAIN_ASCII.sub(_inert, text).replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
