@@ -70,7 +70,9 @@ def outputs(formats):
 
 
 def write(report, output, out):
-    """Write the report's file ``output`` (a name of :data:`OUTPUTS`) to the text stream ``out``."""
+    """Write the report's file ``output`` (a name of :data:`OUTPUTS`) to the text stream ``out``. A report that a
+    format cannot write (its module raises a ValueError, as OCSF's :class:`_format_ocsf.OcsfError`, saying why)
+    fails as a :class:`ReportError`, whichever the format."""
     try:
         OUTPUTS[output].write(report, out)
     except (_format_ocsf.OcsfError, _format_asff.AsffError) as error:
