@@ -194,7 +194,8 @@ def held_active(client, retrying, region, arn, account, scope):
             answer = retrying.call(client.get_findings, **kwargs)
         except (ClientError, BotoCoreError) as error:
             code, message = _code(error)
-            raise _refusal(code, message, region, account, arn, READ_PERMISSION, "GetFindings") from None
+            hub = arn.split(":product/", 1)[0] + ":hub/default"  # GetFindings is granted on the hub
+            raise _refusal(code, message, region, account, hub, READ_PERMISSION, "GetFindings") from None
         pages += 1
         for finding in answer.get("Findings") or []:
             fields = finding.get("ProductFields") or {}
