@@ -1179,7 +1179,7 @@ the accounts (about the same at 300); the listing task's registered result would
 
 ## Memory of the audit with every format
 
-**Peak RSS, every format** runs the role once with every format (json, csv, markdown, html, ocsf, and now asff) and three
+**Peak RSS, every format** runs the role once with every format (json, csv, markdown, html, ocsf, asff) and three
 rules that many accounts break (`allowed_default_licenses: [Basic]`, about two thirds of the accounts, and the
 status and sign-in delegate rules), in a fresh `ansible-playbook`, and reads `ru_maxrss` with `wait4` (the
 largest single process: the worker that runs the action). It also gives each file's size and the peak against
