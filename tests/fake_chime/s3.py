@@ -46,6 +46,7 @@ from xml.sax.saxutils import escape
 import boto3
 import botocore.config
 
+from .moto_serving import MotoServer
 from .server import CredentialStore
 from .sigv4 import Credential
 from .sigv4 import verify
@@ -372,40 +373,21 @@ class FakeS3:
         self.gate = _Gate(None, self._internal[0])
         self.gate.credentials[self._internal[0]] = Credential(self._internal[0], self._internal[1], None)
         self._server = None
-        self._thread: Optional[threading.Thread] = None
         self._client = None
 
     # ----- life cycle ---------------------------------------------------------------------
     def start(self):
         """Serve moto behind the gate in a background thread."""
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-        from moto.moto_server.werkzeug_app import create_backend_app
-        from werkzeug.serving import make_server
-
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, *args, **kwargs):
-                pass  # the gate's log is the record; stderr stays quiet
-
-        self.gate.app = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server(self.host, self.port, self.gate, threaded=True, request_handler=QuietHandler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_port
-        self.url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-s3", daemon=True
-        )
-        self._thread.start()
+        self._server = MotoServer(self.gate, self.host, self.port, "fake-s3")
+        self.url = self._server.start()
+        self.port = self._server.port
         self._client = self.client(*self._internal)
         return self
 
     def stop(self):
         """Stop serving, close the socket, and delete this fake's buckets and objects from moto."""
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=10)
-            self._server = None
+            self._server.stop()
         with self.gate.lock:
             buckets = list(self.gate.owners)
             self.gate.owners.clear()

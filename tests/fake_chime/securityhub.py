@@ -38,6 +38,7 @@ from typing import Optional
 import boto3
 import botocore.config
 
+from .moto_serving import MotoServer
 from .s3 import _headers
 from .s3 import _read_body
 from .server import CredentialStore
@@ -227,35 +228,17 @@ class FakeSecurityHub:
         self._internal = (f"AKIAFAKESH{secrets.token_hex(5).upper()}", secrets.token_urlsafe(24))
         self.gate = _Gate(self._internal[0])
         self.gate.discard = discard
-        self._server = self._thread = None
+        self._server = None
 
     def start(self):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-        from moto.moto_server.werkzeug_app import create_backend_app
-        from werkzeug.serving import make_server
-
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, *args, **kwargs):
-                pass
-
-        self.gate.app = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server(self.host, 0, self.gate, threaded=True, request_handler=QuietHandler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_port
-        self.url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-securityhub", daemon=True
-        )
-        self._thread.start()
+        self._server = MotoServer(self.gate, self.host, 0, "fake-securityhub")
+        self.url = self._server.start()
+        self.port = self._server.port
         return self
 
     def stop(self):
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=10)
-            self._server = None
+            self._server.stop()
         self.reset()
 
     def __enter__(self):
