@@ -216,9 +216,10 @@ def choose(report, region, held, unlisted):
     run's resolved findings in ``held``, and every other finding of ``held`` this run no longer has, of an AWS
     account not in ``unlisted``."""
     current = list(asff_findings(report, region, ("violations",)))
-    waived = [f for f in asff_findings(report, region, ("waived",)) if f["Id"] in held]
+    every_waived = list(asff_findings(report, region, ("waived",)))
+    waived = [f for f in every_waived if f["Id"] in held]
     resolved = {f["Id"]: f for f in asff_findings(report, region, ("resolved",))}
-    kept = {f["Id"] for f in current} | {f["Id"] for f in asff_findings(report, region, ("waived",))}
+    kept = {f["Id"] for f in current} | {f["Id"] for f in every_waived}
     archives = []
     for uid, finding in held.items():
         if uid in kept or (finding.get("ProductFields") or {}).get(AWS_ACCOUNT_FIELD) in unlisted:
